@@ -1,0 +1,88 @@
+//! Authenticate: turn a presented token key into its user.
+
+use std::sync::Arc;
+
+use tokenauth_domain::{AuthToken, TokenKey, TokenLifetime, User};
+
+use crate::ports::{Clock, RepositoryError, TokenRepository};
+
+/// Why a presented key does not authenticate.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthenticateError {
+    /// No such token: malformed, unknown or revoked.
+    #[error("Invalid token.")]
+    InvalidToken,
+    /// The token's expiry has passed.
+    #[error("Token has expired.")]
+    Expired,
+    /// The token's user was deactivated.
+    #[error("User inactive or deleted.")]
+    UserInactive,
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] RepositoryError),
+}
+
+/// A request's authenticated identity.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// Who.
+    pub user: User,
+    /// With which token.
+    pub token: AuthToken,
+}
+
+/// The authentication use case: the hot path of every protected request.
+pub struct Authenticate {
+    tokens: Arc<dyn TokenRepository>,
+    clock: Arc<dyn Clock>,
+    lifetime: TokenLifetime,
+}
+
+impl std::fmt::Debug for Authenticate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticate").field("lifetime", &self.lifetime).finish_non_exhaustive()
+    }
+}
+
+impl Authenticate {
+    /// Builds the use case over its ports.
+    pub fn new(
+        tokens: Arc<dyn TokenRepository>,
+        clock: Arc<dyn Clock>,
+        lifetime: TokenLifetime,
+    ) -> Self {
+        Self {
+            tokens,
+            clock,
+            lifetime,
+        }
+    }
+
+    /// Looks the key up by digest (one indexed read) and checks expiry and the
+    /// user; slides the expiry when due (at most one write a minute per token).
+    pub fn execute(&self, presented_key: &str) -> Result<Authenticated, AuthenticateError> {
+        let key = TokenKey::parse(presented_key).ok_or(AuthenticateError::InvalidToken)?;
+        let (mut token, user) = self
+            .tokens
+            .find_by_digest(&key.digest())?
+            .ok_or(AuthenticateError::InvalidToken)?;
+        let now = self.clock.now();
+        if TokenLifetime::is_expired(&token, now) {
+            return Err(AuthenticateError::Expired);
+        }
+        if !user.is_active {
+            return Err(AuthenticateError::UserInactive);
+        }
+        if TokenLifetime::is_due_for_slide(&token, now) {
+            token.last_used = now;
+            token.expires = self.lifetime.expires_at(now);
+            // The request is already authenticated; a failed write only
+            // delays the slide to the next use.
+            if let Err(error) = self.tokens.record_use(token.id, token.last_used, token.expires) {
+                tracing::warn!(%error, "could not record token use");
+            }
+        }
+        Ok(Authenticated { user, token })
+    }
+}

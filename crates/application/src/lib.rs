@@ -1,0 +1,26 @@
+//! tokenauth's use cases and the ports they need.
+//!
+//! Each use case is a struct holding the ports it uses, with one `execute`
+//! method, its own input and output, and its own error enum. Use cases are
+//! synchronous: the HTTP edge runs each one on a blocking thread, so a request
+//! costs one blocking closure that holds the database work and the hashing.
+
+pub mod authenticate;
+pub mod input;
+pub mod login;
+pub mod logout;
+pub mod ports;
+pub mod signup;
+pub mod system;
+pub mod validation;
+
+pub use authenticate::{Authenticate, AuthenticateError, Authenticated};
+pub use input::FieldValue;
+pub use login::{Login, LoginError, LoginInput, LoginSuccess, TokenPolicy};
+pub use logout::{Logout, LogoutAll};
+pub use ports::{
+    Clock, PasswordHasher, RepositoryError, SaveUserError, TokenGenerator, TokenRepository,
+    UserRepository,
+};
+pub use signup::{Privileges, Signup, SignupError, SignupInput};
+pub use validation::{FieldError, ValidationErrors};

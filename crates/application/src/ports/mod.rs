@@ -1,0 +1,17 @@
+//! The traits through which use cases reach storage, hashing, time and randomness.
+//!
+//! Every port is `Send + Sync + 'static` so one instance serves all workers.
+
+mod clock;
+mod password_hasher;
+mod repository_error;
+mod token_generator;
+mod token_repository;
+mod user_repository;
+
+pub use clock::Clock;
+pub use password_hasher::{HashingError, PasswordHasher};
+pub use repository_error::{RepositoryError, SaveUserError};
+pub use token_generator::TokenGenerator;
+pub use token_repository::TokenRepository;
+pub use user_repository::UserRepository;

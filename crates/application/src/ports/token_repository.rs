@@ -1,0 +1,45 @@
+use std::num::NonZeroU32;
+
+use tokenauth_domain::{AuthToken, Timestamp, TokenDigest, TokenId, User, UserId};
+
+use super::RepositoryError;
+
+/// Where tokens are stored (as digests only).
+pub trait TokenRepository: Send + Sync + 'static {
+    /// Records a login: sets the user's `last_login` to `at`, stores `token`,
+    /// and deletes the user's other tokens beyond the newest `keep - 1`, so the
+    /// user holds at most `keep` tokens and the new one is always among them.
+    ///
+    /// MUST be one transaction that serialises with other logins of the same
+    /// user (e.g. by updating the user row first), so that after any number of
+    /// concurrent calls the user holds at most `keep` tokens and each call's
+    /// own token was valid when it returned. MUST return
+    /// [`RepositoryError::NotFound`] when the user no longer exists.
+    fn issue_for_login(
+        &self,
+        token: &AuthToken,
+        keep: NonZeroU32,
+        at: Timestamp,
+    ) -> Result<(), RepositoryError>;
+
+    /// The token with this digest and its user, in one indexed read.
+    fn find_by_digest(
+        &self,
+        digest: &TokenDigest,
+    ) -> Result<Option<(AuthToken, User)>, RepositoryError>;
+
+    /// Writes a use of the token: its new `last_used` and `expires`.
+    /// A token deleted meanwhile is not an error.
+    fn record_use(
+        &self,
+        id: TokenId,
+        last_used: Timestamp,
+        expires: Option<Timestamp>,
+    ) -> Result<(), RepositoryError>;
+
+    /// Deletes one token. A token already gone is not an error.
+    fn revoke(&self, id: TokenId) -> Result<(), RepositoryError>;
+
+    /// Deletes every token of the user; returns how many there were.
+    fn revoke_all(&self, user: UserId) -> Result<usize, RepositoryError>;
+}

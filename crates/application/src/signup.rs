@@ -1,0 +1,143 @@
+//! Signup: create an account from an email, a phone number and a password.
+
+use std::sync::Arc;
+
+use tokenauth_domain::{
+    Email, NewUser, Password, PasswordPolicy, PersonName, PhoneNumber, User, UserAttributes,
+    UserId,
+};
+
+use crate::ports::{Clock, HashingError, PasswordHasher, RepositoryError, SaveUserError, UserRepository};
+use crate::validation::{FieldError, ValidationErrors};
+use crate::FieldValue;
+
+/// What a client sends to sign up.
+#[derive(Debug, Clone, Default)]
+pub struct SignupInput {
+    /// Required.
+    pub email: FieldValue,
+    /// Required.
+    pub phonenumber: FieldValue,
+    /// Required; judged by the password policy.
+    pub password: FieldValue,
+    /// Optional, empty by default.
+    pub first_name: FieldValue,
+    /// Optional, empty by default.
+    pub last_name: FieldValue,
+}
+
+/// Why a signup failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignupError {
+    /// One or more fields were refused (including a taken email).
+    #[error("invalid signup: {0:?}")]
+    Invalid(ValidationErrors),
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] RepositoryError),
+    /// The hasher failed.
+    #[error(transparent)]
+    Hashing(#[from] HashingError),
+}
+
+/// Which privileges a new account gets: none through the public API.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Privileges {
+    /// Staff status.
+    pub is_staff: bool,
+    /// Superuser status.
+    pub is_superuser: bool,
+}
+
+/// The signup use case.
+#[derive(Clone)]
+pub struct Signup {
+    users: Arc<dyn UserRepository>,
+    hasher: Arc<dyn PasswordHasher>,
+    clock: Arc<dyn Clock>,
+    policy: PasswordPolicy,
+}
+
+impl std::fmt::Debug for Signup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signup").finish_non_exhaustive()
+    }
+}
+
+impl Signup {
+    /// Builds the use case over its ports.
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        hasher: Arc<dyn PasswordHasher>,
+        clock: Arc<dyn Clock>,
+        policy: PasswordPolicy,
+    ) -> Self {
+        Self {
+            users,
+            hasher,
+            clock,
+            policy,
+        }
+    }
+
+    /// Validates every field at once, hashes the password and stores the user.
+    pub fn execute(&self, input: SignupInput) -> Result<User, SignupError> {
+        self.execute_with(input, Privileges::default())
+    }
+
+    /// As [`Signup::execute`], granting `privileges` (for the command line's
+    /// `createsuperuser`; the HTTP API never grants any).
+    pub fn execute_with(
+        &self,
+        input: SignupInput,
+        privileges: Privileges,
+    ) -> Result<User, SignupError> {
+        let mut errors = ValidationErrors::default();
+        let email = errors.parse("email", &input.email, true, Email::parse);
+        let phone_number = errors.parse("phonenumber", &input.phonenumber, true, PhoneNumber::parse);
+        let first_name = errors.parse("first_name", &input.first_name, false, PersonName::parse);
+        let last_name = errors.parse("last_name", &input.last_name, false, PersonName::parse);
+        let attributes = UserAttributes {
+            email: input.email.as_text().unwrap_or_default(),
+            first_name: input.first_name.as_text().unwrap_or_default(),
+            last_name: input.last_name.as_text().unwrap_or_default(),
+        };
+        let password = errors
+            .parse("password", &input.password, true, |text| Ok(Password::new(text.to_owned())))
+            .and_then(|password| match self.policy.check(password, attributes) {
+                Ok(accepted) => Some(accepted),
+                Err(problems) => {
+                    errors.add("password", problems.into_iter().map(FieldError::Invalid).collect());
+                    None
+                }
+            });
+        let (Some(email), Some(phone_number), Some(password)) = (email, phone_number, password)
+        else {
+            return Err(SignupError::Invalid(errors));
+        };
+        if !errors.is_empty() {
+            return Err(SignupError::Invalid(errors));
+        }
+        // Hash before the insert so a taken email costs the same time as a free one.
+        let password_hash = self.hasher.hash(&password)?;
+        let new_user = NewUser {
+            id: UserId::new_random(),
+            email,
+            phone_number,
+            first_name: first_name.unwrap_or_default(),
+            last_name: last_name.unwrap_or_default(),
+            password_hash,
+            is_staff: privileges.is_staff,
+            is_superuser: privileges.is_superuser,
+            date_joined: self.clock.now(),
+        };
+        match self.users.insert(new_user) {
+            Ok(user) => Ok(user),
+            Err(SaveUserError::EmailTaken) => Err(SignupError::Invalid(ValidationErrors::single(
+                "email",
+                FieldError::EmailTaken,
+            ))),
+            Err(SaveUserError::Repository(error)) => Err(SignupError::Storage(error)),
+        }
+    }
+}

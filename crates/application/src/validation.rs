@@ -1,0 +1,96 @@
+//! Field-level validation errors, gathered for every failing field at once.
+
+use tokenauth_domain::InvalidValue;
+
+use crate::FieldValue;
+
+/// Why one field was refused. `Display` gives the contract's message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    /// A required field was not sent.
+    #[error("This field is required.")]
+    Required,
+    /// The field was sent as `null`.
+    #[error("This field may not be null.")]
+    Null,
+    /// The field was sent as a boolean, array or object.
+    #[error("Not a valid string.")]
+    NotAString,
+    /// The value broke a domain rule.
+    #[error(transparent)]
+    Invalid(#[from] InvalidValue),
+    /// Signup with an email that already has an account.
+    #[error("user with this email already exists.")]
+    EmailTaken,
+    /// The current password given to confirm a change is wrong.
+    #[error("Invalid password.")]
+    WrongPassword,
+}
+
+/// Every failing field with its reasons, in the order the fields were checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValidationErrors {
+    fields: Vec<(&'static str, Vec<FieldError>)>,
+}
+
+impl ValidationErrors {
+    /// An error for a single field.
+    pub fn single(field: &'static str, error: FieldError) -> Self {
+        let mut errors = Self::default();
+        errors.add(field, vec![error]);
+        errors
+    }
+
+    /// Records reasons for a field.
+    pub fn add(&mut self, field: &'static str, errors: Vec<FieldError>) {
+        if errors.is_empty() {
+            return;
+        }
+        match self.fields.iter_mut().find(|(name, _)| *name == field) {
+            Some((_, existing)) => existing.extend(errors),
+            None => self.fields.push((field, errors)),
+        }
+    }
+
+    /// Parses a field with `parse` when it holds text, recording why not otherwise.
+    /// A missing field is an error only when `required`; then `None` is returned.
+    pub fn parse<T>(
+        &mut self,
+        field: &'static str,
+        value: &FieldValue,
+        required: bool,
+        parse: impl FnOnce(&str) -> Result<T, InvalidValue>,
+    ) -> Option<T> {
+        let text = match value {
+            FieldValue::Text(text) => text,
+            FieldValue::Missing if !required => return None,
+            FieldValue::Missing => return self.refuse(field, FieldError::Required),
+            FieldValue::Null => return self.refuse(field, FieldError::Null),
+            FieldValue::NotText => return self.refuse(field, FieldError::NotAString),
+        };
+        match parse(text) {
+            Ok(parsed) => Some(parsed),
+            Err(invalid) => self.refuse(field, FieldError::Invalid(invalid)),
+        }
+    }
+
+    fn refuse<T>(&mut self, field: &'static str, error: FieldError) -> Option<T> {
+        self.add(field, vec![error]);
+        None
+    }
+
+    /// True when no field failed.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// The failing fields and their reasons.
+    pub fn fields(&self) -> &[(&'static str, Vec<FieldError>)] {
+        &self.fields
+    }
+
+    /// `Ok(value)` when nothing failed, else the errors.
+    pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, Self> {
+        if self.is_empty() { Ok(value()) } else { Err(self) }
+    }
+}

@@ -1,0 +1,109 @@
+mod support;
+
+use std::sync::Arc;
+
+use support::*;
+use tokenauth_application::{AuthenticateError, LoginInput, Logout, LogoutAll};
+
+fn logged_in(w: &World) -> String {
+    w.signup.execute(signup_input("ada@example.com")).unwrap();
+    w.login
+        .execute(LoginInput { email: text("ada@example.com"), password: text(PASSWORD) })
+        .unwrap()
+        .issued
+        .key
+        .expose()
+}
+
+#[test]
+fn a_valid_key_authenticates_its_user() {
+    let w = world();
+    let key = logged_in(&w);
+    let session = w.authenticate.execute(&key).unwrap();
+    assert_eq!(session.user.email.as_str(), "ada@example.com");
+}
+
+#[test]
+fn malformed_and_unknown_keys_are_invalid() {
+    let w = world();
+    logged_in(&w);
+    for key in ["", "abc", &"0".repeat(40), &"Z".repeat(40)] {
+        assert!(matches!(w.authenticate.execute(key), Err(AuthenticateError::InvalidToken)), "{key}");
+    }
+}
+
+#[test]
+fn the_stored_digest_is_not_a_key() {
+    let w = world();
+    let key = logged_in(&w);
+    let digest = tokenauth_domain::TokenKey::parse(&key).unwrap().digest().to_hex();
+    assert!(matches!(w.authenticate.execute(&digest), Err(AuthenticateError::InvalidToken)));
+}
+
+#[test]
+fn an_expired_key_says_so() {
+    let w = world();
+    let key = logged_in(&w);
+    w.clock.advance(TTL as i64);
+    assert!(matches!(w.authenticate.execute(&key), Err(AuthenticateError::Expired)));
+}
+
+#[test]
+fn use_slides_the_expiry_forward() {
+    let w = world();
+    let key = logged_in(&w);
+    w.clock.advance(TTL as i64 - 10);
+    assert!(w.authenticate.execute(&key).is_ok());
+    w.clock.advance(TTL as i64 - 10);
+    assert!(w.authenticate.execute(&key).is_ok());
+}
+
+#[test]
+fn use_is_written_at_most_once_a_minute() {
+    let w = world();
+    let key = logged_in(&w);
+    for _ in 0..5 {
+        w.authenticate.execute(&key).unwrap();
+        w.clock.advance(10);
+    }
+    assert_eq!(*w.store.record_use_calls.lock().unwrap(), 0);
+    w.clock.advance(20);
+    w.authenticate.execute(&key).unwrap();
+    w.authenticate.execute(&key).unwrap();
+    assert_eq!(*w.store.record_use_calls.lock().unwrap(), 1);
+}
+
+#[test]
+fn an_inactive_user_is_refused() {
+    let w = world();
+    let key = logged_in(&w);
+    let user = w.authenticate.execute(&key).unwrap().user;
+    w.store.set_active(user.id, false);
+    assert!(matches!(w.authenticate.execute(&key), Err(AuthenticateError::UserInactive)));
+}
+
+#[test]
+fn logout_revokes_the_token_used() {
+    let w = world();
+    let key = logged_in(&w);
+    let session = w.authenticate.execute(&key).unwrap();
+    Logout::new(w.store.clone()).execute(&session).unwrap();
+    assert!(matches!(w.authenticate.execute(&key), Err(AuthenticateError::InvalidToken)));
+}
+
+#[test]
+fn logout_all_revokes_every_token_of_the_user() {
+    let w = world_keeping(3);
+    let key = logged_in(&w);
+    let other = w
+        .login
+        .execute(LoginInput { email: text("ada@example.com"), password: text(PASSWORD) })
+        .unwrap()
+        .issued
+        .key
+        .expose();
+    let session = w.authenticate.execute(&key).unwrap();
+    let revoked = LogoutAll::new(Arc::clone(&w.store) as _).execute(&session).unwrap();
+    assert_eq!(revoked, 2);
+    assert!(w.authenticate.execute(&other).is_err());
+}

@@ -1,0 +1,195 @@
+//! In-memory fakes of the ports, faithful to their written contracts.
+#![allow(dead_code)]
+
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+
+use chrono::{TimeDelta, TimeZone, Utc};
+use tokenauth_application::ports::{
+    Clock, RepositoryError, SaveUserError, TokenGenerator, TokenRepository, UserRepository,
+};
+use tokenauth_application::system::BcryptHasher;
+use tokenauth_application::{
+    Authenticate, FieldValue, Login, Signup, SignupInput, TokenPolicy,
+};
+use tokenauth_domain::{
+    AuthToken, EmailKey, NewUser, PasswordPolicy, Timestamp, TokenDigest, TokenId, TokenKey,
+    TokenLifetime, User, UserId,
+};
+
+#[derive(Default)]
+pub struct Store {
+    users: Mutex<Vec<User>>,
+    tokens: Mutex<Vec<AuthToken>>,
+    pub record_use_calls: Mutex<usize>,
+}
+
+impl Store {
+    pub fn tokens_of(&self, user: UserId) -> Vec<AuthToken> {
+        self.tokens.lock().unwrap().iter().filter(|t| t.user_id == user).cloned().collect()
+    }
+
+    pub fn set_active(&self, user: UserId, active: bool) {
+        for u in self.users.lock().unwrap().iter_mut().filter(|u| u.id == user) {
+            u.is_active = active;
+        }
+    }
+}
+
+impl UserRepository for Store {
+    fn insert(&self, user: NewUser) -> Result<User, SaveUserError> {
+        let mut users = self.users.lock().unwrap();
+        if users.iter().any(|u| u.email.key() == user.email.key()) {
+            return Err(SaveUserError::EmailTaken);
+        }
+        let user = user.into_user();
+        users.push(user.clone());
+        Ok(user)
+    }
+
+    fn find_by_email_key(&self, key: &EmailKey) -> Result<Option<User>, RepositoryError> {
+        Ok(self.users.lock().unwrap().iter().find(|u| &u.email.key() == key).cloned())
+    }
+
+    fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepositoryError> {
+        Ok(self.users.lock().unwrap().iter().find(|u| u.id == id).cloned())
+    }
+}
+
+impl TokenRepository for Store {
+    fn issue_for_login(
+        &self,
+        token: &AuthToken,
+        keep: NonZeroU32,
+        at: Timestamp,
+    ) -> Result<(), RepositoryError> {
+        let mut users = self.users.lock().unwrap();
+        let user = users.iter_mut().find(|u| u.id == token.user_id).ok_or(RepositoryError::NotFound)?;
+        user.last_login = Some(at);
+        let mut tokens = self.tokens.lock().unwrap();
+        let mut others: Vec<AuthToken> =
+            tokens.iter().filter(|t| t.user_id == token.user_id).cloned().collect();
+        others.sort_by(|a, b| b.created.cmp(&a.created));
+        let keep_ids: Vec<TokenId> =
+            others.iter().take(keep.get() as usize - 1).map(|t| t.id).collect();
+        tokens.retain(|t| t.user_id != token.user_id || keep_ids.contains(&t.id));
+        tokens.push(token.clone());
+        Ok(())
+    }
+
+    fn find_by_digest(
+        &self,
+        digest: &TokenDigest,
+    ) -> Result<Option<(AuthToken, User)>, RepositoryError> {
+        let tokens = self.tokens.lock().unwrap();
+        let Some(token) = tokens.iter().find(|t| &t.digest == digest) else {
+            return Ok(None);
+        };
+        let users = self.users.lock().unwrap();
+        Ok(users.iter().find(|u| u.id == token.user_id).map(|u| (token.clone(), u.clone())))
+    }
+
+    fn record_use(
+        &self,
+        id: TokenId,
+        last_used: Timestamp,
+        expires: Option<Timestamp>,
+    ) -> Result<(), RepositoryError> {
+        *self.record_use_calls.lock().unwrap() += 1;
+        for t in self.tokens.lock().unwrap().iter_mut().filter(|t| t.id == id) {
+            t.last_used = last_used;
+            t.expires = expires;
+        }
+        Ok(())
+    }
+
+    fn revoke(&self, id: TokenId) -> Result<(), RepositoryError> {
+        self.tokens.lock().unwrap().retain(|t| t.id != id);
+        Ok(())
+    }
+
+    fn revoke_all(&self, user: UserId) -> Result<usize, RepositoryError> {
+        let mut tokens = self.tokens.lock().unwrap();
+        let before = tokens.len();
+        tokens.retain(|t| t.user_id != user);
+        Ok(before - tokens.len())
+    }
+}
+
+/// A clock the test moves by hand.
+pub struct ManualClock(Mutex<Timestamp>);
+
+impl ManualClock {
+    pub fn new() -> Self {
+        Self(Mutex::new(Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()))
+    }
+
+    pub fn advance(&self, seconds: i64) {
+        *self.0.lock().unwrap() += TimeDelta::seconds(seconds);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// Keys 1, 2, 3, ... so tests can tell them apart.
+#[derive(Default)]
+pub struct CountingGenerator(Mutex<u8>);
+
+impl TokenGenerator for CountingGenerator {
+    fn generate(&self) -> Result<TokenKey, RepositoryError> {
+        let mut n = self.0.lock().unwrap();
+        *n += 1;
+        Ok(TokenKey::from_bytes([*n; 20]))
+    }
+}
+
+pub struct World {
+    pub store: Arc<Store>,
+    pub clock: Arc<ManualClock>,
+    pub signup: Signup,
+    pub login: Login,
+    pub authenticate: Authenticate,
+}
+
+pub const TTL: u64 = 3600;
+
+pub fn world_keeping(tokens_per_user: u32) -> World {
+    let store = Arc::new(Store::default());
+    let clock = Arc::new(ManualClock::new());
+    let hasher = Arc::new(BcryptHasher::new(4));
+    let lifetime = TokenLifetime::from_seconds(TTL);
+    let signup = Signup::new(store.clone(), hasher.clone(), clock.clone(), PasswordPolicy::default());
+    let login = Login::new(
+        store.clone(),
+        store.clone(),
+        hasher,
+        clock.clone(),
+        Arc::new(CountingGenerator::default()),
+        TokenPolicy { lifetime, tokens_per_user: NonZeroU32::new(tokens_per_user).unwrap() },
+    );
+    let authenticate = Authenticate::new(store.clone(), clock.clone(), lifetime);
+    World { store, clock, signup, login, authenticate }
+}
+
+pub fn world() -> World {
+    world_keeping(1)
+}
+
+pub fn text(value: &str) -> FieldValue {
+    FieldValue::text(value)
+}
+
+pub const PASSWORD: &str = "a-Strong-pass-42";
+
+pub fn signup_input(email: &str) -> SignupInput {
+    SignupInput {
+        email: text(email),
+        phonenumber: text("+15551234567"),
+        password: text(PASSWORD),
+        ..SignupInput::default()
+    }
+}

@@ -1,0 +1,37 @@
+//! The entities and rules of tokenauth.
+//!
+//! Every value type here has private fields and a fallible constructor, so an
+//! invalid email, phone number, password or token cannot exist past the edge
+//! that parsed it. Nothing in this crate performs I/O.
+
+mod email;
+mod invalid_value;
+mod password;
+mod password_hash;
+mod password_policy;
+mod person_name;
+mod phone_number;
+mod token;
+mod token_lifetime;
+mod user;
+
+pub use email::{Email, EmailKey};
+pub use invalid_value::{InvalidValue, UserAttribute};
+pub use password::{NewPassword, Password};
+pub use password_hash::PasswordHash;
+pub use password_policy::{PasswordPolicy, UserAttributes};
+pub use person_name::PersonName;
+pub use phone_number::PhoneNumber;
+pub use token::{AuthToken, IssuedToken, TokenDigest, TokenId, TokenKey};
+pub use token_lifetime::TokenLifetime;
+pub use user::{NewUser, User, UserId};
+
+/// Timestamps are UTC and carried at microsecond precision, PostgreSQL's, so a
+/// value read back from either database equals the one that was written.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
+/// Cuts a timestamp to whole microseconds (see [`Timestamp`]).
+pub fn truncate_to_micros(at: Timestamp) -> Timestamp {
+    use chrono::{DurationRound, TimeDelta};
+    at.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(at)
+}

@@ -1,0 +1,92 @@
+use chrono::TimeDelta;
+
+use crate::{AuthToken, Timestamp};
+
+/// How long tokens live and how their expiry slides with use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenLifetime {
+    ttl: Option<TimeDelta>,
+}
+
+impl TokenLifetime {
+    /// Sliding writes are coalesced to one a minute per token, so the hot
+    /// path is a read, not a write, on nearly every request.
+    pub const SLIDE_INTERVAL: TimeDelta = TimeDelta::seconds(60);
+
+    /// Tokens live `ttl_seconds` after their last use; 0 means they never expire.
+    pub fn from_seconds(ttl_seconds: u64) -> Self {
+        let ttl = i64::try_from(ttl_seconds)
+            .ok()
+            .filter(|s| *s > 0)
+            .and_then(TimeDelta::try_seconds);
+        Self { ttl }
+    }
+
+    /// The expiry of a token used (or issued) at `now`.
+    pub fn expires_at(&self, now: Timestamp) -> Option<Timestamp> {
+        self.ttl.and_then(|ttl| now.checked_add_signed(ttl))
+    }
+
+    /// True once the token's expiry has passed.
+    pub fn is_expired(token: &AuthToken, now: Timestamp) -> bool {
+        token.expires.is_some_and(|expires| expires <= now)
+    }
+
+    /// True when a use at `now` should be written back (last use and slid
+    /// expiry): at most once per [`Self::SLIDE_INTERVAL`].
+    pub fn is_due_for_slide(token: &AuthToken, now: Timestamp) -> bool {
+        now.signed_duration_since(token.last_used) >= Self::SLIDE_INTERVAL
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{TokenDigest, TokenId, TokenKey, UserId};
+    use chrono::{TimeZone, Utc};
+
+    fn at(seconds: i64) -> Timestamp {
+        Utc.timestamp_opt(1_800_000_000 + seconds, 0).single().unwrap_or_default()
+    }
+
+    fn token(last_used: Timestamp, expires: Option<Timestamp>) -> AuthToken {
+        AuthToken {
+            id: TokenId::new_random(),
+            user_id: UserId::new_random(),
+            digest: TokenKey::from_bytes([1; 20]).digest(),
+            created: at(0),
+            expires,
+            last_used,
+        }
+    }
+
+    #[test]
+    fn zero_means_never_expires() {
+        assert_eq!(TokenLifetime::from_seconds(0).expires_at(at(0)), None);
+        assert!(!TokenLifetime::is_expired(&token(at(0), None), at(1_000_000_000)));
+    }
+
+    #[test]
+    fn expires_ttl_after_use() {
+        assert_eq!(TokenLifetime::from_seconds(36_000).expires_at(at(0)), Some(at(36_000)));
+    }
+
+    #[test]
+    fn expired_at_the_expiry_instant() {
+        let t = token(at(0), Some(at(10)));
+        assert!(!TokenLifetime::is_expired(&t, at(9)));
+        assert!(TokenLifetime::is_expired(&t, at(10)));
+    }
+
+    #[test]
+    fn slides_at_most_once_a_minute() {
+        let t = token(at(0), Some(at(100)));
+        assert!(!TokenLifetime::is_due_for_slide(&t, at(59)));
+        assert!(TokenLifetime::is_due_for_slide(&t, at(60)));
+    }
+
+    #[test]
+    fn digest_type_is_what_tokens_store() {
+        let _: TokenDigest = token(at(0), None).digest;
+    }
+}

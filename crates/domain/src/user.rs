@@ -1,0 +1,106 @@
+use std::fmt;
+
+use uuid::Uuid;
+
+use crate::{Email, PasswordHash, PersonName, PhoneNumber, Timestamp};
+
+/// The identity of a user: a random UUID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UserId(Uuid);
+
+impl UserId {
+    /// A fresh random id.
+    pub fn new_random() -> Self {
+        Self(Uuid::new_v4())
+    }
+
+    /// Wraps a known id.
+    pub fn from_uuid(id: Uuid) -> Self {
+        Self(id)
+    }
+
+    /// Parses an id from its text; `None` for anything that is not a UUID.
+    pub fn parse(text: &str) -> Option<Self> {
+        Uuid::try_parse(text).ok().map(Self)
+    }
+
+    /// The underlying UUID.
+    pub fn as_uuid(&self) -> Uuid {
+        self.0
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
+/// A stored user. Every field holds a value that passed its rules when written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    /// Its identity.
+    pub id: UserId,
+    /// The login address.
+    pub email: Email,
+    /// The required phone number.
+    pub phone_number: PhoneNumber,
+    /// First name, possibly empty.
+    pub first_name: PersonName,
+    /// Last name, possibly empty.
+    pub last_name: PersonName,
+    /// The bcrypt hash of the password; the password itself is never kept.
+    pub password_hash: PasswordHash,
+    /// May use the administration API.
+    pub is_staff: bool,
+    /// May also grant or remove staff status.
+    pub is_superuser: bool,
+    /// Inactive users cannot log in or authenticate.
+    pub is_active: bool,
+    /// When the account was created.
+    pub date_joined: Timestamp,
+    /// The last successful login, if any.
+    pub last_login: Option<Timestamp>,
+}
+
+/// A user about to be stored: validated values and a hashed password.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// The id it will have.
+    pub id: UserId,
+    /// The login address.
+    pub email: Email,
+    /// The phone number.
+    pub phone_number: PhoneNumber,
+    /// First name, possibly empty.
+    pub first_name: PersonName,
+    /// Last name, possibly empty.
+    pub last_name: PersonName,
+    /// The hash of an accepted password.
+    pub password_hash: PasswordHash,
+    /// Staff status.
+    pub is_staff: bool,
+    /// Superuser status.
+    pub is_superuser: bool,
+    /// When the account is created.
+    pub date_joined: Timestamp,
+}
+
+impl NewUser {
+    /// The user as it will read back once stored: active, never logged in.
+    pub fn into_user(self) -> User {
+        User {
+            id: self.id,
+            email: self.email,
+            phone_number: self.phone_number,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            password_hash: self.password_hash,
+            is_staff: self.is_staff,
+            is_superuser: self.is_superuser,
+            is_active: true,
+            date_joined: self.date_joined,
+            last_login: None,
+        }
+    }
+}
