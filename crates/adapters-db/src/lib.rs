@@ -1,1 +1,23 @@
+//! tokenauth's storage: one diesel codebase over PostgreSQL and SQLite.
+//!
+//! The backend is chosen by the URL scheme (`postgres://…` or `sqlite://…`) in
+//! our own connection manager; migrations are embedded per backend and run
+//! before the pool serves. Repositories implement the application's ports.
 
+mod connection;
+mod database;
+mod error;
+mod manager;
+mod migrations;
+mod models;
+mod schema;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod token_repository;
+mod user_repository;
+
+pub use connection::DbConnection;
+pub use database::{Database, DatabaseError, DatabaseSettings};
+pub use manager::{Backend, ConnectionManager, DatabaseUrl};
+pub use token_repository::DieselTokenRepository;
+pub use user_repository::DieselUserRepository;

@@ -1,0 +1,125 @@
+use std::time::Duration;
+
+use tokenauth_application::RepositoryError;
+
+use crate::manager::{ConnectionManager, DatabaseUrl};
+use crate::{Backend, DbConnection, migrations};
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    /// `postgres://…` or `sqlite://<path>`.
+    pub url: String,
+    /// The most connections the pool holds.
+    pub pool_size: u32,
+    /// How long a request waits for a connection before it gets 503.
+    pub connect_timeout: Duration,
+}
+
+/// Why the database could not be opened or migrated.
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    /// The URL is not one tokenauth can use.
+    #[error("{0}")]
+    InvalidUrl(String),
+    /// The driver could not connect; its own message follows.
+    #[error("cannot connect to {url:?}: {message}")]
+    Connect {
+        /// The URL, with any password hidden.
+        url: DatabaseUrl,
+        /// The driver's message (libpq's or SQLite's).
+        message: String,
+    },
+    /// A migration failed.
+    #[error("migrations failed: {0}")]
+    Migrate(String),
+}
+
+type Pool = r2d2::Pool<ConnectionManager>;
+pub(crate) type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+/// The connection pool of one database, cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+impl Database {
+    /// Connects once (so a bad URL reports the driver's real error at once),
+    /// applies pending migrations, then builds the pool.
+    pub fn open(settings: &DatabaseSettings) -> Result<Self, DatabaseError> {
+        let url = DatabaseUrl::parse(&settings.url).map_err(DatabaseError::InvalidUrl)?;
+        let manager = ConnectionManager::new(url.clone());
+        let mut first = manager.open().map_err(|error| DatabaseError::Connect {
+            url: url.clone(),
+            message: error.0,
+        })?;
+        let applied = migrations::run_pending(&mut first).map_err(DatabaseError::Migrate)?;
+        if !applied.is_empty() {
+            tracing::info!(?applied, "applied migrations");
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(settings.pool_size.max(1))
+            .min_idle(Some(settings.pool_size.clamp(1, 2)))
+            .connection_timeout(settings.connect_timeout)
+            .test_on_check_out(false)
+            .build_unchecked(manager);
+        Ok(Self {
+            pool,
+            backend: url.backend(),
+        })
+    }
+
+    /// Applies pending migrations and returns their names (for `tokenauth migrate`).
+    pub fn migrate(settings: &DatabaseSettings) -> Result<Vec<String>, DatabaseError> {
+        let url = DatabaseUrl::parse(&settings.url).map_err(DatabaseError::InvalidUrl)?;
+        let mut conn = ConnectionManager::new(url.clone())
+            .open()
+            .map_err(|error| DatabaseError::Connect {
+                url,
+                message: error.0,
+            })?;
+        migrations::run_pending(&mut conn).map_err(DatabaseError::Migrate)
+    }
+
+    /// The backend this pool talks to.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A pooled connection, or `Unavailable` when none can be had in time.
+    pub(crate) fn connection(&self) -> Result<PooledConnection, RepositoryError> {
+        self.pool
+            .get()
+            .map_err(|error| RepositoryError::Unavailable(error.to_string()))
+    }
+
+    /// True when the database answers a trivial query now.
+    pub fn is_reachable(&self) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        self.connection().is_ok_and(|mut conn| conn.ping().is_ok())
+    }
+
+    /// Connections open and idle in the pool.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
+    }
+
+    /// Runs `work` on a pooled connection (for code outside the repositories,
+    /// such as test setup).
+    pub fn with_connection<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, diesel::result::Error>,
+    ) -> Result<T, RepositoryError> {
+        let mut conn = self.connection()?;
+        work(&mut conn).map_err(crate::error::from_diesel)
+    }
+}

@@ -1,0 +1,120 @@
+//! Rows as diesel reads and writes them, and their conversion to domain values.
+
+use chrono::{NaiveDateTime, TimeZone, Utc};
+use diesel::prelude::*;
+use tokenauth_application::RepositoryError;
+use tokenauth_domain::{
+    AuthToken, Email, NewUser, PasswordHash, PersonName, PhoneNumber, Timestamp, TokenDigest,
+    TokenId, User, UserId,
+};
+use uuid_text::parse_uuid;
+
+use crate::schema::{auth_tokens, users};
+
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub(crate) struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub email_key: String,
+    pub phonenumber: String,
+    pub password_hash: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub is_staff: bool,
+    pub is_superuser: bool,
+    pub is_active: bool,
+    pub date_joined: NaiveDateTime,
+    pub last_login: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = auth_tokens)]
+pub(crate) struct TokenRow {
+    pub id: String,
+    pub user_id: String,
+    pub digest: String,
+    pub created: NaiveDateTime,
+    pub expires: Option<NaiveDateTime>,
+    pub last_used: NaiveDateTime,
+}
+
+/// Stored as naive UTC: diesel's MultiConnection has no timezone-aware type.
+pub(crate) fn naive(at: Timestamp) -> NaiveDateTime {
+    at.naive_utc()
+}
+
+fn aware(at: NaiveDateTime) -> Timestamp {
+    Utc.from_utc_datetime(&at)
+}
+
+impl UserRow {
+    pub(crate) fn from_new(user: &NewUser) -> Self {
+        Self {
+            id: user.id.to_string(),
+            email: user.email.as_str().to_owned(),
+            email_key: user.email.key().as_str().to_owned(),
+            phonenumber: user.phone_number.as_str().to_owned(),
+            password_hash: user.password_hash.as_str().to_owned(),
+            first_name: user.first_name.as_str().to_owned(),
+            last_name: user.last_name.as_str().to_owned(),
+            is_staff: user.is_staff,
+            is_superuser: user.is_superuser,
+            is_active: true,
+            date_joined: naive(user.date_joined),
+            last_login: None,
+        }
+    }
+
+    pub(crate) fn into_user(self) -> Result<User, RepositoryError> {
+        Ok(User {
+            id: UserId::from_uuid(parse_uuid(&self.id)?),
+            email: Email::from_trusted(self.email),
+            phone_number: PhoneNumber::from_trusted(self.phonenumber),
+            first_name: PersonName::from_trusted(self.first_name),
+            last_name: PersonName::from_trusted(self.last_name),
+            password_hash: PasswordHash::new(self.password_hash),
+            is_staff: self.is_staff,
+            is_superuser: self.is_superuser,
+            is_active: self.is_active,
+            date_joined: aware(self.date_joined),
+            last_login: self.last_login.map(aware),
+        })
+    }
+}
+
+impl TokenRow {
+    pub(crate) fn from_token(token: &AuthToken) -> Self {
+        Self {
+            id: token.id.to_string(),
+            user_id: token.user_id.to_string(),
+            digest: token.digest.to_hex(),
+            created: naive(token.created),
+            expires: token.expires.map(naive),
+            last_used: naive(token.last_used),
+        }
+    }
+
+    pub(crate) fn into_token(self) -> Result<AuthToken, RepositoryError> {
+        let digest = TokenDigest::from_hex(&self.digest)
+            .ok_or_else(|| RepositoryError::Internal(format!("token {} has a malformed digest", self.id)))?;
+        Ok(AuthToken {
+            id: TokenId::from_uuid(parse_uuid(&self.id)?),
+            user_id: UserId::from_uuid(parse_uuid(&self.user_id)?),
+            digest,
+            created: aware(self.created),
+            expires: self.expires.map(aware),
+            last_used: aware(self.last_used),
+        })
+    }
+}
+
+mod uuid_text {
+    use tokenauth_application::RepositoryError;
+
+    /// Ids are written by us as hyphenated UUIDs; anything else is corruption.
+    pub(crate) fn parse_uuid(text: &str) -> Result<uuid::Uuid, RepositoryError> {
+        uuid::Uuid::try_parse(text)
+            .map_err(|_| RepositoryError::Internal(format!("stored id {text:?} is not a UUID")))
+    }
+}

@@ -1,0 +1,32 @@
+// The one schema both backends share (see migrations/postgres and migrations/sqlite).
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        email_key -> Text,
+        phonenumber -> Text,
+        password_hash -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        is_staff -> Bool,
+        is_superuser -> Bool,
+        is_active -> Bool,
+        date_joined -> Timestamp,
+        last_login -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    auth_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        digest -> Text,
+        created -> Timestamp,
+        expires -> Nullable<Timestamp>,
+        last_used -> Timestamp,
+    }
+}
+
+diesel::joinable!(auth_tokens -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, auth_tokens);

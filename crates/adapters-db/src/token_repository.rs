@@ -1,0 +1,110 @@
+use std::num::NonZeroU32;
+
+use diesel::prelude::*;
+use tokenauth_application::{RepositoryError, TokenRepository};
+use tokenauth_domain::{AuthToken, Timestamp, TokenDigest, TokenId, User, UserId};
+
+use crate::Database;
+use crate::connection::write_transaction;
+use crate::error::from_diesel;
+use crate::models::{TokenRow, UserRow, naive};
+use crate::schema::{auth_tokens, users};
+
+/// Tokens (their digests) in the database.
+#[derive(Debug, Clone)]
+pub struct DieselTokenRepository {
+    db: Database,
+}
+
+impl DieselTokenRepository {
+    /// Repository over `db`.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+impl TokenRepository for DieselTokenRepository {
+    fn issue_for_login(
+        &self,
+        token: &AuthToken,
+        keep: NonZeroU32,
+        at: Timestamp,
+    ) -> Result<(), RepositoryError> {
+        let mut conn = self.db.connection()?;
+        let user_id = token.user_id.to_string();
+        let new_id = token.id.to_string();
+        write_transaction(&mut conn, |conn| {
+            // Updating the user row first locks it (PostgreSQL) or the database
+            // (SQLite), so concurrent logins of one user take turns.
+            let updated = diesel::update(users::table.find(&user_id))
+                .set(users::last_login.eq(naive(at)))
+                .execute(conn)?;
+            if updated == 0 {
+                return Err(diesel::result::Error::NotFound);
+            }
+            diesel::insert_into(auth_tokens::table)
+                .values(TokenRow::from_token(token))
+                .execute(conn)?;
+            let others: Vec<String> = auth_tokens::table
+                .filter(auth_tokens::user_id.eq(&user_id))
+                .filter(auth_tokens::id.ne(&new_id))
+                .order((auth_tokens::created.desc(), auth_tokens::id.desc()))
+                .select(auth_tokens::id)
+                .load(conn)?;
+            let kept_others = keep.get() as usize - 1;
+            for stale in others.iter().skip(kept_others) {
+                diesel::delete(auth_tokens::table.find(stale)).execute(conn)?;
+            }
+            Ok(())
+        })
+        .map_err(from_diesel)
+    }
+
+    fn find_by_digest(
+        &self,
+        digest: &TokenDigest,
+    ) -> Result<Option<(AuthToken, User)>, RepositoryError> {
+        let mut conn = self.db.connection()?;
+        let row: Option<(TokenRow, UserRow)> = auth_tokens::table
+            .inner_join(users::table)
+            .filter(auth_tokens::digest.eq(digest.to_hex()))
+            .select((TokenRow::as_select(), UserRow::as_select()))
+            .first(&mut *conn)
+            .optional()
+            .map_err(from_diesel)?;
+        row.map(|(token, user)| Ok((token.into_token()?, user.into_user()?)))
+            .transpose()
+    }
+
+    fn record_use(
+        &self,
+        id: TokenId,
+        last_used: Timestamp,
+        expires: Option<Timestamp>,
+    ) -> Result<(), RepositoryError> {
+        let mut conn = self.db.connection()?;
+        diesel::update(auth_tokens::table.find(id.to_string()))
+            .set((
+                auth_tokens::last_used.eq(naive(last_used)),
+                auth_tokens::expires.eq(expires.map(naive)),
+            ))
+            .execute(&mut *conn)
+            .map(drop)
+            .map_err(from_diesel)
+    }
+
+    fn revoke(&self, id: TokenId) -> Result<(), RepositoryError> {
+        let mut conn = self.db.connection()?;
+        diesel::delete(auth_tokens::table.find(id.to_string()))
+            .execute(&mut *conn)
+            .map(drop)
+            .map_err(from_diesel)
+    }
+
+    fn revoke_all(&self, user: UserId) -> Result<usize, RepositoryError> {
+        let mut conn = self.db.connection()?;
+        diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(user.to_string())))
+            .execute(&mut *conn)
+            .map_err(from_diesel)
+    }
+}

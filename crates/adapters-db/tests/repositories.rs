@@ -1,0 +1,254 @@
+//! One repository suite, run against SQLite and PostgreSQL alike.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{TimeDelta, TimeZone, Utc};
+use tokenauth_adapters_db::testing::TestDatabase;
+use tokenauth_adapters_db::{
+    Backend, Database, DatabaseSettings, DieselTokenRepository, DieselUserRepository,
+};
+use tokenauth_application::{SaveUserError, TokenRepository, UserRepository};
+use tokenauth_domain::{
+    AuthToken, Email, EmailKey, NewUser, PasswordHash, PersonName, PhoneNumber, Timestamp,
+    TokenId, TokenKey, UserId,
+};
+
+struct Fixture {
+    users: DieselUserRepository,
+    tokens: DieselTokenRepository,
+    _db: TestDatabase,
+}
+
+fn fixture(backend: Backend) -> Fixture {
+    let test_db = TestDatabase::new(backend);
+    let db = Database::open(&DatabaseSettings {
+        url: test_db.url().to_owned(),
+        pool_size: 8,
+        connect_timeout: Duration::from_secs(5),
+    })
+    .expect("open test database");
+    Fixture {
+        users: DieselUserRepository::new(db.clone()),
+        tokens: DieselTokenRepository::new(db),
+        _db: test_db,
+    }
+}
+
+fn at(seconds: i64) -> Timestamp {
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + TimeDelta::microseconds(123_456) + TimeDelta::seconds(seconds)
+}
+
+fn new_user(email: &str) -> NewUser {
+    NewUser {
+        id: UserId::new_random(),
+        email: Email::parse(email).unwrap(),
+        phone_number: PhoneNumber::parse("+15551234567").unwrap(),
+        first_name: PersonName::parse("Ada").unwrap(),
+        last_name: PersonName::default(),
+        password_hash: PasswordHash::new("$2b$04$notarealhashnotarealhashnotarealhashnotarealhas".into()),
+        is_staff: false,
+        is_superuser: false,
+        date_joined: at(0),
+    }
+}
+
+fn token_for(user: UserId, key: &TokenKey, created: Timestamp) -> AuthToken {
+    AuthToken {
+        id: TokenId::new_random(),
+        user_id: user,
+        digest: key.digest(),
+        created,
+        expires: Some(created + TimeDelta::hours(10)),
+        last_used: created,
+    }
+}
+
+fn one() -> NonZeroU32 {
+    NonZeroU32::MIN
+}
+
+fn inserted_users_read_back_identical(backend: Backend) {
+    let f = fixture(backend);
+    let stored = f.users.insert(new_user("Ada@Example.com")).unwrap();
+    let by_key = f.users.find_by_email_key(&EmailKey::from_input("ADA@example.COM")).unwrap();
+    assert_eq!(by_key.as_ref(), Some(&stored));
+    assert_eq!(f.users.find_by_id(stored.id).unwrap(), Some(stored));
+}
+
+fn unknown_users_are_none(backend: Backend) {
+    let f = fixture(backend);
+    assert_eq!(f.users.find_by_email_key(&EmailKey::from_input("x@example.com")).unwrap(), None);
+    assert_eq!(f.users.find_by_id(UserId::new_random()).unwrap(), None);
+}
+
+fn a_second_user_with_the_same_email_in_another_case_is_refused(backend: Backend) {
+    let f = fixture(backend);
+    f.users.insert(new_user("ada@example.com")).unwrap();
+    assert!(matches!(f.users.insert(new_user("ADA@example.com")), Err(SaveUserError::EmailTaken)));
+}
+
+fn concurrent_inserts_of_one_email_store_exactly_one(backend: Backend) {
+    let f = Arc::new(fixture(backend));
+    let handles: Vec<_> = (0..10)
+        .map(|_| {
+            let f = Arc::clone(&f);
+            std::thread::spawn(move || f.users.insert(new_user("race@example.com")))
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    assert!(results.iter().filter(|r| r.is_err()).all(|r| matches!(r, Err(SaveUserError::EmailTaken))));
+}
+
+fn issued_tokens_are_found_by_digest_with_their_user(backend: Backend) {
+    let f = fixture(backend);
+    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    let key = TokenKey::generate().unwrap();
+    let token = token_for(user.id, &key, at(5));
+    f.tokens.issue_for_login(&token, one(), at(5)).unwrap();
+    let (found, owner) = f.tokens.find_by_digest(&key.digest()).unwrap().unwrap();
+    assert_eq!(found, token);
+    assert_eq!(owner.id, user.id);
+    assert_eq!(owner.last_login, Some(at(5)));
+}
+
+fn login_keeps_only_the_newest_tokens(backend: Backend) {
+    let f = fixture(backend);
+    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    let keys: Vec<TokenKey> = (0..4).map(|_| TokenKey::generate().unwrap()).collect();
+    for (i, key) in keys.iter().enumerate() {
+        let token = token_for(user.id, key, at(i as i64));
+        f.tokens.issue_for_login(&token, NonZeroU32::new(2).unwrap(), at(i as i64)).unwrap();
+    }
+    let alive: Vec<bool> =
+        keys.iter().map(|k| f.tokens.find_by_digest(&k.digest()).unwrap().is_some()).collect();
+    assert_eq!(alive, vec![false, false, true, true]);
+}
+
+fn issuing_for_a_deleted_user_is_not_found(backend: Backend) {
+    let f = fixture(backend);
+    let key = TokenKey::generate().unwrap();
+    let token = token_for(UserId::new_random(), &key, at(0));
+    assert!(matches!(
+        f.tokens.issue_for_login(&token, one(), at(0)),
+        Err(tokenauth_application::RepositoryError::NotFound)
+    ));
+}
+
+fn concurrent_logins_leave_exactly_one_token(backend: Backend) {
+    let f = Arc::new(fixture(backend));
+    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let f = Arc::clone(&f);
+            std::thread::spawn(move || {
+                let key = TokenKey::generate().unwrap();
+                f.tokens.issue_for_login(&token_for(user.id, &key, at(i)), one(), at(i)).map(|()| key)
+            })
+        })
+        .collect();
+    let keys: Vec<TokenKey> = handles.into_iter().map(|h| h.join().unwrap().unwrap()).collect();
+    let alive = keys.iter().filter(|k| f.tokens.find_by_digest(&k.digest()).unwrap().is_some()).count();
+    assert_eq!(alive, 1);
+}
+
+fn record_use_moves_last_used_and_expiry(backend: Backend) {
+    let f = fixture(backend);
+    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    let key = TokenKey::generate().unwrap();
+    let token = token_for(user.id, &key, at(0));
+    f.tokens.issue_for_login(&token, one(), at(0)).unwrap();
+    f.tokens.record_use(token.id, at(90), None).unwrap();
+    let (found, _) = f.tokens.find_by_digest(&key.digest()).unwrap().unwrap();
+    assert_eq!((found.last_used, found.expires), (at(90), None));
+}
+
+fn revoke_deletes_one_token_and_revoke_all_the_rest(backend: Backend) {
+    let f = fixture(backend);
+    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    let keys: Vec<TokenKey> = (0..3).map(|_| TokenKey::generate().unwrap()).collect();
+    let mut ids = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        let token = token_for(user.id, key, at(i as i64));
+        ids.push(token.id);
+        f.tokens.issue_for_login(&token, NonZeroU32::new(5).unwrap(), at(i as i64)).unwrap();
+    }
+    f.tokens.revoke(ids[0]).unwrap();
+    f.tokens.revoke(ids[0]).unwrap();
+    assert!(f.tokens.find_by_digest(&keys[0].digest()).unwrap().is_none());
+    assert_eq!(f.tokens.revoke_all(user.id).unwrap(), 2);
+    assert!(f.tokens.find_by_digest(&keys[2].digest()).unwrap().is_none());
+}
+
+fn deleting_a_user_deletes_its_tokens(backend: Backend) {
+    use diesel::connection::SimpleConnection;
+    let test_db = TestDatabase::new(backend);
+    let db = Database::open(&DatabaseSettings {
+        url: test_db.url().to_owned(),
+        pool_size: 2,
+        connect_timeout: Duration::from_secs(5),
+    })
+    .unwrap();
+    let users = DieselUserRepository::new(db.clone());
+    let tokens = DieselTokenRepository::new(db.clone());
+    let user = users.insert(new_user("ada@example.com")).unwrap();
+    let key = TokenKey::generate().unwrap();
+    tokens.issue_for_login(&token_for(user.id, &key, at(0)), one(), at(0)).unwrap();
+    db.with_connection(|conn| conn.batch_execute(&format!("DELETE FROM users WHERE id = '{}'", user.id)))
+        .unwrap();
+    assert!(tokens.find_by_digest(&key.digest()).unwrap().is_none());
+    let remaining: i64 = db
+        .with_connection(|conn| {
+            use diesel::prelude::*;
+            diesel::sql_query("SELECT COUNT(*) AS n FROM auth_tokens")
+                .get_result::<Count>(conn)
+                .map(|c| c.n)
+        })
+        .unwrap();
+    assert_eq!(remaining, 0);
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+fn migrations_are_idempotent(backend: Backend) {
+    let test_db = TestDatabase::new(backend);
+    let settings = DatabaseSettings {
+        url: test_db.url().to_owned(),
+        pool_size: 1,
+        connect_timeout: Duration::from_secs(5),
+    };
+    assert_eq!(Database::migrate(&settings).unwrap().len(), 1);
+    assert!(Database::migrate(&settings).unwrap().is_empty());
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name(super::Backend::Sqlite) } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() { super::$name(super::Backend::Postgres) } )*
+        }
+    };
+}
+
+on_both_backends!(
+    inserted_users_read_back_identical,
+    unknown_users_are_none,
+    a_second_user_with_the_same_email_in_another_case_is_refused,
+    concurrent_inserts_of_one_email_store_exactly_one,
+    issued_tokens_are_found_by_digest_with_their_user,
+    login_keeps_only_the_newest_tokens,
+    issuing_for_a_deleted_user_is_not_found,
+    concurrent_logins_leave_exactly_one_token,
+    record_use_moves_last_used_and_expiry,
+    revoke_deletes_one_token_and_revoke_all_the_rest,
+    deleting_a_user_deletes_its_tokens,
+    migrations_are_idempotent,
+);
