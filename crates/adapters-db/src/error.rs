@@ -6,9 +6,10 @@ use tokenauth_application::RepositoryError;
 pub(crate) fn from_diesel(error: Error) -> RepositoryError {
     match error {
         Error::NotFound => RepositoryError::NotFound,
-        Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, info) => {
-            RepositoryError::Unavailable(info.message().to_owned())
-        }
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            info,
+        ) => RepositoryError::Unavailable(info.message().to_owned()),
         Error::DatabaseError(_, info) if is_transient(info.message()) => {
             RepositoryError::Unavailable(info.message().to_owned())
         }
@@ -33,5 +34,8 @@ fn is_transient(message: &str) -> bool {
 
 /// True when the error is a violation of a unique index.
 pub(crate) fn is_unique_violation(error: &Error) -> bool {
-    matches!(error, Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+    matches!(
+        error,
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
+    )
 }

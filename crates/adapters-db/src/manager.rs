@@ -119,8 +119,11 @@ fn open_sqlite(path: &Path) -> Result<SqliteConnection, ConnectError> {
             ConnectError(format!("cannot create {}: {error}", parent.display()))
         })?;
     }
-    let text = path.to_str().ok_or_else(|| ConnectError(format!("{} is not UTF-8", path.display())))?;
-    let mut conn = SqliteConnection::establish(text).map_err(|error| ConnectError(error.to_string()))?;
+    let text = path
+        .to_str()
+        .ok_or_else(|| ConnectError(format!("{} is not UTF-8", path.display())))?;
+    let mut conn =
+        SqliteConnection::establish(text).map_err(|error| ConnectError(error.to_string()))?;
     // One statement each: SQLite applies only the first of a batch of pragmas in some builds.
     for pragma in [
         "PRAGMA busy_timeout = 5000",
@@ -157,17 +160,34 @@ mod tests {
 
     #[test]
     fn recognises_both_backends() {
-        assert_eq!(DatabaseUrl::parse("postgres://h/db").unwrap().backend(), Backend::Postgres);
-        assert_eq!(DatabaseUrl::parse("postgresql://h/db").unwrap().backend(), Backend::Postgres);
-        assert_eq!(DatabaseUrl::parse("sqlite://data/x.sqlite3").unwrap().backend(), Backend::Sqlite);
+        assert_eq!(
+            DatabaseUrl::parse("postgres://h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.sqlite3")
+                .unwrap()
+                .backend(),
+            Backend::Sqlite
+        );
     }
 
     #[test]
     fn sqlite_paths_may_be_relative_or_absolute() {
         let relative = DatabaseUrl::parse("sqlite://data/x.sqlite3").unwrap();
-        assert_eq!(relative.sqlite_path(), Some(PathBuf::from("data/x.sqlite3")));
+        assert_eq!(
+            relative.sqlite_path(),
+            Some(PathBuf::from("data/x.sqlite3"))
+        );
         let absolute = DatabaseUrl::parse("sqlite:///tmp/x.sqlite3").unwrap();
-        assert_eq!(absolute.sqlite_path(), Some(PathBuf::from("/tmp/x.sqlite3")));
+        assert_eq!(
+            absolute.sqlite_path(),
+            Some(PathBuf::from("/tmp/x.sqlite3"))
+        );
     }
 
     #[test]

@@ -96,8 +96,9 @@ impl TokenRow {
     }
 
     pub(crate) fn into_token(self) -> Result<AuthToken, RepositoryError> {
-        let digest = TokenDigest::from_hex(&self.digest)
-            .ok_or_else(|| RepositoryError::Internal(format!("token {} has a malformed digest", self.id)))?;
+        let digest = TokenDigest::from_hex(&self.digest).ok_or_else(|| {
+            RepositoryError::Internal(format!("token {} has a malformed digest", self.id))
+        })?;
         Ok(AuthToken {
             id: TokenId::from_uuid(parse_uuid(&self.id)?),
             user_id: UserId::from_uuid(parse_uuid(&self.user_id)?),

@@ -37,7 +37,8 @@ impl TestDatabase {
     }
 
     fn sqlite() -> Self {
-        let dir = std::env::temp_dir().join(format!("tokenauth-test-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("tokenauth-test-{}", uuid::Uuid::new_v4().simple()));
         let url = format!("sqlite://{}", dir.join("tokenauth.sqlite3").display());
         Self {
             url,
@@ -75,7 +76,8 @@ impl Drop for TestDatabase {
             }
             Cleanup::PostgresDatabase { admin_url, name } => {
                 if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                    let _ = admin
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
                 }
             }
         }
@@ -89,7 +91,9 @@ fn with_database(url: &str, database: &str) -> String {
         None => (url, None),
     };
     let (scheme, rest) = base.split_once("://").unwrap_or(("postgres", base));
-    let authority = rest.split_once('/').map_or(rest, |(authority, _)| authority);
+    let authority = rest
+        .split_once('/')
+        .map_or(rest, |(authority, _)| authority);
     match query {
         Some(query) => format!("{scheme}://{authority}/{database}?{query}"),
         None => format!("{scheme}://{authority}/{database}"),
@@ -102,8 +106,14 @@ mod tests {
 
     #[test]
     fn replaces_or_adds_the_database_name() {
-        assert_eq!(with_database("postgres://u@h:5432/postgres", "t"), "postgres://u@h:5432/t");
+        assert_eq!(
+            with_database("postgres://u@h:5432/postgres", "t"),
+            "postgres://u@h:5432/t"
+        );
         assert_eq!(with_database("postgres://u@h", "t"), "postgres://u@h/t");
-        assert_eq!(with_database("postgres://u@h/x?sslmode=disable", "t"), "postgres://u@h/t?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://u@h/x?sslmode=disable", "t"),
+            "postgres://u@h/t?sslmode=disable"
+        );
     }
 }

@@ -11,8 +11,8 @@ use tokenauth_adapters_db::{
 };
 use tokenauth_application::{SaveUserError, TokenRepository, UserRepository};
 use tokenauth_domain::{
-    AuthToken, Email, EmailKey, NewUser, PasswordHash, PersonName, PhoneNumber, Timestamp,
-    TokenId, TokenKey, UserId,
+    AuthToken, Email, EmailKey, NewUser, PasswordHash, PersonName, PhoneNumber, Timestamp, TokenId,
+    TokenKey, UserId,
 };
 
 struct Fixture {
@@ -37,7 +37,9 @@ fn fixture(backend: Backend) -> Fixture {
 }
 
 fn at(seconds: i64) -> Timestamp {
-    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + TimeDelta::microseconds(123_456) + TimeDelta::seconds(seconds)
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+        + TimeDelta::microseconds(123_456)
+        + TimeDelta::seconds(seconds)
 }
 
 fn new_user(email: &str) -> NewUser {
@@ -47,7 +49,9 @@ fn new_user(email: &str) -> NewUser {
         phone_number: PhoneNumber::parse("+15551234567").unwrap(),
         first_name: PersonName::parse("Ada").unwrap(),
         last_name: PersonName::default(),
-        password_hash: PasswordHash::new("$2b$04$notarealhashnotarealhashnotarealhashnotarealhas".into()),
+        password_hash: PasswordHash::new(
+            "$2b$04$notarealhashnotarealhashnotarealhashnotarealhas".into(),
+        ),
         is_staff: false,
         is_superuser: false,
         date_joined: at(0),
@@ -72,21 +76,32 @@ fn one() -> NonZeroU32 {
 fn inserted_users_read_back_identical(backend: Backend) {
     let f = fixture(backend);
     let stored = f.users.insert(new_user("Ada@Example.com")).unwrap();
-    let by_key = f.users.find_by_email_key(&EmailKey::from_input("ADA@example.COM")).unwrap();
+    let by_key = f
+        .users
+        .find_by_email_key(&EmailKey::from_input("ADA@example.COM"))
+        .unwrap();
     assert_eq!(by_key.as_ref(), Some(&stored));
     assert_eq!(f.users.find_by_id(stored.id).unwrap(), Some(stored));
 }
 
 fn unknown_users_are_none(backend: Backend) {
     let f = fixture(backend);
-    assert_eq!(f.users.find_by_email_key(&EmailKey::from_input("x@example.com")).unwrap(), None);
+    assert_eq!(
+        f.users
+            .find_by_email_key(&EmailKey::from_input("x@example.com"))
+            .unwrap(),
+        None
+    );
     assert_eq!(f.users.find_by_id(UserId::new_random()).unwrap(), None);
 }
 
 fn a_second_user_with_the_same_email_in_another_case_is_refused(backend: Backend) {
     let f = fixture(backend);
     f.users.insert(new_user("ada@example.com")).unwrap();
-    assert!(matches!(f.users.insert(new_user("ADA@example.com")), Err(SaveUserError::EmailTaken)));
+    assert!(matches!(
+        f.users.insert(new_user("ADA@example.com")),
+        Err(SaveUserError::EmailTaken)
+    ));
 }
 
 fn concurrent_inserts_of_one_email_store_exactly_one(backend: Backend) {
@@ -99,7 +114,12 @@ fn concurrent_inserts_of_one_email_store_exactly_one(backend: Backend) {
         .collect();
     let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
-    assert!(results.iter().filter(|r| r.is_err()).all(|r| matches!(r, Err(SaveUserError::EmailTaken))));
+    assert!(
+        results
+            .iter()
+            .filter(|r| r.is_err())
+            .all(|r| matches!(r, Err(SaveUserError::EmailTaken)))
+    );
 }
 
 fn issued_tokens_are_found_by_digest_with_their_user(backend: Backend) {
@@ -120,10 +140,14 @@ fn login_keeps_only_the_newest_tokens(backend: Backend) {
     let keys: Vec<TokenKey> = (0..4).map(|_| TokenKey::generate().unwrap()).collect();
     for (i, key) in keys.iter().enumerate() {
         let token = token_for(user.id, key, at(i as i64));
-        f.tokens.issue_for_login(&token, NonZeroU32::new(2).unwrap(), at(i as i64)).unwrap();
+        f.tokens
+            .issue_for_login(&token, NonZeroU32::new(2).unwrap(), at(i as i64))
+            .unwrap();
     }
-    let alive: Vec<bool> =
-        keys.iter().map(|k| f.tokens.find_by_digest(&k.digest()).unwrap().is_some()).collect();
+    let alive: Vec<bool> = keys
+        .iter()
+        .map(|k| f.tokens.find_by_digest(&k.digest()).unwrap().is_some())
+        .collect();
     assert_eq!(alive, vec![false, false, true, true]);
 }
 
@@ -145,12 +169,20 @@ fn concurrent_logins_leave_exactly_one_token(backend: Backend) {
             let f = Arc::clone(&f);
             std::thread::spawn(move || {
                 let key = TokenKey::generate().unwrap();
-                f.tokens.issue_for_login(&token_for(user.id, &key, at(i)), one(), at(i)).map(|()| key)
+                f.tokens
+                    .issue_for_login(&token_for(user.id, &key, at(i)), one(), at(i))
+                    .map(|()| key)
             })
         })
         .collect();
-    let keys: Vec<TokenKey> = handles.into_iter().map(|h| h.join().unwrap().unwrap()).collect();
-    let alive = keys.iter().filter(|k| f.tokens.find_by_digest(&k.digest()).unwrap().is_some()).count();
+    let keys: Vec<TokenKey> = handles
+        .into_iter()
+        .map(|h| h.join().unwrap().unwrap())
+        .collect();
+    let alive = keys
+        .iter()
+        .filter(|k| f.tokens.find_by_digest(&k.digest()).unwrap().is_some())
+        .count();
     assert_eq!(alive, 1);
 }
 
@@ -173,13 +205,25 @@ fn revoke_deletes_one_token_and_revoke_all_the_rest(backend: Backend) {
     for (i, key) in keys.iter().enumerate() {
         let token = token_for(user.id, key, at(i as i64));
         ids.push(token.id);
-        f.tokens.issue_for_login(&token, NonZeroU32::new(5).unwrap(), at(i as i64)).unwrap();
+        f.tokens
+            .issue_for_login(&token, NonZeroU32::new(5).unwrap(), at(i as i64))
+            .unwrap();
     }
     f.tokens.revoke(ids[0]).unwrap();
     f.tokens.revoke(ids[0]).unwrap();
-    assert!(f.tokens.find_by_digest(&keys[0].digest()).unwrap().is_none());
+    assert!(
+        f.tokens
+            .find_by_digest(&keys[0].digest())
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(f.tokens.revoke_all(user.id).unwrap(), 2);
-    assert!(f.tokens.find_by_digest(&keys[2].digest()).unwrap().is_none());
+    assert!(
+        f.tokens
+            .find_by_digest(&keys[2].digest())
+            .unwrap()
+            .is_none()
+    );
 }
 
 fn deleting_a_user_deletes_its_tokens(backend: Backend) {
@@ -195,9 +239,13 @@ fn deleting_a_user_deletes_its_tokens(backend: Backend) {
     let tokens = DieselTokenRepository::new(db.clone());
     let user = users.insert(new_user("ada@example.com")).unwrap();
     let key = TokenKey::generate().unwrap();
-    tokens.issue_for_login(&token_for(user.id, &key, at(0)), one(), at(0)).unwrap();
-    db.with_connection(|conn| conn.batch_execute(&format!("DELETE FROM users WHERE id = '{}'", user.id)))
+    tokens
+        .issue_for_login(&token_for(user.id, &key, at(0)), one(), at(0))
         .unwrap();
+    db.with_connection(|conn| {
+        conn.batch_execute(&format!("DELETE FROM users WHERE id = '{}'", user.id))
+    })
+    .unwrap();
     assert!(tokens.find_by_digest(&key.digest()).unwrap().is_none());
     let remaining: i64 = db
         .with_connection(|conn| {

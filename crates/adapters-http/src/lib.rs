@@ -1,1 +1,20 @@
+//! tokenauth's HTTP edge: routes, handlers, the `Authorization: Token` extractor,
+//! request bodies parsed as DRF parses them, and one error type that gives every
+//! failure the contract's status and body.
 
+mod authenticated_user;
+mod authorization;
+mod blocking;
+mod body;
+mod error;
+mod handlers;
+mod representation;
+mod responses;
+mod routes;
+mod services;
+
+pub use authorization::{AuthorizationError, parse_authorization};
+pub use body::{BodyLimit, RequestFields};
+pub use error::ApiError;
+pub use routes::configure;
+pub use services::Services;

@@ -41,7 +41,9 @@ pub struct Authenticate {
 
 impl std::fmt::Debug for Authenticate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Authenticate").field("lifetime", &self.lifetime).finish_non_exhaustive()
+        f.debug_struct("Authenticate")
+            .field("lifetime", &self.lifetime)
+            .finish_non_exhaustive()
     }
 }
 
@@ -79,7 +81,10 @@ impl Authenticate {
             token.expires = self.lifetime.expires_at(now);
             // The request is already authenticated; a failed write only
             // delays the slide to the next use.
-            if let Err(error) = self.tokens.record_use(token.id, token.last_used, token.expires) {
+            if let Err(error) = self
+                .tokens
+                .record_use(token.id, token.last_used, token.expires)
+            {
                 tracing::warn!(%error, "could not record token use");
             }
         }

@@ -8,8 +8,10 @@ use tokenauth_domain::{
     TokenLifetime, User, UserAttributes,
 };
 
-use crate::ports::{Clock, PasswordHasher, RepositoryError, TokenGenerator, TokenRepository, UserRepository};
 use crate::FieldValue;
+use crate::ports::{
+    Clock, PasswordHasher, RepositoryError, TokenGenerator, TokenRepository, UserRepository,
+};
 
 /// What a client sends to log in.
 #[derive(Debug, Clone, Default)]
@@ -68,7 +70,9 @@ pub struct Login {
 
 impl std::fmt::Debug for Login {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Login").field("policy", &self.policy).finish_non_exhaustive()
+        f.debug_struct("Login")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
     }
 }
 
@@ -100,6 +104,8 @@ impl Login {
             FieldValue::Text(text) if text.trim().is_empty() => {
                 return Err(LoginError::EmailBlank);
             }
+            // No stored email holds a NUL, and PostgreSQL refuses one in a query.
+            FieldValue::Text(text) if text.contains('\0') => None,
             FieldValue::Text(text) => Some(EmailKey::from_input(text)),
             FieldValue::NotText => None,
         };

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use crate::ports::{RepositoryError, TokenRepository};
 use crate::Authenticated;
+use crate::ports::{RepositoryError, TokenRepository};
 
 /// Revokes the token that authenticated the request.
 #[derive(Clone)]

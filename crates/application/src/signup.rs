@@ -3,13 +3,14 @@
 use std::sync::Arc;
 
 use tokenauth_domain::{
-    Email, NewUser, Password, PasswordPolicy, PersonName, PhoneNumber, User, UserAttributes,
-    UserId,
+    Email, NewUser, Password, PasswordPolicy, PersonName, PhoneNumber, User, UserAttributes, UserId,
 };
 
-use crate::ports::{Clock, HashingError, PasswordHasher, RepositoryError, SaveUserError, UserRepository};
-use crate::validation::{FieldError, ValidationErrors};
 use crate::FieldValue;
+use crate::ports::{
+    Clock, HashingError, PasswordHasher, RepositoryError, SaveUserError, UserRepository,
+};
+use crate::validation::{FieldError, ValidationErrors};
 
 /// What a client sends to sign up.
 #[derive(Debug, Clone, Default)]
@@ -94,7 +95,8 @@ impl Signup {
     ) -> Result<User, SignupError> {
         let mut errors = ValidationErrors::default();
         let email = errors.parse("email", &input.email, true, Email::parse);
-        let phone_number = errors.parse("phonenumber", &input.phonenumber, true, PhoneNumber::parse);
+        let phone_number =
+            errors.parse("phonenumber", &input.phonenumber, true, PhoneNumber::parse);
         let first_name = errors.parse("first_name", &input.first_name, false, PersonName::parse);
         let last_name = errors.parse("last_name", &input.last_name, false, PersonName::parse);
         let attributes = UserAttributes {
@@ -103,11 +105,16 @@ impl Signup {
             last_name: input.last_name.as_text().unwrap_or_default(),
         };
         let password = errors
-            .parse("password", &input.password, true, |text| Ok(Password::new(text.to_owned())))
+            .parse("password", &input.password, true, |text| {
+                Ok(Password::new(text.to_owned()))
+            })
             .and_then(|password| match self.policy.check(password, attributes) {
                 Ok(accepted) => Some(accepted),
                 Err(problems) => {
-                    errors.add("password", problems.into_iter().map(FieldError::Invalid).collect());
+                    errors.add(
+                        "password",
+                        problems.into_iter().map(FieldError::Invalid).collect(),
+                    );
                     None
                 }
             });

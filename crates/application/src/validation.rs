@@ -22,6 +22,9 @@ pub enum FieldError {
     /// Signup with an email that already has an account.
     #[error("user with this email already exists.")]
     EmailTaken,
+    /// The text holds a NUL character, which no database column accepts.
+    #[error("Null characters are not allowed.")]
+    NullCharacters,
     /// The current password given to confirm a change is wrong.
     #[error("Invalid password.")]
     WrongPassword,
@@ -62,6 +65,9 @@ impl ValidationErrors {
         parse: impl FnOnce(&str) -> Result<T, InvalidValue>,
     ) -> Option<T> {
         let text = match value {
+            FieldValue::Text(text) if text.contains('\0') => {
+                return self.refuse(field, FieldError::NullCharacters);
+            }
             FieldValue::Text(text) => text,
             FieldValue::Missing if !required => return None,
             FieldValue::Missing => return self.refuse(field, FieldError::Required),
@@ -91,6 +97,10 @@ impl ValidationErrors {
 
     /// `Ok(value)` when nothing failed, else the errors.
     pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, Self> {
-        if self.is_empty() { Ok(value()) } else { Err(self) }
+        if self.is_empty() {
+            Ok(value())
+        } else {
+            Err(self)
+        }
     }
 }

@@ -8,7 +8,10 @@ use tokenauth_application::{AuthenticateError, LoginInput, Logout, LogoutAll};
 fn logged_in(w: &World) -> String {
     w.signup.execute(signup_input("ada@example.com")).unwrap();
     w.login
-        .execute(LoginInput { email: text("ada@example.com"), password: text(PASSWORD) })
+        .execute(LoginInput {
+            email: text("ada@example.com"),
+            password: text(PASSWORD),
+        })
         .unwrap()
         .issued
         .key
@@ -28,7 +31,13 @@ fn malformed_and_unknown_keys_are_invalid() {
     let w = world();
     logged_in(&w);
     for key in ["", "abc", &"0".repeat(40), &"Z".repeat(40)] {
-        assert!(matches!(w.authenticate.execute(key), Err(AuthenticateError::InvalidToken)), "{key}");
+        assert!(
+            matches!(
+                w.authenticate.execute(key),
+                Err(AuthenticateError::InvalidToken)
+            ),
+            "{key}"
+        );
     }
 }
 
@@ -36,8 +45,14 @@ fn malformed_and_unknown_keys_are_invalid() {
 fn the_stored_digest_is_not_a_key() {
     let w = world();
     let key = logged_in(&w);
-    let digest = tokenauth_domain::TokenKey::parse(&key).unwrap().digest().to_hex();
-    assert!(matches!(w.authenticate.execute(&digest), Err(AuthenticateError::InvalidToken)));
+    let digest = tokenauth_domain::TokenKey::parse(&key)
+        .unwrap()
+        .digest()
+        .to_hex();
+    assert!(matches!(
+        w.authenticate.execute(&digest),
+        Err(AuthenticateError::InvalidToken)
+    ));
 }
 
 #[test]
@@ -45,7 +60,10 @@ fn an_expired_key_says_so() {
     let w = world();
     let key = logged_in(&w);
     w.clock.advance(TTL as i64);
-    assert!(matches!(w.authenticate.execute(&key), Err(AuthenticateError::Expired)));
+    assert!(matches!(
+        w.authenticate.execute(&key),
+        Err(AuthenticateError::Expired)
+    ));
 }
 
 #[test]
@@ -79,7 +97,10 @@ fn an_inactive_user_is_refused() {
     let key = logged_in(&w);
     let user = w.authenticate.execute(&key).unwrap().user;
     w.store.set_active(user.id, false);
-    assert!(matches!(w.authenticate.execute(&key), Err(AuthenticateError::UserInactive)));
+    assert!(matches!(
+        w.authenticate.execute(&key),
+        Err(AuthenticateError::UserInactive)
+    ));
 }
 
 #[test]
@@ -88,7 +109,10 @@ fn logout_revokes_the_token_used() {
     let key = logged_in(&w);
     let session = w.authenticate.execute(&key).unwrap();
     Logout::new(w.store.clone()).execute(&session).unwrap();
-    assert!(matches!(w.authenticate.execute(&key), Err(AuthenticateError::InvalidToken)));
+    assert!(matches!(
+        w.authenticate.execute(&key),
+        Err(AuthenticateError::InvalidToken)
+    ));
 }
 
 #[test]
@@ -97,13 +121,18 @@ fn logout_all_revokes_every_token_of_the_user() {
     let key = logged_in(&w);
     let other = w
         .login
-        .execute(LoginInput { email: text("ada@example.com"), password: text(PASSWORD) })
+        .execute(LoginInput {
+            email: text("ada@example.com"),
+            password: text(PASSWORD),
+        })
         .unwrap()
         .issued
         .key
         .expose();
     let session = w.authenticate.execute(&key).unwrap();
-    let revoked = LogoutAll::new(Arc::clone(&w.store) as _).execute(&session).unwrap();
+    let revoked = LogoutAll::new(Arc::clone(&w.store) as _)
+        .execute(&session)
+        .unwrap();
     assert_eq!(revoked, 2);
     assert!(w.authenticate.execute(&other).is_err());
 }

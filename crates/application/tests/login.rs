@@ -3,14 +3,24 @@ mod support;
 use support::*;
 use tokenauth_application::{FieldValue, LoginError, LoginInput};
 
-fn login(w: &World, email: &str, password: &str) -> Result<tokenauth_application::LoginSuccess, LoginError> {
-    w.login.execute(LoginInput { email: text(email), password: text(password) })
+fn login(
+    w: &World,
+    email: &str,
+    password: &str,
+) -> Result<tokenauth_application::LoginSuccess, LoginError> {
+    w.login.execute(LoginInput {
+        email: text(email),
+        password: text(password),
+    })
 }
 
 #[test]
 fn blank_email_is_reported_first() {
     let w = world();
-    let result = w.login.execute(LoginInput { email: text("  "), password: FieldValue::Missing });
+    let result = w.login.execute(LoginInput {
+        email: text("  "),
+        password: FieldValue::Missing,
+    });
     assert!(matches!(result, Err(LoginError::EmailBlank)));
     let result = w.login.execute(LoginInput::default());
     assert!(matches!(result, Err(LoginError::EmailBlank)));
@@ -19,15 +29,24 @@ fn blank_email_is_reported_first() {
 #[test]
 fn blank_password_is_reported_second() {
     let w = world();
-    assert!(matches!(login(&w, "ada@example.com", ""), Err(LoginError::PasswordBlank)));
+    assert!(matches!(
+        login(&w, "ada@example.com", ""),
+        Err(LoginError::PasswordBlank)
+    ));
 }
 
 #[test]
 fn unknown_email_and_wrong_password_give_the_same_error() {
     let w = world();
     w.signup.execute(signup_input("ada@example.com")).unwrap();
-    assert!(matches!(login(&w, "nobody@example.com", PASSWORD), Err(LoginError::InvalidCredentials)));
-    assert!(matches!(login(&w, "ada@example.com", "wrong-password"), Err(LoginError::InvalidCredentials)));
+    assert!(matches!(
+        login(&w, "nobody@example.com", PASSWORD),
+        Err(LoginError::InvalidCredentials)
+    ));
+    assert!(matches!(
+        login(&w, "ada@example.com", "wrong-password"),
+        Err(LoginError::InvalidCredentials)
+    ));
 }
 
 #[test]
@@ -35,7 +54,10 @@ fn inactive_users_cannot_log_in() {
     let w = world();
     let user = w.signup.execute(signup_input("ada@example.com")).unwrap();
     w.store.set_active(user.id, false);
-    assert!(matches!(login(&w, "ada@example.com", PASSWORD), Err(LoginError::InvalidCredentials)));
+    assert!(matches!(
+        login(&w, "ada@example.com", PASSWORD),
+        Err(LoginError::InvalidCredentials)
+    ));
 }
 
 #[test]
@@ -45,7 +67,10 @@ fn login_is_case_insensitive_and_sets_last_login() {
     let success = login(&w, "ADA@EXAMPLE.com", PASSWORD).unwrap();
     assert!(success.user.last_login.is_some());
     assert_eq!(success.issued.key.expose().len(), 40);
-    assert_eq!(success.issued.token.expires, Some(success.issued.token.created + chrono::TimeDelta::seconds(TTL as i64)));
+    assert_eq!(
+        success.issued.token.expires,
+        Some(success.issued.token.created + chrono::TimeDelta::seconds(TTL as i64))
+    );
 }
 
 #[test]
@@ -67,7 +92,11 @@ fn with_a_larger_limit_login_revokes_only_the_oldest_beyond_it() {
     let keys: Vec<String> = (0..3)
         .map(|_| {
             w.clock.advance(1);
-            login(&w, "ada@example.com", PASSWORD).unwrap().issued.key.expose()
+            login(&w, "ada@example.com", PASSWORD)
+                .unwrap()
+                .issued
+                .key
+                .expose()
         })
         .collect();
     assert!(w.authenticate.execute(&keys[0]).is_err());

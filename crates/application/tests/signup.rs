@@ -4,7 +4,9 @@ use support::*;
 use tokenauth_application::{FieldError, FieldValue, SignupError, SignupInput};
 use tokenauth_domain::InvalidValue;
 
-fn invalid(result: Result<tokenauth_domain::User, SignupError>) -> Vec<(&'static str, Vec<String>)> {
+fn invalid(
+    result: Result<tokenauth_domain::User, SignupError>,
+) -> Vec<(&'static str, Vec<String>)> {
     match result {
         Err(SignupError::Invalid(errors)) => errors
             .fields()
@@ -32,7 +34,11 @@ fn reports_every_missing_field_at_once() {
     let required = vec!["This field is required.".to_string()];
     assert_eq!(
         errors,
-        vec![("email", required.clone()), ("phonenumber", required.clone()), ("password", required)]
+        vec![
+            ("email", required.clone()),
+            ("phonenumber", required.clone()),
+            ("password", required)
+        ]
     );
 }
 
@@ -41,7 +47,13 @@ fn refuses_a_taken_email_in_any_case() {
     let w = world();
     w.signup.execute(signup_input("ada@example.com")).unwrap();
     let errors = invalid(w.signup.execute(signup_input("ADA@example.com")));
-    assert_eq!(errors, vec![("email", vec!["user with this email already exists.".to_string()])]);
+    assert_eq!(
+        errors,
+        vec![(
+            "email",
+            vec!["user with this email already exists.".to_string()]
+        )]
+    );
 }
 
 #[test]
@@ -65,18 +77,38 @@ fn null_and_non_text_values_get_their_own_messages() {
 #[test]
 fn password_problems_are_listed_together() {
     let w = world();
-    let input = SignupInput { password: text("1234"), ..signup_input("x@example.com") };
+    let input = SignupInput {
+        password: text("1234"),
+        ..signup_input("x@example.com")
+    };
     let errors = invalid(w.signup.execute(input));
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].0, "password");
-    assert!(errors[0].1.contains(&FieldError::Invalid(InvalidValue::PasswordEntirelyNumeric).to_string()));
-    assert!(errors[0].1.contains(&FieldError::Invalid(InvalidValue::PasswordTooShort { min: 8 }).to_string()));
+    assert!(
+        errors[0]
+            .1
+            .contains(&FieldError::Invalid(InvalidValue::PasswordEntirelyNumeric).to_string())
+    );
+    assert!(
+        errors[0]
+            .1
+            .contains(&FieldError::Invalid(InvalidValue::PasswordTooShort { min: 8 }).to_string())
+    );
 }
 
 #[test]
 fn optional_names_are_validated_when_given() {
     let w = world();
-    let input = SignupInput { first_name: text(&"x".repeat(151)), ..signup_input("x@example.com") };
+    let input = SignupInput {
+        first_name: text(&"x".repeat(151)),
+        ..signup_input("x@example.com")
+    };
     let errors = invalid(w.signup.execute(input));
-    assert_eq!(errors, vec![("first_name", vec!["Ensure this field has no more than 150 characters.".to_string()])]);
+    assert_eq!(
+        errors,
+        vec![(
+            "first_name",
+            vec!["Ensure this field has no more than 150 characters.".to_string()]
+        )]
+    );
 }

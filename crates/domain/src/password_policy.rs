@@ -189,9 +189,19 @@ mod tests {
 
     #[test]
     fn refuses_common_passwords_from_the_shipped_list() {
-        for common in ["password", "Password", "qwertyuiop", "iloveyou", "sunshine", "football"] {
+        for common in [
+            "password",
+            "Password",
+            "qwertyuiop",
+            "iloveyou",
+            "sunshine",
+            "football",
+        ] {
             let problems = check(common).err().unwrap_or_default();
-            assert!(problems.contains(&InvalidValue::PasswordTooCommon), "{common}");
+            assert!(
+                problems.contains(&InvalidValue::PasswordTooCommon),
+                "{common}"
+            );
         }
     }
 

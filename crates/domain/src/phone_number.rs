@@ -52,7 +52,10 @@ mod tests {
 
     #[test]
     fn accepts_international_form() {
-        assert_eq!(PhoneNumber::parse("+15551234567").unwrap().as_str(), "+15551234567");
+        assert_eq!(
+            PhoneNumber::parse("+15551234567").unwrap().as_str(),
+            "+15551234567"
+        );
     }
 
     #[test]
@@ -63,7 +66,11 @@ mod tests {
     #[test]
     fn refuses_letters_spaces_and_a_lone_plus() {
         for bad in ["555-1234", "+1 555 1234", "abc", "+", "++1234", "1+234"] {
-            assert_eq!(PhoneNumber::parse(bad), Err(InvalidValue::PhoneNumber), "{bad}");
+            assert_eq!(
+                PhoneNumber::parse(bad),
+                Err(InvalidValue::PhoneNumber),
+                "{bad}"
+            );
         }
     }
 

@@ -152,7 +152,10 @@ mod tests {
         let key = TokenKey::generate().unwrap();
         let text = key.expose();
         assert_eq!(text.len(), 40);
-        assert!(text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
     }
 
     #[test]

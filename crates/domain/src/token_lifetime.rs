@@ -46,7 +46,9 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     fn at(seconds: i64) -> Timestamp {
-        Utc.timestamp_opt(1_800_000_000 + seconds, 0).single().unwrap_or_default()
+        Utc.timestamp_opt(1_800_000_000 + seconds, 0)
+            .single()
+            .unwrap_or_default()
     }
 
     fn token(last_used: Timestamp, expires: Option<Timestamp>) -> AuthToken {
@@ -63,12 +65,18 @@ mod tests {
     #[test]
     fn zero_means_never_expires() {
         assert_eq!(TokenLifetime::from_seconds(0).expires_at(at(0)), None);
-        assert!(!TokenLifetime::is_expired(&token(at(0), None), at(1_000_000_000)));
+        assert!(!TokenLifetime::is_expired(
+            &token(at(0), None),
+            at(1_000_000_000)
+        ));
     }
 
     #[test]
     fn expires_ttl_after_use() {
-        assert_eq!(TokenLifetime::from_seconds(36_000).expires_at(at(0)), Some(at(36_000)));
+        assert_eq!(
+            TokenLifetime::from_seconds(36_000).expires_at(at(0)),
+            Some(at(36_000))
+        );
     }
 
     #[test]

@@ -9,9 +9,7 @@ use tokenauth_application::ports::{
     Clock, RepositoryError, SaveUserError, TokenGenerator, TokenRepository, UserRepository,
 };
 use tokenauth_application::system::BcryptHasher;
-use tokenauth_application::{
-    Authenticate, FieldValue, Login, Signup, SignupInput, TokenPolicy,
-};
+use tokenauth_application::{Authenticate, FieldValue, Login, Signup, SignupInput, TokenPolicy};
 use tokenauth_domain::{
     AuthToken, EmailKey, NewUser, PasswordPolicy, Timestamp, TokenDigest, TokenId, TokenKey,
     TokenLifetime, User, UserId,
@@ -26,11 +24,23 @@ pub struct Store {
 
 impl Store {
     pub fn tokens_of(&self, user: UserId) -> Vec<AuthToken> {
-        self.tokens.lock().unwrap().iter().filter(|t| t.user_id == user).cloned().collect()
+        self.tokens
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|t| t.user_id == user)
+            .cloned()
+            .collect()
     }
 
     pub fn set_active(&self, user: UserId, active: bool) {
-        for u in self.users.lock().unwrap().iter_mut().filter(|u| u.id == user) {
+        for u in self
+            .users
+            .lock()
+            .unwrap()
+            .iter_mut()
+            .filter(|u| u.id == user)
+        {
             u.is_active = active;
         }
     }
@@ -48,11 +58,23 @@ impl UserRepository for Store {
     }
 
     fn find_by_email_key(&self, key: &EmailKey) -> Result<Option<User>, RepositoryError> {
-        Ok(self.users.lock().unwrap().iter().find(|u| &u.email.key() == key).cloned())
+        Ok(self
+            .users
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|u| &u.email.key() == key)
+            .cloned())
     }
 
     fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepositoryError> {
-        Ok(self.users.lock().unwrap().iter().find(|u| u.id == id).cloned())
+        Ok(self
+            .users
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|u| u.id == id)
+            .cloned())
     }
 }
 
@@ -64,14 +86,23 @@ impl TokenRepository for Store {
         at: Timestamp,
     ) -> Result<(), RepositoryError> {
         let mut users = self.users.lock().unwrap();
-        let user = users.iter_mut().find(|u| u.id == token.user_id).ok_or(RepositoryError::NotFound)?;
+        let user = users
+            .iter_mut()
+            .find(|u| u.id == token.user_id)
+            .ok_or(RepositoryError::NotFound)?;
         user.last_login = Some(at);
         let mut tokens = self.tokens.lock().unwrap();
-        let mut others: Vec<AuthToken> =
-            tokens.iter().filter(|t| t.user_id == token.user_id).cloned().collect();
+        let mut others: Vec<AuthToken> = tokens
+            .iter()
+            .filter(|t| t.user_id == token.user_id)
+            .cloned()
+            .collect();
         others.sort_by(|a, b| b.created.cmp(&a.created));
-        let keep_ids: Vec<TokenId> =
-            others.iter().take(keep.get() as usize - 1).map(|t| t.id).collect();
+        let keep_ids: Vec<TokenId> = others
+            .iter()
+            .take(keep.get() as usize - 1)
+            .map(|t| t.id)
+            .collect();
         tokens.retain(|t| t.user_id != token.user_id || keep_ids.contains(&t.id));
         tokens.push(token.clone());
         Ok(())
@@ -86,7 +117,10 @@ impl TokenRepository for Store {
             return Ok(None);
         };
         let users = self.users.lock().unwrap();
-        Ok(users.iter().find(|u| u.id == token.user_id).map(|u| (token.clone(), u.clone())))
+        Ok(users
+            .iter()
+            .find(|u| u.id == token.user_id)
+            .map(|u| (token.clone(), u.clone())))
     }
 
     fn record_use(
@@ -96,7 +130,13 @@ impl TokenRepository for Store {
         expires: Option<Timestamp>,
     ) -> Result<(), RepositoryError> {
         *self.record_use_calls.lock().unwrap() += 1;
-        for t in self.tokens.lock().unwrap().iter_mut().filter(|t| t.id == id) {
+        for t in self
+            .tokens
+            .lock()
+            .unwrap()
+            .iter_mut()
+            .filter(|t| t.id == id)
+        {
             t.last_used = last_used;
             t.expires = expires;
         }
@@ -121,7 +161,9 @@ pub struct ManualClock(Mutex<Timestamp>);
 
 impl ManualClock {
     pub fn new() -> Self {
-        Self(Mutex::new(Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()))
+        Self(Mutex::new(
+            Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap(),
+        ))
     }
 
     pub fn advance(&self, seconds: i64) {
@@ -162,17 +204,31 @@ pub fn world_keeping(tokens_per_user: u32) -> World {
     let clock = Arc::new(ManualClock::new());
     let hasher = Arc::new(BcryptHasher::new(4));
     let lifetime = TokenLifetime::from_seconds(TTL);
-    let signup = Signup::new(store.clone(), hasher.clone(), clock.clone(), PasswordPolicy::default());
+    let signup = Signup::new(
+        store.clone(),
+        hasher.clone(),
+        clock.clone(),
+        PasswordPolicy::default(),
+    );
     let login = Login::new(
         store.clone(),
         store.clone(),
         hasher,
         clock.clone(),
         Arc::new(CountingGenerator::default()),
-        TokenPolicy { lifetime, tokens_per_user: NonZeroU32::new(tokens_per_user).unwrap() },
+        TokenPolicy {
+            lifetime,
+            tokens_per_user: NonZeroU32::new(tokens_per_user).unwrap(),
+        },
     );
     let authenticate = Authenticate::new(store.clone(), clock.clone(), lifetime);
-    World { store, clock, signup, login, authenticate }
+    World {
+        store,
+        clock,
+        signup,
+        login,
+        authenticate,
+    }
 }
 
 pub fn world() -> World {

@@ -1,0 +1,131 @@
+//! Reading `Authorization: Token <key>` as DRF's `TokenAuthentication` does.
+
+/// Why an `Authorization` header carries no usable key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthorizationError {
+    /// No header, or one for another scheme.
+    Missing,
+    /// The keyword alone.
+    NoCredentials,
+    /// More than one word after the keyword.
+    ContainsSpaces,
+    /// Non-ASCII or control characters in the key.
+    InvalidCharacters,
+}
+
+/// The keywords accepted, compared case-insensitively.
+const KEYWORDS: [&[u8]; 2] = [b"token", b"bearer"];
+
+/// Extracts the presented key from the raw header value, if any.
+///
+/// Words are split on ASCII whitespace, as Python's `bytes.split()` does, so
+/// tabs and repeated spaces separate words too.
+pub fn parse_authorization(header: Option<&[u8]>) -> Result<&str, AuthorizationError> {
+    let mut words = header
+        .unwrap_or_default()
+        .split(|b| b.is_ascii_whitespace() || *b == 0x0b)
+        .filter(|word| !word.is_empty());
+    let Some(keyword) = words.next() else {
+        return Err(AuthorizationError::Missing);
+    };
+    if !KEYWORDS.iter().any(|k| keyword.eq_ignore_ascii_case(k)) {
+        return Err(AuthorizationError::Missing);
+    }
+    let Some(key) = words.next() else {
+        return Err(AuthorizationError::NoCredentials);
+    };
+    if words.next().is_some() {
+        return Err(AuthorizationError::ContainsSpaces);
+    }
+    if !key.iter().all(|b| b.is_ascii_graphic()) {
+        return Err(AuthorizationError::InvalidCharacters);
+    }
+    std::str::from_utf8(key).map_err(|_| AuthorizationError::InvalidCharacters)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn parse(header: &str) -> Result<&str, AuthorizationError> {
+        parse_authorization(Some(header.as_bytes()))
+    }
+
+    #[test]
+    fn no_header_is_missing_credentials() {
+        assert_eq!(parse_authorization(None), Err(AuthorizationError::Missing));
+    }
+
+    #[test]
+    fn another_scheme_is_missing_credentials() {
+        assert_eq!(
+            parse("Basic dXNlcjpwYXNz"),
+            Err(AuthorizationError::Missing)
+        );
+    }
+
+    #[test]
+    fn keyword_is_case_insensitive_and_bearer_is_accepted() {
+        assert_eq!(parse("Token abc"), Ok("abc"));
+        assert_eq!(parse("tOKEN abc"), Ok("abc"));
+        assert_eq!(parse("Bearer abc"), Ok("abc"));
+    }
+
+    #[test]
+    fn keyword_only_has_no_credentials() {
+        assert_eq!(parse("Token"), Err(AuthorizationError::NoCredentials));
+        assert_eq!(parse("Token   "), Err(AuthorizationError::NoCredentials));
+    }
+
+    #[test]
+    fn a_key_with_spaces_is_refused() {
+        assert_eq!(
+            parse("Token abc def"),
+            Err(AuthorizationError::ContainsSpaces)
+        );
+        assert_eq!(
+            parse("Token\tabc\tdef"),
+            Err(AuthorizationError::ContainsSpaces)
+        );
+    }
+
+    #[test]
+    fn tabs_and_repeated_spaces_separate_words() {
+        assert_eq!(parse("Token \t  abc  "), Ok("abc"));
+    }
+
+    #[test]
+    fn non_ascii_and_control_characters_are_invalid() {
+        assert_eq!(
+            parse_authorization(Some(b"Token ab\xc3\xa9")),
+            Err(AuthorizationError::InvalidCharacters)
+        );
+        assert_eq!(
+            parse_authorization(Some(b"Token ab\x01cd")),
+            Err(AuthorizationError::InvalidCharacters)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = parse_authorization(Some(&bytes));
+        }
+
+        #[test]
+        fn a_printable_key_comes_back_verbatim(key in "[!-~]{1,80}") {
+            let header = format!("Token {key}");
+            prop_assert_eq!(parse(&header), Ok(key.as_str()));
+        }
+
+        #[test]
+        fn an_accepted_key_is_printable_ascii(bytes in proptest::collection::vec(any::<u8>(), 0..100)) {
+            let mut header = b"Token ".to_vec();
+            header.extend(bytes);
+            if let Ok(key) = parse_authorization(Some(&header)) {
+                prop_assert!(key.bytes().all(|b| b.is_ascii_graphic()));
+            }
+        }
+    }
+}

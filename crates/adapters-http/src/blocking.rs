@@ -1,0 +1,21 @@
+use actix_web::web;
+
+use crate::ApiError;
+
+/// Runs a use case on the blocking pool: pool checkout, queries and bcrypt
+/// never stall an async worker. One closure per request holds all of it.
+pub(crate) async fn run_blocking<T, E>(
+    work: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    E: Into<ApiError> + Send + 'static,
+{
+    match web::block(work).await {
+        Ok(result) => result.map_err(Into::into),
+        Err(error) => {
+            tracing::error!(%error, "blocking task failed");
+            Err(ApiError::Internal)
+        }
+    }
+}

@@ -1,0 +1,173 @@
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::{Map, Value, json};
+use tokenauth_application::{
+    AuthenticateError, LoginError, RepositoryError, SignupError, ValidationErrors,
+};
+
+use crate::authorization::AuthorizationError;
+use crate::responses::json_response;
+
+/// Every way a request can fail, each mapped to the contract's status and body
+/// here and nowhere else.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 `{"<field>": ["<message>", …]}`.
+    #[error("invalid fields")]
+    Validation(ValidationErrors),
+    /// 400 `{"non_field_errors": [...]}`: the body is not an object.
+    #[error("Invalid data. Expected a dictionary, but got {0}.")]
+    NotAnObject(&'static str),
+    /// 400 `{"detail": "JSON parse error - …"}`.
+    #[error("JSON parse error - {0}")]
+    MalformedJson(String),
+    /// 401 `{"error": …}` from login.
+    #[error("{0}")]
+    LoginFailed(&'static str),
+    /// 401 `{"detail": …}` from token authentication.
+    #[error("{0}")]
+    NotAuthenticated(&'static str),
+    /// 404.
+    #[error("Not found.")]
+    NotFound,
+    /// 405 with the allowed methods.
+    #[error("Method \"{method}\" not allowed.")]
+    MethodNotAllowed {
+        /// The method used.
+        method: String,
+        /// What the route accepts, for the `Allow` header.
+        allow: &'static str,
+    },
+    /// 413.
+    #[error("Request body is too large.")]
+    PayloadTooLarge,
+    /// 415.
+    #[error("Unsupported media type \"{0}\" in request.")]
+    UnsupportedMediaType(String),
+    /// 503: the database does not answer.
+    #[error("Service temporarily unavailable.")]
+    Unavailable,
+    /// 500: a bug; the details go to the log only.
+    #[error("A server error occurred.")]
+    Internal,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) | Self::NotAnObject(_) | Self::MalformedJson(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::LoginFailed(_) | Self::NotAuthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let body = match self {
+            Self::Validation(errors) => field_errors(errors),
+            Self::NotAnObject(_) => json!({ "non_field_errors": [self.to_string()] }),
+            Self::LoginFailed(message) => json!({ "error": message }),
+            _ => json!({ "detail": self.to_string() }),
+        };
+        let mut response = json_response(self.status_code(), &body);
+        let headers = response.headers_mut();
+        match self {
+            Self::LoginFailed(_) | Self::NotAuthenticated(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
+            }
+            Self::MethodNotAllowed { allow, .. } => {
+                headers.insert(header::ALLOW, HeaderValue::from_static(allow));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+fn field_errors(errors: &ValidationErrors) -> Value {
+    let fields: Map<String, Value> = errors
+        .fields()
+        .iter()
+        .map(|(field, reasons)| {
+            let messages = reasons
+                .iter()
+                .map(|r| Value::String(r.to_string()))
+                .collect();
+            ((*field).to_owned(), Value::Array(messages))
+        })
+        .collect();
+    Value::Object(fields)
+}
+
+impl From<RepositoryError> for ApiError {
+    fn from(error: RepositoryError) -> Self {
+        match error {
+            RepositoryError::Unavailable(reason) => {
+                tracing::warn!(%reason, "database unavailable");
+                Self::Unavailable
+            }
+            RepositoryError::NotFound => Self::NotFound,
+            RepositoryError::Internal(reason) => {
+                tracing::error!(%reason, "storage failed");
+                Self::Internal
+            }
+        }
+    }
+}
+
+impl From<SignupError> for ApiError {
+    fn from(error: SignupError) -> Self {
+        match error {
+            SignupError::Invalid(errors) => Self::Validation(errors),
+            SignupError::Storage(error) => error.into(),
+            SignupError::Hashing(error) => {
+                tracing::error!(%error, "hashing failed");
+                Self::Internal
+            }
+        }
+    }
+}
+
+impl From<LoginError> for ApiError {
+    fn from(error: LoginError) -> Self {
+        match error {
+            LoginError::EmailBlank => Self::LoginFailed("Email cannot be blank!"),
+            LoginError::PasswordBlank => Self::LoginFailed("Password cannot be blank!"),
+            LoginError::InvalidCredentials => Self::LoginFailed("Invalid Email or Password!"),
+            LoginError::Storage(error) => error.into(),
+        }
+    }
+}
+
+impl From<AuthenticateError> for ApiError {
+    fn from(error: AuthenticateError) -> Self {
+        match error {
+            AuthenticateError::InvalidToken => Self::NotAuthenticated("Invalid token."),
+            AuthenticateError::Expired => Self::NotAuthenticated("Token has expired."),
+            AuthenticateError::UserInactive => Self::NotAuthenticated("User inactive or deleted."),
+            AuthenticateError::Storage(error) => error.into(),
+        }
+    }
+}
+
+impl From<AuthorizationError> for ApiError {
+    fn from(error: AuthorizationError) -> Self {
+        Self::NotAuthenticated(match error {
+            AuthorizationError::Missing => "Authentication credentials were not provided.",
+            AuthorizationError::NoCredentials => "Invalid token header. No credentials provided.",
+            AuthorizationError::ContainsSpaces => {
+                "Invalid token header. Token string should not contain spaces."
+            }
+            AuthorizationError::InvalidCharacters => {
+                "Invalid token header. Token string should not contain invalid characters."
+            }
+        })
+    }
+}

@@ -1,0 +1,68 @@
+//! How users and tokens are written on the wire.
+
+use chrono::SecondsFormat;
+use serde::Serialize;
+use tokenauth_domain::{IssuedToken, Timestamp, User};
+
+/// RFC 3339 in UTC with a `Z`, microseconds only when there are some (as DRF writes).
+pub(crate) fn rfc3339(at: Timestamp) -> String {
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// The contract's user representation: never the password or its hash.
+#[derive(Debug, Serialize)]
+pub(crate) struct UserBody<'a> {
+    id: String,
+    email: &'a str,
+    phonenumber: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    is_staff: bool,
+    is_active: bool,
+    date_joined: String,
+    last_login: Option<String>,
+}
+
+impl<'a> UserBody<'a> {
+    pub(crate) fn of(user: &'a User) -> Self {
+        Self {
+            id: user.id.to_string(),
+            email: user.email.as_str(),
+            phonenumber: user.phone_number.as_str(),
+            first_name: user.first_name.as_str(),
+            last_name: user.last_name.as_str(),
+            is_staff: user.is_staff,
+            is_active: user.is_active,
+            date_joined: rfc3339(user.date_joined),
+            last_login: user.last_login.map(rfc3339),
+        }
+    }
+}
+
+/// A token as login shows it: the only time its key is ever sent.
+#[derive(Debug, Serialize)]
+pub(crate) struct IssuedTokenBody {
+    key: String,
+    user: String,
+    created: String,
+    expires: Option<String>,
+}
+
+impl IssuedTokenBody {
+    pub(crate) fn of(issued: &IssuedToken) -> Self {
+        Self {
+            key: issued.key.expose(),
+            user: issued.token.user_id.to_string(),
+            created: rfc3339(issued.token.created),
+            expires: issued.token.expires.map(rfc3339),
+        }
+    }
+}
+
+/// The body of a successful login.
+#[derive(Debug, Serialize)]
+pub(crate) struct LoginBody<'a> {
+    pub message: &'static str,
+    pub user: UserBody<'a>,
+    pub token: IssuedTokenBody,
+}

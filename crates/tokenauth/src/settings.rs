@@ -1,0 +1,281 @@
+//! Layered configuration: `config/default.toml` → `config/<TOKENAUTH_ENV>.toml`
+//! → `TOKENAUTH__<SECTION>__<KEY>` → `DATABASE_URL`. Every key has a default in
+//! code too, so the binary runs from anywhere with no files at all.
+
+use std::time::Duration;
+
+use config::{Config, Environment, File};
+use serde::Deserialize;
+
+/// All of tokenauth's settings.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// `[server]`.
+    pub server: ServerSettings,
+    /// `[database]`.
+    pub database: DatabaseSection,
+    /// `[auth]`.
+    pub auth: AuthSettings,
+    /// `[throttle]`.
+    pub throttle: ThrottleSettings,
+    /// `[http]`.
+    pub http: HttpSettings,
+    /// `[log]`.
+    pub log: LogSettings,
+}
+
+/// Where to listen.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ServerSettings {
+    /// Listen address.
+    pub host: String,
+    /// Listen port; 0 picks a free one.
+    pub port: u16,
+    /// actix workers; the number of cores when absent.
+    pub workers: Option<usize>,
+}
+
+/// The database.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct DatabaseSection {
+    /// `sqlite://<path>` or `postgres://…`.
+    pub url: String,
+    /// Pool size.
+    pub pool_size: u32,
+    /// How long a request waits for a connection before 503.
+    pub connect_timeout_seconds: u64,
+}
+
+/// Password hashing and tokens.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct AuthSettings {
+    /// bcrypt work factor.
+    pub bcrypt_cost: u32,
+    /// Token lifetime in seconds; 0 = never expires.
+    pub token_ttl_seconds: u64,
+    /// Tokens a user may hold.
+    pub tokens_per_user: u32,
+}
+
+/// DRF rate strings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ThrottleSettings {
+    /// Login attempts per IP and per email.
+    pub login: String,
+    /// Signups per IP.
+    pub signup: String,
+}
+
+/// HTTP limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct HttpSettings {
+    /// Larger bodies get 413.
+    pub max_body_bytes: usize,
+}
+
+/// Log output.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct LogSettings {
+    /// `pretty` or `json`.
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// For people.
+    #[default]
+    Pretty,
+    /// One JSON object a line, for machines.
+    Json,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 8000,
+            workers: None,
+        }
+    }
+}
+
+impl Default for DatabaseSection {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://data/tokenauth.sqlite3".into(),
+            pool_size: 16,
+            connect_timeout_seconds: 5,
+        }
+    }
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            bcrypt_cost: 12,
+            token_ttl_seconds: 36_000,
+            tokens_per_user: 1,
+        }
+    }
+}
+
+impl Default for ThrottleSettings {
+    fn default() -> Self {
+        Self {
+            login: "10/minute".into(),
+            signup: "20/hour".into(),
+        }
+    }
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// A file or variable could not be read or has the wrong type.
+    #[error(transparent)]
+    Load(#[from] config::ConfigError),
+    /// A value is out of range.
+    #[error("{key} = {value}: {reason}")]
+    Invalid {
+        /// The key, dotted.
+        key: &'static str,
+        /// The value given.
+        value: String,
+        /// What is allowed.
+        reason: &'static str,
+    },
+}
+
+impl Settings {
+    /// Loads the layers from the current directory and the environment.
+    pub fn load() -> Result<Self, SettingsError> {
+        let env = std::env::var("TOKENAUTH_ENV").ok();
+        let mut builder =
+            Config::builder().add_source(File::with_name("config/default").required(false));
+        if let Some(env) = env.filter(|e| !e.is_empty()) {
+            builder = builder.add_source(File::with_name(&format!("config/{env}")).required(false));
+        }
+        let config = builder
+            .add_source(
+                Environment::with_prefix("TOKENAUTH")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true),
+            )
+            .build()?;
+        let mut settings: Settings = config.try_deserialize()?;
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            if !url.is_empty() {
+                settings.database.url = url;
+            }
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks ranges the types cannot express.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        let invalid = |key, value: &dyn ToString, reason| {
+            Err(SettingsError::Invalid {
+                key,
+                value: value.to_string(),
+                reason,
+            })
+        };
+        if !(4..=31).contains(&self.auth.bcrypt_cost) {
+            return invalid(
+                "auth.bcrypt_cost",
+                &self.auth.bcrypt_cost,
+                "must be 4 to 31",
+            );
+        }
+        if self.auth.tokens_per_user == 0 {
+            return invalid("auth.tokens_per_user", &0, "must be at least 1");
+        }
+        if self.database.pool_size == 0 {
+            return invalid("database.pool_size", &0, "must be at least 1");
+        }
+        if self.http.max_body_bytes == 0 {
+            return invalid("http.max_body_bytes", &0, "must be at least 1");
+        }
+        if self.server.workers == Some(0) {
+            return invalid("server.workers", &0, "must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// The database settings as the storage adapter takes them.
+    pub fn database_settings(&self) -> tokenauth_adapters_db::DatabaseSettings {
+        tokenauth_adapters_db::DatabaseSettings {
+            url: self.database.url.clone(),
+            pool_size: self.database.pool_size,
+            connect_timeout: Duration::from_secs(self.database.connect_timeout_seconds.max(1)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let s = Settings::default();
+        assert_eq!((s.server.host.as_str(), s.server.port), ("127.0.0.1", 8000));
+        assert_eq!(s.database.url, "sqlite://data/tokenauth.sqlite3");
+        assert_eq!(s.database.pool_size, 16);
+        assert_eq!(
+            (
+                s.auth.bcrypt_cost,
+                s.auth.token_ttl_seconds,
+                s.auth.tokens_per_user
+            ),
+            (12, 36_000, 1)
+        );
+        assert_eq!(
+            (s.throttle.login.as_str(), s.throttle.signup.as_str()),
+            ("10/minute", "20/hour")
+        );
+        assert_eq!(s.http.max_body_bytes, 65_536);
+        assert_eq!(s.log.format, LogFormat::Pretty);
+        assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn the_shipped_default_file_equals_the_built_in_defaults() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/default.toml");
+        let from_file: Settings = Config::builder()
+            .add_source(File::with_name(path))
+            .build()
+            .and_then(Config::try_deserialize)
+            .unwrap();
+        assert_eq!(
+            format!("{from_file:?}"),
+            format!("{:?}", Settings::default())
+        );
+    }
+
+    #[test]
+    fn zero_tokens_per_user_is_refused() {
+        let mut s = Settings::default();
+        s.auth.tokens_per_user = 0;
+        assert!(s.validate().is_err());
+    }
+}

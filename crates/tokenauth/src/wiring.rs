@@ -1,0 +1,45 @@
+//! Builds the use cases from the settings and the database.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use tokenauth_adapters_db::{Database, DieselTokenRepository, DieselUserRepository};
+use tokenauth_adapters_http::Services;
+use tokenauth_application::system::{BcryptHasher, OsTokenGenerator, SystemClock};
+use tokenauth_application::{
+    Authenticate, Login, Logout, LogoutAll, Signup, TokenPolicy, TokenRepository, UserRepository,
+};
+use tokenauth_domain::{PasswordPolicy, TokenLifetime};
+
+use crate::Settings;
+
+pub(crate) fn services(settings: &Settings, db: &Database) -> Services {
+    let users: Arc<dyn UserRepository> = Arc::new(DieselUserRepository::new(db.clone()));
+    let tokens: Arc<dyn TokenRepository> = Arc::new(DieselTokenRepository::new(db.clone()));
+    let hasher = Arc::new(BcryptHasher::new(settings.auth.bcrypt_cost));
+    let clock = Arc::new(SystemClock);
+    let lifetime = TokenLifetime::from_seconds(settings.auth.token_ttl_seconds);
+    let policy = TokenPolicy {
+        lifetime,
+        tokens_per_user: NonZeroU32::new(settings.auth.tokens_per_user).unwrap_or(NonZeroU32::MIN),
+    };
+    Services {
+        signup: Signup::new(
+            users.clone(),
+            hasher.clone(),
+            clock.clone(),
+            PasswordPolicy::default(),
+        ),
+        login: Login::new(
+            users,
+            tokens.clone(),
+            hasher,
+            clock.clone(),
+            Arc::new(OsTokenGenerator),
+            policy,
+        ),
+        authenticate: Authenticate::new(tokens.clone(), clock, lifetime),
+        logout: Logout::new(tokens.clone()),
+        logout_all: LogoutAll::new(tokens),
+    }
+}
