@@ -1,5 +1,7 @@
 //! One repository suite, run against SQLite and PostgreSQL alike.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;

@@ -97,7 +97,7 @@ impl TokenRepository for Store {
             .filter(|t| t.user_id == token.user_id)
             .cloned()
             .collect();
-        others.sort_by(|a, b| b.created.cmp(&a.created));
+        others.sort_by_key(|t| std::cmp::Reverse(t.created));
         let keep_ids: Vec<TokenId> = others
             .iter()
             .take(keep.get() as usize - 1)

@@ -1,0 +1,89 @@
+# tokenauth: the commands a developer needs.
+#   make run    serve on embedded SQLite (data/tokenauth.sqlite3), nothing else to install
+#   make test   the whole suite, SQLite and PostgreSQL
+#   make dev    PostgreSQL from docker compose, then serve against it
+#   make lint   rustfmt and clippy, as CI runs them
+
+SHELL := /bin/bash
+CARGO ?= cargo
+# PostgreSQL for the tests: a database per test is created here and dropped after.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+COMPOSE_TEST_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/postgres
+DEV_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/tokenauth
+
+.PHONY: run dev test lint fmt build release deps architecture test-postgres bench help
+
+help:
+	@grep -E '^#   make' Makefile | sed 's/^#   //'
+
+## The one system library tokenauth links: libpq (PostgreSQL's client), from libpq-dev.
+deps:
+	@if pkg-config --exists libpq 2>/dev/null || [ -e /usr/include/postgresql/libpq-fe.h ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "make: installing libpq-dev (PostgreSQL client library, needed to link tokenauth)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpq-dev pkg-config >/dev/null; \
+	else \
+		echo "make: tokenauth links libpq. Install it first: sudo apt-get install libpq-dev (Debian/Ubuntu), sudo dnf install libpq-devel (Fedora), brew install libpq (macOS)." >&2; \
+		exit 1; \
+	fi
+
+build: deps
+	$(CARGO) build -p tokenauth
+
+release: deps
+	$(CARGO) build --release -p tokenauth
+
+run: deps
+	$(CARGO) run -p tokenauth -- serve
+
+dev: deps
+	docker compose up -d --wait postgres
+	DATABASE_URL=$(DEV_DATABASE_URL) $(CARGO) run -p tokenauth -- serve
+
+fmt:
+	$(CARGO) fmt --all
+
+lint: deps
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## domain and application must compile without actix or diesel.
+architecture:
+	@for crate in tokenauth-domain tokenauth-application; do \
+		if $(CARGO) tree -p $$crate -e normal --prefix none | grep -qE '^(actix|diesel)'; then \
+			echo "make: $$crate depends on actix or diesel; the inner layers must not" >&2; \
+			$(CARGO) tree -p $$crate -e normal -i actix-web 2>/dev/null; exit 1; \
+		fi; \
+	done
+	@echo "architecture: domain and application are free of actix and diesel"
+
+## Finds a PostgreSQL for the tests, starts one if it can, or says what is missing.
+## Prints the URL to use on its last line.
+test-postgres:
+	@url="$(TEST_DATABASE_URL)"; \
+	hostport=$$(echo "$$url" | sed -E 's#^[a-z]+://([^@/]*@)?([^/?]*).*#\2#'); \
+	host=$${hostport%%:*}; port=$${hostport##*:}; [ "$$port" = "$$hostport" ] && port=5432; \
+	up() { (exec 3<>/dev/tcp/$$1/$$2) 2>/dev/null; }; \
+	if up "$$host" "$$port"; then echo "$$url"; exit 0; fi; \
+	if [ "$$host" = 127.0.0.1 ] && command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then \
+		echo "make: starting the local PostgreSQL cluster" >&2; \
+		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start >&2 || true; \
+		for i in $$(seq 20); do up "$$host" "$$port" && { echo "$$url"; exit 0; }; sleep 0.5; done; \
+	fi; \
+	if command -v docker >/dev/null && docker info >/dev/null 2>&1; then \
+		echo "make: starting PostgreSQL with docker compose" >&2; \
+		docker compose up -d --wait postgres >&2 && { echo "$(COMPOSE_TEST_DATABASE_URL)"; exit 0; }; \
+	fi; \
+	echo "make test: no PostgreSQL at $$host:$$port, and none could be started." >&2; \
+	echo "  Either start one there (user postgres, trust auth, allowed to CREATE DATABASE)," >&2; \
+	echo "  or set TEST_DATABASE_URL=postgres://user:password@host:port/postgres," >&2; \
+	echo "  or install Docker so make test can run 'docker compose up postgres'." >&2; \
+	exit 1
+
+test: deps architecture
+	@url=$$($(MAKE) -s test-postgres | tail -1) && \
+	echo "tests: PostgreSQL at $$url" && \
+	TEST_DATABASE_URL="$$url" $(CARGO) test --workspace --all-targets
+
+bench:
+	@echo "make bench: not implemented yet (see the benchmarks issue)" >&2; exit 1

@@ -1,0 +1,14 @@
+//! End-to-end tests: the real server on port 0 over a fresh database, driven
+//! over HTTP, once on SQLite and once on PostgreSQL for every behaviour.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+
+mod helpers;
+
+mod authentication;
+mod body_parsing;
+mod login;
+mod logout;
+mod races;
+mod routing;
+mod signup;
