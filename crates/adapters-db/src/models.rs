@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use tokenauth_application::RepositoryError;
 use tokenauth_domain::{
     AuthToken, Email, NewUser, PasswordHash, PersonName, PhoneNumber, Timestamp, TokenDigest,
-    TokenId, User, UserId,
+    TokenId, User, UserChanges, UserId,
 };
 use uuid_text::parse_uuid;
 
@@ -26,6 +26,35 @@ pub(crate) struct UserRow {
     pub is_active: bool,
     pub date_joined: NaiveDateTime,
     pub last_login: Option<NaiveDateTime>,
+    pub search_key: String,
+}
+
+/// The columns an update may change; `None` leaves a column alone.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub(crate) struct UserChangeset {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phonenumber: Option<String>,
+    pub is_active: Option<bool>,
+    pub is_staff: Option<bool>,
+}
+
+impl UserChangeset {
+    pub(crate) fn from_changes(changes: &UserChanges) -> Self {
+        Self {
+            first_name: changes.first_name.as_ref().map(|n| n.as_str().to_owned()),
+            last_name: changes.last_name.as_ref().map(|n| n.as_str().to_owned()),
+            phonenumber: changes.phone_number.as_ref().map(|p| p.as_str().to_owned()),
+            is_active: changes.is_active,
+            is_staff: changes.is_staff,
+        }
+    }
+}
+
+/// What user search matches against (see the migration).
+pub(crate) fn search_key(email: &str, first_name: &str, last_name: &str) -> String {
+    format!("{email} {first_name} {last_name}").to_lowercase()
 }
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
@@ -63,6 +92,11 @@ impl UserRow {
             is_active: true,
             date_joined: naive(user.date_joined),
             last_login: None,
+            search_key: search_key(
+                user.email.as_str(),
+                user.first_name.as_str(),
+                user.last_name.as_str(),
+            ),
         }
     }
 

@@ -14,6 +14,7 @@ diesel::table! {
         is_active -> Bool,
         date_joined -> Timestamp,
         last_login -> Nullable<Timestamp>,
+        search_key -> Text,
     }
 }
 

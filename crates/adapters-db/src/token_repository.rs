@@ -101,6 +101,34 @@ impl TokenRepository for DieselTokenRepository {
             .map_err(from_diesel)
     }
 
+    fn list_active(&self, user: UserId, now: Timestamp) -> Result<Vec<AuthToken>, RepositoryError> {
+        let mut conn = self.db.connection()?;
+        let rows: Vec<TokenRow> = auth_tokens::table
+            .filter(auth_tokens::user_id.eq(user.to_string()))
+            .filter(
+                auth_tokens::expires
+                    .is_null()
+                    .or(auth_tokens::expires.gt(naive(now))),
+            )
+            .order((auth_tokens::created.desc(), auth_tokens::id.desc()))
+            .select(TokenRow::as_select())
+            .load(&mut *conn)
+            .map_err(from_diesel)?;
+        rows.into_iter().map(TokenRow::into_token).collect()
+    }
+
+    fn revoke_owned(&self, user: UserId, id: TokenId) -> Result<bool, RepositoryError> {
+        let mut conn = self.db.connection()?;
+        diesel::delete(
+            auth_tokens::table
+                .filter(auth_tokens::id.eq(id.to_string()))
+                .filter(auth_tokens::user_id.eq(user.to_string())),
+        )
+        .execute(&mut *conn)
+        .map(|deleted| deleted > 0)
+        .map_err(from_diesel)
+    }
+
     fn revoke_all(&self, user: UserId) -> Result<usize, RepositoryError> {
         let mut conn = self.db.connection()?;
         diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(user.to_string())))

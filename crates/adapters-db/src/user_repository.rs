@@ -1,11 +1,12 @@
 use diesel::prelude::*;
-use tokenauth_application::{RepositoryError, SaveUserError, UserRepository};
-use tokenauth_domain::{EmailKey, NewUser, User, UserId};
+use tokenauth_application::{RepositoryError, SaveUserError, UserPage, UserQuery, UserRepository};
+use tokenauth_domain::{EmailKey, NewUser, PasswordHash, TokenId, User, UserChanges, UserId};
 
 use crate::Database;
+use crate::connection::{MultiBackend, write_transaction};
 use crate::error::{from_diesel, is_unique_violation};
-use crate::models::UserRow;
-use crate::schema::users;
+use crate::models::{UserChangeset, UserRow, search_key};
+use crate::schema::{auth_tokens, users};
 
 /// Users in the database.
 #[derive(Debug, Clone)]
@@ -57,4 +58,134 @@ impl UserRepository for DieselUserRepository {
             .map(UserRow::into_user)
             .transpose()
     }
+
+    fn update(&self, id: UserId, changes: &UserChanges) -> Result<Option<User>, RepositoryError> {
+        let mut conn = self.db.connection()?;
+        let id = id.to_string();
+        let changeset = UserChangeset::from_changes(changes);
+        let deactivates = changes.deactivates();
+        let names_change = changes.first_name.is_some() || changes.last_name.is_some();
+        write_transaction(&mut conn, |conn| {
+            // The first statement writes, so the row (PostgreSQL) or the database
+            // (SQLite) is locked before it is read back.
+            if !changes.is_empty()
+                && diesel::update(users::table.find(&id))
+                    .set(&changeset)
+                    .execute(conn)?
+                    == 0
+            {
+                return Ok(None);
+            }
+            let Some(row) = users::table
+                .find(&id)
+                .select(UserRow::as_select())
+                .first(conn)
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            if names_change {
+                diesel::update(users::table.find(&id))
+                    .set(users::search_key.eq(search_key(
+                        &row.email,
+                        &row.first_name,
+                        &row.last_name,
+                    )))
+                    .execute(conn)?;
+            }
+            if deactivates {
+                diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&id)))
+                    .execute(conn)?;
+            }
+            Ok(Some(row))
+        })
+        .map_err(from_diesel)?
+        .map(UserRow::into_user)
+        .transpose()
+    }
+
+    fn set_password(
+        &self,
+        id: UserId,
+        hash: &PasswordHash,
+        keep: Option<TokenId>,
+    ) -> Result<bool, RepositoryError> {
+        let mut conn = self.db.connection()?;
+        let id = id.to_string();
+        let keep = keep.map(|token| token.to_string()).unwrap_or_default();
+        write_transaction(&mut conn, |conn| {
+            let updated = diesel::update(users::table.find(&id))
+                .set(users::password_hash.eq(hash.as_str()))
+                .execute(conn)?;
+            if updated == 0 {
+                return Ok(false);
+            }
+            diesel::delete(
+                auth_tokens::table
+                    .filter(auth_tokens::user_id.eq(&id))
+                    .filter(auth_tokens::id.ne(&keep)),
+            )
+            .execute(conn)?;
+            Ok(true)
+        })
+        .map_err(from_diesel)
+    }
+
+    fn list(&self, query: &UserQuery) -> Result<UserPage, RepositoryError> {
+        let mut conn = self.db.connection()?;
+        let count: i64 = matching(&query.terms)
+            .count()
+            .get_result(&mut *conn)
+            .map_err(from_diesel)?;
+        let rows: Vec<UserRow> = matching(&query.terms)
+            .order((users::date_joined.asc(), users::id.asc()))
+            .limit(i64::from(query.limit))
+            .offset(i64::try_from(query.offset).unwrap_or(i64::MAX))
+            .select(UserRow::as_select())
+            .load(&mut *conn)
+            .map_err(from_diesel)?;
+        Ok(UserPage {
+            count: u64::try_from(count).unwrap_or_default(),
+            users: rows
+                .into_iter()
+                .map(UserRow::into_user)
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    fn delete(&self, id: UserId) -> Result<bool, RepositoryError> {
+        let mut conn = self.db.connection()?;
+        let id = id.to_string();
+        write_transaction(&mut conn, |conn| {
+            // Explicit rather than trusting ON DELETE CASCADE alone: a SQLite
+            // connection opened without foreign_keys would leave tokens behind.
+            diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&id)))
+                .execute(conn)?;
+            diesel::delete(users::table.find(&id)).execute(conn)
+        })
+        .map(|deleted| deleted > 0)
+        .map_err(from_diesel)
+    }
+}
+
+/// Users whose search key contains every term (LIKE, with its wildcards escaped).
+fn matching(terms: &[String]) -> users::BoxedQuery<'static, MultiBackend> {
+    terms.iter().fold(users::table.into_boxed(), |query, term| {
+        query.filter(
+            users::search_key
+                .like(format!("%{}%", escape_like(term)))
+                .escape('\\'),
+        )
+    })
+}
+
+fn escape_like(term: &str) -> String {
+    let mut escaped = String::with_capacity(term.len());
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }

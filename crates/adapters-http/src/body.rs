@@ -80,7 +80,8 @@ fn field_value(value: Value) -> FieldValue {
         Value::String(text) => FieldValue::Text(text),
         Value::Number(number) => FieldValue::Text(number.to_string()),
         Value::Null => FieldValue::Null,
-        Value::Bool(_) | Value::Array(_) | Value::Object(_) => FieldValue::NotText,
+        Value::Bool(value) => FieldValue::Bool(value),
+        Value::Array(_) | Value::Object(_) => FieldValue::NotText,
     }
 }
 
@@ -97,11 +98,17 @@ fn python_type_name(value: &Value) -> &'static str {
     }
 }
 
-impl FromRequest for RequestFields {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+impl RequestFields {
+    /// Reads the body of `req` from `payload`: 413 past the configured limit
+    /// (before reading a byte when `Content-Length` says so), 415 for a media
+    /// type other than JSON or form-encoded.
+    ///
+    /// Protected handlers call this after authentication, so a client without
+    /// a valid token learns nothing about what its body would have done.
+    pub fn read(
+        req: &HttpRequest,
+        mut payload: Payload,
+    ) -> impl Future<Output = Result<Self, ApiError>> + 'static {
         let limit = req
             .app_data::<Data<BodyLimit>>()
             .map_or(64 * 1024, |limit| limit.0);
@@ -114,9 +121,7 @@ impl FromRequest for RequestFields {
             .headers()
             .get(CONTENT_TYPE)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-        let mut payload = payload.take();
-        Box::pin(async move {
-            // Refuse an oversized body before reading a byte of it.
+        async move {
             if declared.is_some_and(|length| length > limit) {
                 return Err(ApiError::PayloadTooLarge);
             }
@@ -129,7 +134,16 @@ impl FromRequest for RequestFields {
                 body.extend_from_slice(&chunk);
             }
             Self::parse(media_type.as_deref(), &body)
-        })
+        }
+    }
+}
+
+impl FromRequest for RequestFields {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        Box::pin(Self::read(req, payload.take()))
     }
 }
 
@@ -155,7 +169,8 @@ mod tests {
     fn null_and_structures_are_not_text() {
         let mut fields = json(r#"{"a": null, "b": true, "c": [], "d": {}}"#).unwrap();
         assert_eq!(fields.take("a"), FieldValue::Null);
-        for name in ["b", "c", "d"] {
+        assert_eq!(fields.take("b"), FieldValue::Bool(true));
+        for name in ["c", "d"] {
             assert_eq!(fields.take(name), FieldValue::NotText);
         }
     }

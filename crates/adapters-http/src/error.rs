@@ -3,7 +3,8 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{Map, Value, json};
 use tokenauth_application::{
-    AuthenticateError, LoginError, RepositoryError, SignupError, ValidationErrors,
+    AdminError, AuthenticateError, ChangePasswordError, EndSessionError, LoginError,
+    RepositoryError, SignupError, UpdateProfileError, ValidationErrors,
 };
 
 use crate::authorization::AuthorizationError;
@@ -28,6 +29,9 @@ pub enum ApiError {
     /// 401 `{"detail": …}` from token authentication.
     #[error("{0}")]
     NotAuthenticated(&'static str),
+    /// 403: authenticated, but not allowed.
+    #[error("You do not have permission to perform this action.")]
+    Forbidden,
     /// 404.
     #[error("Not found.")]
     NotFound,
@@ -60,6 +64,7 @@ impl ResponseError for ApiError {
                 StatusCode::BAD_REQUEST
             }
             Self::LoginFailed(_) | Self::NotAuthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -169,5 +174,49 @@ impl From<AuthorizationError> for ApiError {
                 "Invalid token header. Token string should not contain invalid characters."
             }
         })
+    }
+}
+
+impl From<UpdateProfileError> for ApiError {
+    fn from(error: UpdateProfileError) -> Self {
+        match error {
+            UpdateProfileError::Invalid(errors) => Self::Validation(errors),
+            UpdateProfileError::Storage(error) => error.into(),
+        }
+    }
+}
+
+impl From<ChangePasswordError> for ApiError {
+    fn from(error: ChangePasswordError) -> Self {
+        match error {
+            ChangePasswordError::Invalid(errors) => Self::Validation(errors),
+            // The authenticated user was deleted during the request.
+            ChangePasswordError::UnknownUser => Self::NotAuthenticated("User inactive or deleted."),
+            ChangePasswordError::Storage(error) => error.into(),
+            ChangePasswordError::Hashing(error) => {
+                tracing::error!(%error, "hashing failed");
+                Self::Internal
+            }
+        }
+    }
+}
+
+impl From<EndSessionError> for ApiError {
+    fn from(error: EndSessionError) -> Self {
+        match error {
+            EndSessionError::NotFound => Self::NotFound,
+            EndSessionError::Storage(error) => error.into(),
+        }
+    }
+}
+
+impl From<AdminError> for ApiError {
+    fn from(error: AdminError) -> Self {
+        match error {
+            AdminError::Forbidden => Self::Forbidden,
+            AdminError::NotFound => Self::NotFound,
+            AdminError::Invalid(errors) => Self::Validation(errors),
+            AdminError::Storage(error) => error.into(),
+        }
     }
 }

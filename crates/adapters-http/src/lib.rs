@@ -8,6 +8,7 @@ mod blocking;
 mod body;
 mod error;
 mod handlers;
+mod pagination;
 mod representation;
 mod responses;
 mod routes;

@@ -2,6 +2,7 @@
 
 use chrono::SecondsFormat;
 use serde::Serialize;
+use tokenauth_application::{Session, UserPage};
 use tokenauth_domain::{IssuedToken, Timestamp, User};
 
 /// RFC 3339 in UTC with a `Z`, microseconds only when there are some (as DRF writes).
@@ -65,4 +66,46 @@ pub(crate) struct LoginBody<'a> {
     pub message: &'static str,
     pub user: UserBody<'a>,
     pub token: IssuedTokenBody,
+}
+
+/// One of the user's sessions: never a key or digest.
+#[derive(Debug, Serialize)]
+pub(crate) struct SessionBody {
+    id: String,
+    created: String,
+    expires: Option<String>,
+    last_used: String,
+    current: bool,
+}
+
+impl SessionBody {
+    pub(crate) fn of(session: &Session) -> Self {
+        Self {
+            id: session.token.id.to_string(),
+            created: rfc3339(session.token.created),
+            expires: session.token.expires.map(rfc3339),
+            last_used: rfc3339(session.token.last_used),
+            current: session.current,
+        }
+    }
+}
+
+/// A page of users in DRF's limit/offset shape.
+#[derive(Debug, Serialize)]
+pub(crate) struct UserPageBody<'a> {
+    count: u64,
+    next: Option<String>,
+    previous: Option<String>,
+    results: Vec<UserBody<'a>>,
+}
+
+impl<'a> UserPageBody<'a> {
+    pub(crate) fn of(page: &'a UserPage, next: Option<String>, previous: Option<String>) -> Self {
+        Self {
+            count: page.count,
+            next,
+            previous,
+            results: page.users.iter().map(UserBody::of).collect(),
+        }
+    }
 }

@@ -1,4 +1,7 @@
-use tokenauth_application::{Authenticate, Login, Logout, LogoutAll, Signup};
+use tokenauth_application::{
+    AdminUsers, Authenticate, ChangePassword, Login, Logout, LogoutAll, Sessions, Signup,
+    UpdateProfile,
+};
 
 /// The use cases the HTTP edge calls, built once and shared by every worker.
 #[derive(Debug)]
@@ -13,4 +16,12 @@ pub struct Services {
     pub logout: Logout,
     /// `POST /api/logoutall`.
     pub logout_all: LogoutAll,
+    /// `PATCH /api/me`.
+    pub update_profile: UpdateProfile,
+    /// `POST /api/me/password`.
+    pub change_password: ChangePassword,
+    /// `/api/me/tokens`.
+    pub sessions: Sessions,
+    /// `/api/users`.
+    pub admin: AdminUsers,
 }

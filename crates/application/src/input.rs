@@ -4,7 +4,7 @@
 ///
 /// Transports build it: JSON strings and numbers become [`FieldValue::Text`]
 /// (DRF's `CharField` accepts numbers), `null` becomes [`FieldValue::Null`],
-/// and booleans, arrays and objects become [`FieldValue::NotText`].
+/// booleans become [`FieldValue::Bool`], arrays and objects [`FieldValue::NotText`].
 #[derive(Clone, Default, PartialEq, Eq)]
 pub enum FieldValue {
     /// The field was not sent.
@@ -12,7 +12,9 @@ pub enum FieldValue {
     Missing,
     /// The field was sent as `null`.
     Null,
-    /// The field was sent as something that is not text.
+    /// The field was sent as a boolean.
+    Bool(bool),
+    /// The field was sent as an array or object.
     NotText,
     /// The field's text.
     Text(String),
@@ -39,6 +41,7 @@ impl std::fmt::Debug for FieldValue {
         match self {
             Self::Missing => f.write_str("Missing"),
             Self::Null => f.write_str("Null"),
+            Self::Bool(value) => write!(f, "Bool({value})"),
             Self::NotText => f.write_str("NotText"),
             Self::Text(text) => write!(f, "Text({} chars)", text.chars().count()),
         }

@@ -107,13 +107,13 @@ impl Login {
             // No stored email holds a NUL, and PostgreSQL refuses one in a query.
             FieldValue::Text(text) if text.contains('\0') => None,
             FieldValue::Text(text) => Some(EmailKey::from_input(text)),
-            FieldValue::NotText => None,
+            FieldValue::Bool(_) | FieldValue::NotText => None,
         };
         let password = match &input.password {
             FieldValue::Missing | FieldValue::Null => return Err(LoginError::PasswordBlank),
             FieldValue::Text(text) if text.is_empty() => return Err(LoginError::PasswordBlank),
             FieldValue::Text(text) => Password::new(text.clone()),
-            FieldValue::NotText => Password::new(String::new()),
+            FieldValue::Bool(_) | FieldValue::NotText => Password::new(String::new()),
         };
         let user = match email {
             Some(key) => self.users.find_by_email_key(&key)?,

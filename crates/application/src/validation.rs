@@ -16,6 +16,9 @@ pub enum FieldError {
     /// The field was sent as a boolean, array or object.
     #[error("Not a valid string.")]
     NotAString,
+    /// A boolean field was sent something that is not one.
+    #[error("Must be a valid boolean.")]
+    NotABoolean,
     /// The value broke a domain rule.
     #[error(transparent)]
     Invalid(#[from] InvalidValue),
@@ -72,11 +75,30 @@ impl ValidationErrors {
             FieldValue::Missing if !required => return None,
             FieldValue::Missing => return self.refuse(field, FieldError::Required),
             FieldValue::Null => return self.refuse(field, FieldError::Null),
-            FieldValue::NotText => return self.refuse(field, FieldError::NotAString),
+            FieldValue::Bool(_) | FieldValue::NotText => {
+                return self.refuse(field, FieldError::NotAString);
+            }
         };
         match parse(text) {
             Ok(parsed) => Some(parsed),
             Err(invalid) => self.refuse(field, FieldError::Invalid(invalid)),
+        }
+    }
+
+    /// Reads an optional boolean field as DRF's `BooleanField` does: JSON
+    /// booleans, and the texts `true`/`false`, `yes`/`no`, `on`/`off`, `1`/`0`
+    /// in any common case.
+    pub fn parse_bool(&mut self, field: &'static str, value: &FieldValue) -> Option<bool> {
+        match value {
+            FieldValue::Missing => None,
+            FieldValue::Null => self.refuse(field, FieldError::Null),
+            FieldValue::Bool(value) => Some(*value),
+            FieldValue::Text(text) => match text.trim().to_ascii_lowercase().as_str() {
+                "true" | "t" | "yes" | "y" | "on" | "1" => Some(true),
+                "false" | "f" | "no" | "n" | "off" | "0" => Some(false),
+                _ => self.refuse(field, FieldError::NotABoolean),
+            },
+            FieldValue::NotText => self.refuse(field, FieldError::NotABoolean),
         }
     }
 

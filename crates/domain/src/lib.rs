@@ -24,7 +24,7 @@ pub use person_name::PersonName;
 pub use phone_number::PhoneNumber;
 pub use token::{AuthToken, IssuedToken, TokenDigest, TokenId, TokenKey};
 pub use token_lifetime::TokenLifetime;
-pub use user::{NewUser, User, UserId};
+pub use user::{NewUser, User, UserChanges, UserId};
 
 /// Timestamps are UTC and carried at microsecond precision, PostgreSQL's, so a
 /// value read back from either database equals the one that was written.

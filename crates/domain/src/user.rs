@@ -104,3 +104,50 @@ impl NewUser {
         }
     }
 }
+
+/// Changes to a user's editable fields; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserChanges {
+    /// A new first name.
+    pub first_name: Option<PersonName>,
+    /// A new last name.
+    pub last_name: Option<PersonName>,
+    /// A new phone number.
+    pub phone_number: Option<PhoneNumber>,
+    /// Activate or deactivate. Deactivation ends every session of the user.
+    pub is_active: Option<bool>,
+    /// Grant or remove staff status (superusers only).
+    pub is_staff: Option<bool>,
+}
+
+impl UserChanges {
+    /// True when nothing would change.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// True when the change deactivates the user.
+    pub fn deactivates(&self) -> bool {
+        self.is_active == Some(false)
+    }
+
+    /// The user as it reads after the change.
+    pub fn apply_to(&self, mut user: User) -> User {
+        if let Some(first_name) = &self.first_name {
+            user.first_name = first_name.clone();
+        }
+        if let Some(last_name) = &self.last_name {
+            user.last_name = last_name.clone();
+        }
+        if let Some(phone_number) = &self.phone_number {
+            user.phone_number = phone_number.clone();
+        }
+        if let Some(is_active) = self.is_active {
+            user.is_active = is_active;
+        }
+        if let Some(is_staff) = self.is_staff {
+            user.is_staff = is_staff;
+        }
+        user
+    }
+}

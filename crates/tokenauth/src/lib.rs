@@ -1,6 +1,7 @@
 //! The tokenauth service: configuration, wiring and startup. The command line
 //! in `main.rs` calls into this library, and so do the end-to-end tests.
 
+pub mod commands;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

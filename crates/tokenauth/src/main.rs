@@ -1,10 +1,15 @@
 //! `tokenauth`: serve the API or run an administrative command.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use tokenauth::{Application, Settings, telemetry};
+use tokenauth::{Application, Settings, commands, telemetry};
 use tokenauth_adapters_db::Database;
+use tokenauth_domain::Password;
+
+/// The environment variable that gives createsuperuser and changepassword their password.
+const PASSWORD_VARIABLE: &str = "TOKENAUTH_SUPERUSER_PASSWORD";
 
 /// Token authentication service.
 ///
@@ -24,18 +29,76 @@ enum Command {
     Serve,
     /// Apply pending migrations and exit.
     Migrate,
+    /// Create a user with staff and superuser status.
+    ///
+    /// The password comes from TOKENAUTH_SUPERUSER_PASSWORD or, in a terminal,
+    /// from a prompt that does not echo (asked twice). The signup rules apply.
+    #[command(name = "createsuperuser")]
+    CreateSuperuser {
+        /// The superuser's email (its login).
+        #[arg(long)]
+        email: String,
+        /// The superuser's phone number: an optional + then digits.
+        #[arg(long)]
+        phonenumber: String,
+    },
+    /// Set a user's password and revoke all of its tokens.
+    ///
+    /// The password comes from TOKENAUTH_SUPERUSER_PASSWORD or, in a terminal,
+    /// from a prompt that does not echo (asked twice). The signup rules apply.
+    #[command(name = "changepassword")]
+    ChangePassword {
+        /// The user's email.
+        email: String,
+    },
 }
 
 fn main() -> ExitCode {
+    // One line, never a backtrace, even if something breaks inside.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("tokenauth: internal error: {info}")
+    }));
     let cli = Cli::parse();
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(error) => return fail(format!("configuration: {error}")),
     };
-    telemetry::init(settings.log.format);
-    match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    // A server reports what it does; a one-shot command speaks only of trouble.
+    let level = if matches!(command, Command::Serve) { "info" } else { "warn" };
+    telemetry::init(settings.log.format, level);
+    match command {
         Command::Serve => serve(&settings),
         Command::Migrate => migrate(&settings),
+        Command::CreateSuperuser { email, phonenumber } => {
+            let password = match read_password() {
+                Ok(password) => password,
+                Err(message) => return fail(message),
+            };
+            match commands::create_superuser(&settings, &email, &phonenumber, password) {
+                Ok(user) => {
+                    println!("Superuser {} created.", user.email.as_str());
+                    ExitCode::SUCCESS
+                }
+                Err(error) => fail(error.to_string()),
+            }
+        }
+        Command::ChangePassword { email } => {
+            let password = match read_password() {
+                Ok(password) => password,
+                Err(message) => return fail(message),
+            };
+            match commands::change_password(&settings, &email, password) {
+                Ok(user) => {
+                    println!(
+                        "Password changed successfully for user {}.",
+                        user.email.as_str()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(error) => fail(error.to_string()),
+            }
+        }
     }
 }
 
@@ -73,7 +136,34 @@ fn migrate(settings: &Settings) -> ExitCode {
     }
 }
 
+/// The password from the environment, or asked twice without echo.
+fn read_password() -> Result<Password, String> {
+    if let Ok(password) = std::env::var(PASSWORD_VARIABLE) {
+        if !password.is_empty() {
+            return Ok(Password::new(password));
+        }
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(format!(
+            "no password: set {PASSWORD_VARIABLE} or run this command in a terminal"
+        ));
+    }
+    for _ in 0..3 {
+        let first = rpassword::prompt_password("Password: ")
+            .map_err(|e| format!("cannot read the password: {e}"))?;
+        let again = rpassword::prompt_password("Password (again): ")
+            .map_err(|e| format!("cannot read the password: {e}"))?;
+        if first == again {
+            return Ok(Password::new(first));
+        }
+        eprintln!("Error: Your passwords didn't match.");
+    }
+    Err("the passwords did not match".into())
+}
+
+/// Prints one line on stderr and gives the failing exit code.
 fn fail(message: String) -> ExitCode {
-    eprintln!("tokenauth: {message}");
+    let one_line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    eprintln!("tokenauth: {one_line}");
     ExitCode::FAILURE
 }

@@ -7,7 +7,8 @@ use tokenauth_adapters_db::{Database, DieselTokenRepository, DieselUserRepositor
 use tokenauth_adapters_http::Services;
 use tokenauth_application::system::{BcryptHasher, OsTokenGenerator, SystemClock};
 use tokenauth_application::{
-    Authenticate, Login, Logout, LogoutAll, Signup, TokenPolicy, TokenRepository, UserRepository,
+    AdminUsers, Authenticate, ChangePassword, Login, Logout, LogoutAll, Sessions, Signup,
+    TokenPolicy, TokenRepository, UpdateProfile, UserRepository,
 };
 use tokenauth_domain::{PasswordPolicy, TokenLifetime};
 
@@ -31,15 +32,19 @@ pub(crate) fn services(settings: &Settings, db: &Database) -> Services {
             PasswordPolicy::default(),
         ),
         login: Login::new(
-            users,
+            users.clone(),
             tokens.clone(),
-            hasher,
+            hasher.clone(),
             clock.clone(),
             Arc::new(OsTokenGenerator),
             policy,
         ),
-        authenticate: Authenticate::new(tokens.clone(), clock, lifetime),
+        authenticate: Authenticate::new(tokens.clone(), clock.clone(), lifetime),
         logout: Logout::new(tokens.clone()),
-        logout_all: LogoutAll::new(tokens),
+        logout_all: LogoutAll::new(tokens.clone()),
+        update_profile: UpdateProfile::new(users.clone()),
+        change_password: ChangePassword::new(users.clone(), hasher, PasswordPolicy::default()),
+        sessions: Sessions::new(tokens, clock),
+        admin: AdminUsers::new(users),
     }
 }

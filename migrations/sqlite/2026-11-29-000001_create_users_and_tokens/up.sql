@@ -13,7 +13,10 @@ CREATE TABLE users (
     is_superuser  BOOLEAN NOT NULL DEFAULT FALSE,
     is_active     BOOLEAN NOT NULL DEFAULT TRUE,
     date_joined   TIMESTAMP NOT NULL,
-    last_login    TIMESTAMP
+    last_login    TIMESTAMP,
+    -- "email first_name last_name" in Unicode lowercase, kept by the application:
+    -- search must be case-insensitive on both backends, and SQLite's lower() folds ASCII only.
+    search_key    TEXT NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX users_email_key_unique ON users (email_key);
 CREATE INDEX users_date_joined ON users (date_joined);

@@ -14,4 +14,4 @@ pub use password_hasher::{HashingError, PasswordHasher};
 pub use repository_error::{RepositoryError, SaveUserError};
 pub use token_generator::TokenGenerator;
 pub use token_repository::TokenRepository;
-pub use user_repository::UserRepository;
+pub use user_repository::{UserPage, UserQuery, UserRepository};

@@ -40,6 +40,13 @@ pub trait TokenRepository: Send + Sync + 'static {
     /// Deletes one token. A token already gone is not an error.
     fn revoke(&self, id: TokenId) -> Result<(), RepositoryError>;
 
+    /// The user's tokens that have not expired at `now`, newest first.
+    fn list_active(&self, user: UserId, now: Timestamp) -> Result<Vec<AuthToken>, RepositoryError>;
+
+    /// Deletes the token `id` if it belongs to `user`; `false` when it does not
+    /// exist or is someone else's.
+    fn revoke_owned(&self, user: UserId, id: TokenId) -> Result<bool, RepositoryError>;
+
     /// Deletes every token of the user; returns how many there were.
     fn revoke_all(&self, user: UserId) -> Result<usize, RepositoryError>;
 }

@@ -1,6 +1,27 @@
-use tokenauth_domain::{EmailKey, NewUser, User, UserId};
+use tokenauth_domain::{EmailKey, NewUser, PasswordHash, TokenId, User, UserChanges, UserId};
 
 use super::{RepositoryError, SaveUserError};
+
+/// Which users to list, and which page of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserQuery {
+    /// Lowercased search terms; a user matches when every term is found in
+    /// its email, first name or last name. Empty: every user.
+    pub terms: Vec<String>,
+    /// The most users to return.
+    pub limit: u32,
+    /// How many matching users to skip.
+    pub offset: u64,
+}
+
+/// One page of users.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserPage {
+    /// How many users match the query in all.
+    pub count: u64,
+    /// The users of this page, oldest `date_joined` first.
+    pub users: Vec<User>,
+}
 
 /// Where users are stored.
 pub trait UserRepository: Send + Sync + 'static {
@@ -17,4 +38,26 @@ pub trait UserRepository: Send + Sync + 'static {
 
     /// The user with this id, if any.
     fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepositoryError>;
+
+    /// Applies `changes` and returns the user as stored now, or `None` when no
+    /// user has this id. When the changes deactivate the user, MUST delete all
+    /// of its tokens in the same transaction, so no request authenticates as
+    /// an inactive user after this returns.
+    fn update(&self, id: UserId, changes: &UserChanges) -> Result<Option<User>, RepositoryError>;
+
+    /// Replaces the password hash and deletes every token of the user except
+    /// `keep`, in one transaction. Returns `false` when no user has this id.
+    fn set_password(
+        &self,
+        id: UserId,
+        hash: &PasswordHash,
+        keep: Option<TokenId>,
+    ) -> Result<bool, RepositoryError>;
+
+    /// One page of the users matching `query`, ordered by `date_joined` (then
+    /// id), with the number of all matches.
+    fn list(&self, query: &UserQuery) -> Result<UserPage, RepositoryError>;
+
+    /// Deletes the user and all its tokens. Returns `false` when no user has this id.
+    fn delete(&self, id: UserId) -> Result<bool, RepositoryError>;
 }

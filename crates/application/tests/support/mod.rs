@@ -6,13 +6,17 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use tokenauth_application::ports::{
-    Clock, RepositoryError, SaveUserError, TokenGenerator, TokenRepository, UserRepository,
+    Clock, RepositoryError, SaveUserError, TokenGenerator, TokenRepository, UserPage, UserQuery,
+    UserRepository,
 };
 use tokenauth_application::system::BcryptHasher;
-use tokenauth_application::{Authenticate, FieldValue, Login, Signup, SignupInput, TokenPolicy};
+use tokenauth_application::{
+    AdminUsers, Authenticate, Authenticated, ChangePassword, FieldValue, Login, LoginInput,
+    Privileges, Sessions, Signup, SignupInput, TokenPolicy, UpdateProfile,
+};
 use tokenauth_domain::{
-    AuthToken, EmailKey, NewUser, PasswordPolicy, Timestamp, TokenDigest, TokenId, TokenKey,
-    TokenLifetime, User, UserId,
+    AuthToken, EmailKey, NewUser, PasswordHash, PasswordPolicy, Timestamp, TokenDigest, TokenId,
+    TokenKey, TokenLifetime, User, UserChanges, UserId,
 };
 
 #[derive(Default)]
@@ -75,6 +79,70 @@ impl UserRepository for Store {
             .iter()
             .find(|u| u.id == id)
             .cloned())
+    }
+
+    fn update(&self, id: UserId, changes: &UserChanges) -> Result<Option<User>, RepositoryError> {
+        let mut users = self.users.lock().unwrap();
+        let Some(user) = users.iter_mut().find(|u| u.id == id) else {
+            return Ok(None);
+        };
+        *user = changes.apply_to(user.clone());
+        if changes.deactivates() {
+            self.tokens.lock().unwrap().retain(|t| t.user_id != id);
+        }
+        Ok(Some(user.clone()))
+    }
+
+    fn set_password(
+        &self,
+        id: UserId,
+        hash: &PasswordHash,
+        keep: Option<TokenId>,
+    ) -> Result<bool, RepositoryError> {
+        let mut users = self.users.lock().unwrap();
+        let Some(user) = users.iter_mut().find(|u| u.id == id) else {
+            return Ok(false);
+        };
+        user.password_hash = hash.clone();
+        self.tokens
+            .lock()
+            .unwrap()
+            .retain(|t| t.user_id != id || Some(t.id) == keep);
+        Ok(true)
+    }
+
+    fn list(&self, query: &UserQuery) -> Result<UserPage, RepositoryError> {
+        let users = self.users.lock().unwrap();
+        let matching: Vec<User> = users
+            .iter()
+            .filter(|u| {
+                let key = format!(
+                    "{} {} {}",
+                    u.email.as_str(),
+                    u.first_name.as_str(),
+                    u.last_name.as_str()
+                )
+                .to_lowercase();
+                query.terms.iter().all(|term| key.contains(term.as_str()))
+            })
+            .cloned()
+            .collect();
+        Ok(UserPage {
+            count: matching.len() as u64,
+            users: matching
+                .into_iter()
+                .skip(query.offset as usize)
+                .take(query.limit as usize)
+                .collect(),
+        })
+    }
+
+    fn delete(&self, id: UserId) -> Result<bool, RepositoryError> {
+        let mut users = self.users.lock().unwrap();
+        let before = users.len();
+        users.retain(|u| u.id != id);
+        self.tokens.lock().unwrap().retain(|t| t.user_id != id);
+        Ok(users.len() < before)
     }
 }
 
@@ -148,6 +216,26 @@ impl TokenRepository for Store {
         Ok(())
     }
 
+    fn list_active(&self, user: UserId, now: Timestamp) -> Result<Vec<AuthToken>, RepositoryError> {
+        let mut tokens: Vec<AuthToken> = self
+            .tokens
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|t| t.user_id == user && !TokenLifetime::is_expired(t, now))
+            .cloned()
+            .collect();
+        tokens.sort_by_key(|t| std::cmp::Reverse(t.created));
+        Ok(tokens)
+    }
+
+    fn revoke_owned(&self, user: UserId, id: TokenId) -> Result<bool, RepositoryError> {
+        let mut tokens = self.tokens.lock().unwrap();
+        let before = tokens.len();
+        tokens.retain(|t| !(t.id == id && t.user_id == user));
+        Ok(tokens.len() < before)
+    }
+
     fn revoke_all(&self, user: UserId) -> Result<usize, RepositoryError> {
         let mut tokens = self.tokens.lock().unwrap();
         let before = tokens.len();
@@ -195,7 +283,50 @@ pub struct World {
     pub signup: Signup,
     pub login: Login,
     pub authenticate: Authenticate,
+    pub update_profile: UpdateProfile,
+    pub change_password: ChangePassword,
+    pub sessions: Sessions,
+    pub admin: AdminUsers,
 }
+
+impl World {
+    /// Signs `email` up with `privileges` and logs in; returns the session.
+    pub fn session(&self, email: &str, privileges: Privileges) -> Authenticated {
+        self.signup
+            .execute_with(signup_input(email), privileges)
+            .unwrap();
+        self.login_again(email)
+    }
+
+    /// Logs an existing user in once more; returns the new session.
+    pub fn login_again(&self, email: &str) -> Authenticated {
+        self.clock.advance(1);
+        let key = self
+            .login
+            .execute(LoginInput {
+                email: text(email),
+                password: text(PASSWORD),
+            })
+            .unwrap()
+            .issued
+            .key
+            .expose();
+        self.authenticate.execute(&key).unwrap()
+    }
+}
+
+pub const STAFF: Privileges = Privileges {
+    is_staff: true,
+    is_superuser: false,
+};
+pub const SUPERUSER: Privileges = Privileges {
+    is_staff: true,
+    is_superuser: true,
+};
+pub const NOBODY: Privileges = Privileges {
+    is_staff: false,
+    is_superuser: false,
+};
 
 pub const TTL: u64 = 3600;
 
@@ -210,6 +341,8 @@ pub fn world_keeping(tokens_per_user: u32) -> World {
         clock.clone(),
         PasswordPolicy::default(),
     );
+    let change_password =
+        ChangePassword::new(store.clone(), hasher.clone(), PasswordPolicy::default());
     let login = Login::new(
         store.clone(),
         store.clone(),
@@ -223,6 +356,10 @@ pub fn world_keeping(tokens_per_user: u32) -> World {
     );
     let authenticate = Authenticate::new(store.clone(), clock.clone(), lifetime);
     World {
+        update_profile: UpdateProfile::new(store.clone()),
+        sessions: Sessions::new(store.clone(), clock.clone()),
+        admin: AdminUsers::new(store.clone()),
+        change_password,
         store,
         clock,
         signup,

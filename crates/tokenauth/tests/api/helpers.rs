@@ -204,6 +204,47 @@ impl TestApp {
         reply.body["token"]["key"].as_str().expect("key").to_owned()
     }
 
+    /// Gives an existing user staff (and optionally superuser) status.
+    pub fn promote(&self, email: &str, superuser: bool) {
+        let superuser = if superuser { "TRUE" } else { "FALSE" };
+        self.sql(&format!(
+            "UPDATE users SET is_staff = TRUE, is_superuser = {superuser} WHERE email_key = '{}'",
+            email.to_lowercase()
+        ));
+    }
+
+    /// A user who is staff (`superuser`: also superuser), logged in.
+    pub async fn admin_with_token(&self, email: &str, superuser: bool) -> String {
+        assert_eq!(self.signup(email).await.status, StatusCode::CREATED);
+        self.promote(email, superuser);
+        self.token_for(email).await
+    }
+
+    /// A request with a token and a JSON body.
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: &str,
+        body: &Value,
+    ) -> Reply {
+        let response = self
+            .client
+            .request(method, self.url(path))
+            .header("authorization", format!("Token {key}"))
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        Reply::read(response).await
+    }
+
+    /// A body-less request with a token.
+    pub async fn send(&self, method: reqwest::Method, path: &str, key: &str) -> Reply {
+        self.request(method, path, Some(format!("Token {key}").as_bytes()))
+            .await
+    }
+
     /// Runs SQL against the service's database (to set up states the API
     /// cannot reach, such as a user deactivated in the database).
     pub fn sql(&self, statement: &str) {

@@ -5,6 +5,8 @@
 
 mod helpers;
 
+mod account;
+mod admin;
 mod authentication;
 mod body_parsing;
 mod login;

@@ -1,0 +1,70 @@
+//! A user's own sessions: `GET /api/me/tokens` and `DELETE /api/me/tokens/{id}`.
+
+use std::sync::Arc;
+
+use tokenauth_domain::{AuthToken, TokenId};
+
+use crate::Authenticated;
+use crate::ports::{Clock, RepositoryError, TokenRepository};
+
+/// One of the user's tokens, as the user may see it (never its key or digest).
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The stored token.
+    pub token: AuthToken,
+    /// True for the token that authenticated this request.
+    pub current: bool,
+}
+
+/// Why a session could not be ended.
+#[derive(Debug, thiserror::Error)]
+pub enum EndSessionError {
+    /// No token of the user has this id (or the id is malformed).
+    #[error("Not found.")]
+    NotFound,
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] RepositoryError),
+}
+
+/// Lists and ends the authenticated user's sessions.
+#[derive(Clone)]
+pub struct Sessions {
+    tokens: Arc<dyn TokenRepository>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Sessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sessions")
+    }
+}
+
+impl Sessions {
+    /// Builds the use case over its ports.
+    pub fn new(tokens: Arc<dyn TokenRepository>, clock: Arc<dyn Clock>) -> Self {
+        Self { tokens, clock }
+    }
+
+    /// The user's unexpired tokens, newest first.
+    pub fn list(&self, session: &Authenticated) -> Result<Vec<Session>, RepositoryError> {
+        let tokens = self.tokens.list_active(session.user.id, self.clock.now())?;
+        Ok(tokens
+            .into_iter()
+            .map(|token| Session {
+                current: token.id == session.token.id,
+                token,
+            })
+            .collect())
+    }
+
+    /// Revokes one of the user's own tokens, named by its id.
+    pub fn end(&self, session: &Authenticated, token_id: &str) -> Result<(), EndSessionError> {
+        let id = TokenId::parse(token_id).ok_or(EndSessionError::NotFound)?;
+        if self.tokens.revoke_owned(session.user.id, id)? {
+            Ok(())
+        } else {
+            Err(EndSessionError::NotFound)
+        }
+    }
+}

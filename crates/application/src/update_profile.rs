@@ -1,0 +1,82 @@
+//! `PATCH /api/me`: a user edits its own names and phone number.
+
+use std::sync::Arc;
+
+use tokenauth_domain::{PersonName, PhoneNumber, User, UserChanges};
+
+use crate::ports::{RepositoryError, UserRepository};
+use crate::validation::ValidationErrors;
+use crate::{Authenticated, FieldValue};
+
+/// The editable fields; a missing one stays as it is. Anything else a client
+/// sends (email, is_staff, ...) is read-only here and never reaches this input.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileInput {
+    /// A new first name (may be empty).
+    pub first_name: FieldValue,
+    /// A new last name (may be empty).
+    pub last_name: FieldValue,
+    /// A new phone number (may not be blank).
+    pub phonenumber: FieldValue,
+}
+
+/// Why a profile update failed.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateProfileError {
+    /// Fields were refused.
+    #[error("invalid profile: {0:?}")]
+    Invalid(ValidationErrors),
+    /// Storage failed (or the user vanished meanwhile).
+    #[error(transparent)]
+    Storage(#[from] RepositoryError),
+}
+
+impl ProfileInput {
+    /// Parses the input into changes, every failing field at once.
+    pub fn changes(&self, errors: &mut ValidationErrors) -> UserChanges {
+        UserChanges {
+            first_name: errors.parse("first_name", &self.first_name, false, PersonName::parse),
+            last_name: errors.parse("last_name", &self.last_name, false, PersonName::parse),
+            phone_number: errors.parse("phonenumber", &self.phonenumber, false, PhoneNumber::parse),
+            ..UserChanges::default()
+        }
+    }
+}
+
+/// The profile update use case.
+#[derive(Clone)]
+pub struct UpdateProfile {
+    users: Arc<dyn UserRepository>,
+}
+
+impl std::fmt::Debug for UpdateProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UpdateProfile")
+    }
+}
+
+impl UpdateProfile {
+    /// Builds the use case over its port.
+    pub fn new(users: Arc<dyn UserRepository>) -> Self {
+        Self { users }
+    }
+
+    /// Applies the changes to the authenticated user and returns it as stored.
+    pub fn execute(
+        &self,
+        session: &Authenticated,
+        input: ProfileInput,
+    ) -> Result<User, UpdateProfileError> {
+        let mut errors = ValidationErrors::default();
+        let changes = input.changes(&mut errors);
+        if !errors.is_empty() {
+            return Err(UpdateProfileError::Invalid(errors));
+        }
+        if changes.is_empty() {
+            return Ok(session.user.clone());
+        }
+        self.users
+            .update(session.user.id, &changes)?
+            .ok_or(UpdateProfileError::Storage(RepositoryError::NotFound))
+    }
+}

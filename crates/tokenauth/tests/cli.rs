@@ -1,0 +1,331 @@
+//! The command line driven as an operator would: the built binary as a
+//! process, its exit code and its output.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+
+use std::process::{Command, Output, Stdio};
+
+use tokenauth::{Application, Settings};
+use tokenauth_adapters_db::Backend;
+use tokenauth_adapters_db::testing::TestDatabase;
+
+const PASSWORD: &str = "root-Strong-pass-1";
+
+fn tokenauth(db: &str, args: &[&str], password: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tokenauth"));
+    command
+        .args(args)
+        .current_dir(std::env::temp_dir())
+        .env("DATABASE_URL", db)
+        .env("TOKENAUTH__AUTH__BCRYPT_COST", "4")
+        .env_remove("TOKENAUTH_ENV")
+        .env_remove("TOKENAUTH_SUPERUSER_PASSWORD")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null());
+    if let Some(password) = password {
+        command.env("TOKENAUTH_SUPERUSER_PASSWORD", password);
+    }
+    command.output().expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// An error is one line on stderr, never a panic or a backtrace.
+fn assert_fails_with(output: &Output, expected: &str) {
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let err = stderr(output);
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("tokenauth: "), "{err}");
+    assert!(
+        err.contains(expected),
+        "{err:?} should contain {expected:?}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+}
+
+fn create_root(db: &TestDatabase) -> Output {
+    tokenauth(
+        db.url(),
+        &[
+            "createsuperuser",
+            "--email",
+            "root@example.com",
+            "--phonenumber",
+            "+15550000",
+        ],
+        Some(PASSWORD),
+    )
+}
+
+async fn login(db: &TestDatabase, password: &str) -> (reqwest::StatusCode, serde_json::Value) {
+    let mut settings = Settings::default();
+    settings.server.port = 0;
+    settings.server.workers = Some(1);
+    settings.database.url = db.url().to_owned();
+    settings.auth.bcrypt_cost = 4;
+    let app = Application::build(&settings).unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run());
+    let client = reqwest::Client::new();
+    let reply = client
+        .post(format!("{address}/api/login"))
+        .json(&serde_json::json!({"email": "root@example.com", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    let status = reply.status();
+    let body: serde_json::Value = reply.json().await.unwrap();
+    if status.is_success() {
+        let key = body["token"]["key"].as_str().unwrap();
+        let users = client
+            .get(format!("{address}/api/users"))
+            .header("authorization", format!("Token {key}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            users.status(),
+            reqwest::StatusCode::OK,
+            "a superuser may administer"
+        );
+    }
+    (status, body)
+}
+
+async fn createsuperuser_creates_a_staff_superuser_who_can_log_in(backend: Backend) {
+    let db = TestDatabase::new(backend);
+    let output = create_root(&db);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output).trim(),
+        "Superuser root@example.com created."
+    );
+    let (status, body) = login(&db, PASSWORD).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert_eq!(body["user"]["is_staff"], true);
+}
+
+async fn createsuperuser_refuses_a_duplicate_email(backend: Backend) {
+    let db = TestDatabase::new(backend);
+    create_root(&db);
+    assert_fails_with(
+        &create_root(&db),
+        "email: user with this email already exists.",
+    );
+}
+
+async fn createsuperuser_applies_the_signup_rules(backend: Backend) {
+    let db = TestDatabase::new(backend);
+    let output = tokenauth(
+        db.url(),
+        &[
+            "createsuperuser",
+            "--email",
+            "not-an-email",
+            "--phonenumber",
+            "12-34",
+        ],
+        Some("123"),
+    );
+    assert_fails_with(&output, "email: Enter a valid email address.");
+    let err = stderr(&output);
+    assert!(
+        err.contains("phonenumber: Enter a valid phone number."),
+        "{err}"
+    );
+    assert!(err.contains("This password is entirely numeric."), "{err}");
+}
+
+async fn createsuperuser_without_a_password_or_a_terminal_says_how_to_give_one(backend: Backend) {
+    let db = TestDatabase::new(backend);
+    let output = tokenauth(
+        db.url(),
+        &[
+            "createsuperuser",
+            "--email",
+            "root@example.com",
+            "--phonenumber",
+            "+1555",
+        ],
+        None,
+    );
+    assert_fails_with(&output, "TOKENAUTH_SUPERUSER_PASSWORD");
+}
+
+async fn changepassword_sets_the_password_and_revokes_tokens(backend: Backend) {
+    let db = TestDatabase::new(backend);
+    create_root(&db);
+    let (status, _) = login(&db, PASSWORD).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let output = tokenauth(
+        db.url(),
+        &["changepassword", "ROOT@example.com"],
+        Some("new-Strong-pass-2"),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output).trim(),
+        "Password changed successfully for user root@example.com."
+    );
+    let database = tokenauth_adapters_db::Database::open(
+        &Settings {
+            database: tokenauth::settings::DatabaseSection {
+                url: db.url().to_owned(),
+                ..Default::default()
+            },
+            ..Settings::default()
+        }
+        .database_settings(),
+    )
+    .unwrap();
+    let remaining = database
+        .with_connection(|conn| {
+            use diesel::prelude::*;
+            diesel::sql_query("SELECT 1 AS one FROM auth_tokens").execute(conn)
+        })
+        .unwrap();
+    assert_eq!(remaining, 0, "every token revoked");
+    assert_eq!(
+        login(&db, PASSWORD).await.0,
+        reqwest::StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login(&db, "new-Strong-pass-2").await.0,
+        reqwest::StatusCode::OK
+    );
+}
+
+async fn changepassword_of_an_unknown_user_fails(backend: Backend) {
+    let db = TestDatabase::new(backend);
+    let output = tokenauth(
+        db.url(),
+        &["changepassword", "nobody@example.com"],
+        Some("new-Strong-pass-2"),
+    );
+    assert_fails_with(&output, "user \"nobody@example.com\" does not exist");
+}
+
+async fn changepassword_applies_the_password_rules(backend: Backend) {
+    let db = TestDatabase::new(backend);
+    create_root(&db);
+    let output = tokenauth(
+        db.url(),
+        &["changepassword", "root@example.com"],
+        Some("password"),
+    );
+    assert_fails_with(&output, "password: This password is too common.");
+}
+
+async fn migrate_applies_then_has_nothing_to_do(backend: Backend) {
+    let db = TestDatabase::new(backend);
+    let first = tokenauth(db.url(), &["migrate"], None);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert!(stdout(&first).starts_with("Applied "), "{}", stdout(&first));
+    let second = tokenauth(db.url(), &["migrate"], None);
+    assert_eq!(stdout(&second).trim(), "No migrations to apply.");
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name(super::Backend::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name(super::Backend::Postgres).await } )*
+        }
+    };
+}
+
+on_both_backends!(
+    createsuperuser_creates_a_staff_superuser_who_can_log_in,
+    createsuperuser_refuses_a_duplicate_email,
+    createsuperuser_applies_the_signup_rules,
+    createsuperuser_without_a_password_or_a_terminal_says_how_to_give_one,
+    changepassword_sets_the_password_and_revokes_tokens,
+    changepassword_of_an_unknown_user_fails,
+    changepassword_applies_the_password_rules,
+    migrate_applies_then_has_nothing_to_do,
+);
+
+/// The echo-free prompt, in a real pseudo-terminal (util-linux `script`):
+/// a mismatch is asked again, and the typed password never shows.
+#[test]
+fn createsuperuser_prompts_twice_without_echo() {
+    let db = TestDatabase::new(Backend::Sqlite);
+    let binary = env!("CARGO_BIN_EXE_tokenauth");
+    let typing = format!(
+        "sleep 1.5; printf 'first-Typed-pass-1\\n'; sleep 0.3; printf 'other-Typed-pass-2\\n'; \
+         sleep 0.3; printf '{PASSWORD}\\n'; sleep 0.3; printf '{PASSWORD}\\n'"
+    );
+    let session = format!(
+        "({typing}) | script -qec '{binary} createsuperuser --email root@example.com --phonenumber +1555' /dev/null"
+    );
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(session)
+        .current_dir(std::env::temp_dir())
+        .env("DATABASE_URL", db.url())
+        .env("TOKENAUTH__AUTH__BCRYPT_COST", "4")
+        .env_remove("TOKENAUTH_SUPERUSER_PASSWORD")
+        .output()
+        .expect("sh and script run");
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{screen}");
+    assert_eq!(screen.matches("Password: ").count(), 2, "{screen}");
+    assert!(screen.contains("Error: Your passwords didn't match."), "{screen}");
+    assert!(screen.contains("Superuser root@example.com created."), "{screen}");
+    assert!(!screen.contains("Typed-pass") && !screen.contains(PASSWORD), "echoed: {screen}");
+}
+
+#[test]
+fn an_unreachable_database_is_one_clear_line() {
+    let output = tokenauth(
+        "postgres://postgres@127.0.0.1:1/nothing",
+        &[
+            "createsuperuser",
+            "--email",
+            "root@example.com",
+            "--phonenumber",
+            "+1555",
+        ],
+        Some(PASSWORD),
+    );
+    assert_fails_with(&output, "cannot connect to");
+    assert!(
+        stderr(&output).contains("127.0.0.1"),
+        "libpq's own words: {}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_unknown_database_scheme_is_one_clear_line() {
+    let output = tokenauth("mysql://root:secret@localhost/db", &["migrate"], None);
+    assert_fails_with(&output, "neither postgres");
+    assert!(!stderr(&output).contains("secret"));
+}
+
+#[test]
+fn help_documents_every_command() {
+    let output = tokenauth("sqlite://unused.sqlite3", &["--help"], None);
+    let help = stdout(&output);
+    for command in ["serve", "migrate", "createsuperuser", "changepassword"] {
+        assert!(help.contains(command), "{command} in {help}");
+    }
+    let output = tokenauth(
+        "sqlite://unused.sqlite3",
+        &["createsuperuser", "--help"],
+        None,
+    );
+    assert!(stdout(&output).contains("TOKENAUTH_SUPERUSER_PASSWORD"));
+}
