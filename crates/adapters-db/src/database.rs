@@ -1,7 +1,10 @@
 use std::time::Duration;
 
+use diesel::QueryResult;
 use tokenauth_application::RepositoryError;
 
+use crate::connection::write_transaction;
+use crate::error::from_diesel;
 use crate::manager::{ConnectionManager, DatabaseUrl};
 use crate::{Backend, DbConnection, migrations};
 
@@ -36,7 +39,6 @@ pub enum DatabaseError {
 }
 
 type Pool = r2d2::Pool<ConnectionManager>;
-pub(crate) type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 
 /// The connection pool of one database, cheap to clone.
 #[derive(Clone)]
@@ -69,7 +71,10 @@ impl Database {
         }
         let pool = r2d2::Pool::builder()
             .max_size(settings.pool_size.max(1))
-            .min_idle(Some(settings.pool_size.clamp(1, 2)))
+            // Connections open on demand. Idle-filling opens them on r2d2's own
+            // threads at any time, and a process that exits while libpq is
+            // connecting on one of them can crash in libpq's exit handlers.
+            .min_idle(Some(0))
             .connection_timeout(settings.connect_timeout)
             .test_on_check_out(false)
             .build_unchecked(manager);
@@ -96,32 +101,61 @@ impl Database {
         self.backend
     }
 
-    /// A pooled connection, or `Unavailable` when none can be had in time.
-    pub(crate) fn connection(&self) -> Result<PooledConnection, RepositoryError> {
-        self.pool
+    /// Runs `work` on a pooled connection. No connection free within the
+    /// connect timeout is `Unavailable`; a connection whose query failed for
+    /// want of the database is dropped from the pool, not reused.
+    pub(crate) fn run<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
+    ) -> Result<T, RepositoryError> {
+        let mut pooled = self
+            .pool
             .get()
-            .map_err(|error| RepositoryError::Unavailable(error.to_string()))
+            .map_err(|error| RepositoryError::Unavailable(error.to_string()))?;
+        work(&mut pooled.conn).map_err(|error| {
+            let error = from_diesel(error);
+            if matches!(error, RepositoryError::Unavailable(_)) {
+                pooled.broken = true;
+            }
+            error
+        })
     }
 
-    /// True when the database answers a trivial query now.
-    pub fn is_reachable(&self) -> bool {
+    /// [`Database::run`] inside a write transaction (see [`write_transaction`]).
+    pub(crate) fn write<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
+    ) -> Result<T, RepositoryError> {
+        self.run(|conn| write_transaction(conn, work))
+    }
+
+    /// Ok when the database answers a trivial query now.
+    pub fn ping(&self) -> Result<(), RepositoryError> {
         use diesel::r2d2::R2D2Connection;
-        self.connection().is_ok_and(|mut conn| conn.ping().is_ok())
-    }
-
-    /// Connections open and idle in the pool.
-    pub fn pool_state(&self) -> (u32, u32) {
-        let state = self.pool.state();
-        (state.connections, state.idle_connections)
+        self.run(|conn| conn.ping())
     }
 
     /// Runs `work` on a pooled connection (for code outside the repositories,
     /// such as test setup).
     pub fn with_connection<T>(
         &self,
-        work: impl FnOnce(&mut DbConnection) -> Result<T, diesel::result::Error>,
+        work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
     ) -> Result<T, RepositoryError> {
-        let mut conn = self.connection()?;
-        work(&mut conn).map_err(crate::error::from_diesel)
+        self.run(work)
+    }
+}
+
+impl tokenauth_application::DatabaseHealth for Database {
+    fn ping(&self) -> Result<(), RepositoryError> {
+        Database::ping(self)
+    }
+
+    fn pool_state(&self) -> tokenauth_application::PoolState {
+        let state = self.pool.state();
+        tokenauth_application::PoolState {
+            connections: state.connections,
+            idle: state.idle_connections,
+            max: self.pool.max_size(),
+        }
     }
 }

@@ -18,6 +18,6 @@ mod user_repository;
 
 pub use connection::DbConnection;
 pub use database::{Database, DatabaseError, DatabaseSettings};
-pub use manager::{Backend, ConnectionManager, DatabaseUrl};
+pub use manager::{Backend, ConnectionManager, DatabaseUrl, ManagedConnection};
 pub use token_repository::DieselTokenRepository;
 pub use user_repository::DieselUserRepository;

@@ -137,20 +137,36 @@ fn open_sqlite(path: &Path) -> Result<SqliteConnection, ConnectError> {
     Ok(conn)
 }
 
+/// A pooled connection and whether it was seen to fail.
+#[derive(Debug)]
+pub struct ManagedConnection {
+    pub(crate) conn: DbConnection,
+    /// Set when a query on it failed for want of the database: the pool then
+    /// drops it instead of handing a dead connection to the next request,
+    /// which is how the service recovers by itself when the database returns.
+    pub(crate) broken: bool,
+}
+
 impl r2d2::ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
+    type Connection = ManagedConnection;
     type Error = ConnectError;
 
-    fn connect(&self) -> Result<DbConnection, ConnectError> {
-        self.open()
+    fn connect(&self) -> Result<ManagedConnection, ConnectError> {
+        self.open().map(|conn| ManagedConnection {
+            conn,
+            broken: false,
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
-        conn.ping().map_err(|error| ConnectError(error.to_string()))
+    fn is_valid(&self, managed: &mut ManagedConnection) -> Result<(), ConnectError> {
+        managed
+            .conn
+            .ping()
+            .map_err(|error| ConnectError(error.to_string()))
     }
 
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        std::thread::panicking() || conn.is_broken()
+    fn has_broken(&self, managed: &mut ManagedConnection) -> bool {
+        managed.broken || std::thread::panicking() || managed.conn.is_broken()
     }
 }
 

@@ -5,8 +5,6 @@ use tokenauth_application::{RepositoryError, TokenRepository};
 use tokenauth_domain::{AuthToken, Timestamp, TokenDigest, TokenId, User, UserId};
 
 use crate::Database;
-use crate::connection::write_transaction;
-use crate::error::from_diesel;
 use crate::models::{TokenRow, UserRow, naive};
 use crate::schema::{auth_tokens, users};
 
@@ -30,20 +28,20 @@ impl TokenRepository for DieselTokenRepository {
         keep: NonZeroU32,
         at: Timestamp,
     ) -> Result<(), RepositoryError> {
-        let mut conn = self.db.connection()?;
         let user_id = token.user_id.to_string();
         let new_id = token.id.to_string();
-        write_transaction(&mut conn, |conn| {
+        let row = TokenRow::from_token(token);
+        let user_exists = self.db.write(|conn| {
             // Updating the user row first locks it (PostgreSQL) or the database
             // (SQLite), so concurrent logins of one user take turns.
             let updated = diesel::update(users::table.find(&user_id))
                 .set(users::last_login.eq(naive(at)))
                 .execute(conn)?;
             if updated == 0 {
-                return Err(diesel::result::Error::NotFound);
+                return Ok(false);
             }
             diesel::insert_into(auth_tokens::table)
-                .values(TokenRow::from_token(token))
+                .values(&row)
                 .execute(conn)?;
             let others: Vec<String> = auth_tokens::table
                 .filter(auth_tokens::user_id.eq(&user_id))
@@ -55,24 +53,29 @@ impl TokenRepository for DieselTokenRepository {
             for stale in others.iter().skip(kept_others) {
                 diesel::delete(auth_tokens::table.find(stale)).execute(conn)?;
             }
+            Ok(true)
+        })?;
+        if user_exists {
             Ok(())
-        })
-        .map_err(from_diesel)
+        } else {
+            Err(RepositoryError::NotFound)
+        }
     }
 
     fn find_by_digest(
         &self,
         digest: &TokenDigest,
     ) -> Result<Option<(AuthToken, User)>, RepositoryError> {
-        let mut conn = self.db.connection()?;
-        let row: Option<(TokenRow, UserRow)> = auth_tokens::table
-            .inner_join(users::table)
-            .filter(auth_tokens::digest.eq(digest.to_hex()))
-            .select((TokenRow::as_select(), UserRow::as_select()))
-            .first(&mut *conn)
-            .optional()
-            .map_err(from_diesel)?;
-        row.map(|(token, user)| Ok((token.into_token()?, user.into_user()?)))
+        let found: Option<(TokenRow, UserRow)> = self.db.run(|conn| {
+            auth_tokens::table
+                .inner_join(users::table)
+                .filter(auth_tokens::digest.eq(digest.to_hex()))
+                .select((TokenRow::as_select(), UserRow::as_select()))
+                .first(conn)
+                .optional()
+        })?;
+        found
+            .map(|(token, user)| Ok((token.into_token()?, user.into_user()?)))
             .transpose()
     }
 
@@ -82,57 +85,63 @@ impl TokenRepository for DieselTokenRepository {
         last_used: Timestamp,
         expires: Option<Timestamp>,
     ) -> Result<(), RepositoryError> {
-        let mut conn = self.db.connection()?;
-        diesel::update(auth_tokens::table.find(id.to_string()))
-            .set((
-                auth_tokens::last_used.eq(naive(last_used)),
-                auth_tokens::expires.eq(expires.map(naive)),
-            ))
-            .execute(&mut *conn)
+        self.db
+            .run(|conn| {
+                diesel::update(auth_tokens::table.find(id.to_string()))
+                    .set((
+                        auth_tokens::last_used.eq(naive(last_used)),
+                        auth_tokens::expires.eq(expires.map(naive)),
+                    ))
+                    .execute(conn)
+            })
             .map(drop)
-            .map_err(from_diesel)
     }
 
     fn revoke(&self, id: TokenId) -> Result<(), RepositoryError> {
-        let mut conn = self.db.connection()?;
-        diesel::delete(auth_tokens::table.find(id.to_string()))
-            .execute(&mut *conn)
+        self.db
+            .run(|conn| diesel::delete(auth_tokens::table.find(id.to_string())).execute(conn))
             .map(drop)
-            .map_err(from_diesel)
     }
 
     fn list_active(&self, user: UserId, now: Timestamp) -> Result<Vec<AuthToken>, RepositoryError> {
-        let mut conn = self.db.connection()?;
-        let rows: Vec<TokenRow> = auth_tokens::table
-            .filter(auth_tokens::user_id.eq(user.to_string()))
-            .filter(
-                auth_tokens::expires
-                    .is_null()
-                    .or(auth_tokens::expires.gt(naive(now))),
-            )
-            .order((auth_tokens::created.desc(), auth_tokens::id.desc()))
-            .select(TokenRow::as_select())
-            .load(&mut *conn)
-            .map_err(from_diesel)?;
+        let rows: Vec<TokenRow> = self.db.run(|conn| {
+            auth_tokens::table
+                .filter(auth_tokens::user_id.eq(user.to_string()))
+                .filter(
+                    auth_tokens::expires
+                        .is_null()
+                        .or(auth_tokens::expires.gt(naive(now))),
+                )
+                .order((auth_tokens::created.desc(), auth_tokens::id.desc()))
+                .select(TokenRow::as_select())
+                .load(conn)
+        })?;
         rows.into_iter().map(TokenRow::into_token).collect()
     }
 
     fn revoke_owned(&self, user: UserId, id: TokenId) -> Result<bool, RepositoryError> {
-        let mut conn = self.db.connection()?;
-        diesel::delete(
-            auth_tokens::table
-                .filter(auth_tokens::id.eq(id.to_string()))
-                .filter(auth_tokens::user_id.eq(user.to_string())),
-        )
-        .execute(&mut *conn)
-        .map(|deleted| deleted > 0)
-        .map_err(from_diesel)
+        self.db.run(|conn| {
+            diesel::delete(
+                auth_tokens::table
+                    .filter(auth_tokens::id.eq(id.to_string()))
+                    .filter(auth_tokens::user_id.eq(user.to_string())),
+            )
+            .execute(conn)
+            .map(|deleted| deleted > 0)
+        })
     }
 
     fn revoke_all(&self, user: UserId) -> Result<usize, RepositoryError> {
-        let mut conn = self.db.connection()?;
-        diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(user.to_string())))
-            .execute(&mut *conn)
-            .map_err(from_diesel)
+        self.db.run(|conn| {
+            diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(user.to_string())))
+                .execute(conn)
+        })
+    }
+
+    fn delete_expired(&self, now: Timestamp) -> Result<usize, RepositoryError> {
+        self.db.run(|conn| {
+            diesel::delete(auth_tokens::table.filter(auth_tokens::expires.le(naive(now))))
+                .execute(conn)
+        })
     }
 }

@@ -3,8 +3,8 @@ use tokenauth_application::{RepositoryError, SaveUserError, UserPage, UserQuery,
 use tokenauth_domain::{EmailKey, NewUser, PasswordHash, TokenId, User, UserChanges, UserId};
 
 use crate::Database;
-use crate::connection::{MultiBackend, write_transaction};
-use crate::error::{from_diesel, is_unique_violation};
+use crate::connection::MultiBackend;
+use crate::error::is_unique_violation;
 use crate::models::{UserChangeset, UserRow, search_key};
 use crate::schema::{auth_tokens, users};
 
@@ -23,49 +23,53 @@ impl DieselUserRepository {
 
 impl UserRepository for DieselUserRepository {
     fn insert(&self, user: NewUser) -> Result<User, SaveUserError> {
-        let mut conn = self.db.connection()?;
+        let row = UserRow::from_new(&user);
         // The unique index on email_key decides races: no check-then-insert.
-        match diesel::insert_into(users::table)
-            .values(UserRow::from_new(&user))
-            .execute(&mut *conn)
-        {
-            Ok(_) => Ok(user.into_user()),
-            Err(error) if is_unique_violation(&error) => Err(SaveUserError::EmailTaken),
-            Err(error) => Err(from_diesel(error).into()),
+        let inserted = self.db.run(|conn| {
+            match diesel::insert_into(users::table).values(&row).execute(conn) {
+                Ok(_) => Ok(true),
+                Err(error) if is_unique_violation(&error) => Ok(false),
+                Err(error) => Err(error),
+            }
+        })?;
+        if inserted {
+            Ok(user.into_user())
+        } else {
+            Err(SaveUserError::EmailTaken)
         }
     }
 
     fn find_by_email_key(&self, key: &EmailKey) -> Result<Option<User>, RepositoryError> {
-        let mut conn = self.db.connection()?;
-        users::table
-            .filter(users::email_key.eq(key.as_str()))
-            .select(UserRow::as_select())
-            .first(&mut *conn)
-            .optional()
-            .map_err(from_diesel)?
+        self.db
+            .run(|conn| {
+                users::table
+                    .filter(users::email_key.eq(key.as_str()))
+                    .select(UserRow::as_select())
+                    .first(conn)
+                    .optional()
+            })?
             .map(UserRow::into_user)
             .transpose()
     }
 
     fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepositoryError> {
-        let mut conn = self.db.connection()?;
-        users::table
-            .find(id.to_string())
-            .select(UserRow::as_select())
-            .first(&mut *conn)
-            .optional()
-            .map_err(from_diesel)?
+        self.db
+            .run(|conn| {
+                users::table
+                    .find(id.to_string())
+                    .select(UserRow::as_select())
+                    .first(conn)
+                    .optional()
+            })?
             .map(UserRow::into_user)
             .transpose()
     }
 
     fn update(&self, id: UserId, changes: &UserChanges) -> Result<Option<User>, RepositoryError> {
-        let mut conn = self.db.connection()?;
         let id = id.to_string();
         let changeset = UserChangeset::from_changes(changes);
-        let deactivates = changes.deactivates();
         let names_change = changes.first_name.is_some() || changes.last_name.is_some();
-        write_transaction(&mut conn, |conn| {
+        let row = self.db.write(|conn| {
             // The first statement writes, so the row (PostgreSQL) or the database
             // (SQLite) is locked before it is read back.
             if !changes.is_empty()
@@ -85,23 +89,18 @@ impl UserRepository for DieselUserRepository {
                 return Ok(None);
             };
             if names_change {
+                let key = search_key(&row.email, &row.first_name, &row.last_name);
                 diesel::update(users::table.find(&id))
-                    .set(users::search_key.eq(search_key(
-                        &row.email,
-                        &row.first_name,
-                        &row.last_name,
-                    )))
+                    .set(users::search_key.eq(key))
                     .execute(conn)?;
             }
-            if deactivates {
+            if changes.deactivates() {
                 diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&id)))
                     .execute(conn)?;
             }
             Ok(Some(row))
-        })
-        .map_err(from_diesel)?
-        .map(UserRow::into_user)
-        .transpose()
+        })?;
+        row.map(UserRow::into_user).transpose()
     }
 
     fn set_password(
@@ -110,10 +109,9 @@ impl UserRepository for DieselUserRepository {
         hash: &PasswordHash,
         keep: Option<TokenId>,
     ) -> Result<bool, RepositoryError> {
-        let mut conn = self.db.connection()?;
         let id = id.to_string();
         let keep = keep.map(|token| token.to_string()).unwrap_or_default();
-        write_transaction(&mut conn, |conn| {
+        self.db.write(|conn| {
             let updated = diesel::update(users::table.find(&id))
                 .set(users::password_hash.eq(hash.as_str()))
                 .execute(conn)?;
@@ -128,22 +126,19 @@ impl UserRepository for DieselUserRepository {
             .execute(conn)?;
             Ok(true)
         })
-        .map_err(from_diesel)
     }
 
     fn list(&self, query: &UserQuery) -> Result<UserPage, RepositoryError> {
-        let mut conn = self.db.connection()?;
-        let count: i64 = matching(&query.terms)
-            .count()
-            .get_result(&mut *conn)
-            .map_err(from_diesel)?;
-        let rows: Vec<UserRow> = matching(&query.terms)
-            .order((users::date_joined.asc(), users::id.asc()))
-            .limit(i64::from(query.limit))
-            .offset(i64::try_from(query.offset).unwrap_or(i64::MAX))
-            .select(UserRow::as_select())
-            .load(&mut *conn)
-            .map_err(from_diesel)?;
+        let (count, rows) = self.db.run(|conn| {
+            let count: i64 = matching(&query.terms).count().get_result(conn)?;
+            let rows: Vec<UserRow> = matching(&query.terms)
+                .order((users::date_joined.asc(), users::id.asc()))
+                .limit(i64::from(query.limit))
+                .offset(i64::try_from(query.offset).unwrap_or(i64::MAX))
+                .select(UserRow::as_select())
+                .load(conn)?;
+            Ok((count, rows))
+        })?;
         Ok(UserPage {
             count: u64::try_from(count).unwrap_or_default(),
             users: rows
@@ -154,17 +149,16 @@ impl UserRepository for DieselUserRepository {
     }
 
     fn delete(&self, id: UserId) -> Result<bool, RepositoryError> {
-        let mut conn = self.db.connection()?;
         let id = id.to_string();
-        write_transaction(&mut conn, |conn| {
+        self.db.write(|conn| {
             // Explicit rather than trusting ON DELETE CASCADE alone: a SQLite
             // connection opened without foreign_keys would leave tokens behind.
             diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&id)))
                 .execute(conn)?;
-            diesel::delete(users::table.find(&id)).execute(conn)
+            diesel::delete(users::table.find(&id))
+                .execute(conn)
+                .map(|deleted| deleted > 0)
         })
-        .map(|deleted| deleted > 0)
-        .map_err(from_diesel)
     }
 }
 

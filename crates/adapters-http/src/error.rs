@@ -41,7 +41,7 @@ pub enum ApiError {
         /// The method used.
         method: String,
         /// What the route accepts, for the `Allow` header.
-        allow: &'static str,
+        allow: String,
     },
     /// 413.
     #[error("Request body is too large.")]
@@ -88,7 +88,9 @@ impl ResponseError for ApiError {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
             }
             Self::MethodNotAllowed { allow, .. } => {
-                headers.insert(header::ALLOW, HeaderValue::from_static(allow));
+                if let Ok(value) = HeaderValue::from_str(allow) {
+                    headers.insert(header::ALLOW, value);
+                }
             }
             _ => {}
         }

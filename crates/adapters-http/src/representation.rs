@@ -4,6 +4,7 @@ use chrono::SecondsFormat;
 use serde::Serialize;
 use tokenauth_application::{Session, UserPage};
 use tokenauth_domain::{IssuedToken, Timestamp, User};
+use utoipa::ToSchema;
 
 /// RFC 3339 in UTC with a `Z`, microseconds only when there are some (as DRF writes).
 pub(crate) fn rfc3339(at: Timestamp) -> String {
@@ -11,16 +12,21 @@ pub(crate) fn rfc3339(at: Timestamp) -> String {
 }
 
 /// The contract's user representation: never the password or its hash.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = User)]
 pub(crate) struct UserBody<'a> {
+    #[schema(format = Uuid)]
     id: String,
+    #[schema(format = Email)]
     email: &'a str,
     phonenumber: &'a str,
     first_name: &'a str,
     last_name: &'a str,
     is_staff: bool,
     is_active: bool,
+    #[schema(format = DateTime)]
     date_joined: String,
+    #[schema(format = DateTime)]
     last_login: Option<String>,
 }
 
@@ -41,11 +47,19 @@ impl<'a> UserBody<'a> {
 }
 
 /// A token as login shows it: the only time its key is ever sent.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = IssuedToken)]
 pub(crate) struct IssuedTokenBody {
+    /// 40 lowercase hex characters.
+    #[schema(pattern = "^[0-9a-f]{40}$")]
     key: String,
+    /// The user's id.
+    #[schema(format = Uuid)]
     user: String,
+    #[schema(format = DateTime)]
     created: String,
+    /// Null when tokens never expire.
+    #[schema(format = DateTime)]
     expires: Option<String>,
 }
 
@@ -61,20 +75,30 @@ impl IssuedTokenBody {
 }
 
 /// The body of a successful login.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = LoginSuccess)]
 pub(crate) struct LoginBody<'a> {
+    /// Always `Success!`.
     pub message: &'static str,
+    #[schema(inline)]
     pub user: UserBody<'a>,
     pub token: IssuedTokenBody,
 }
 
 /// One of the user's sessions: never a key or digest.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Session)]
 pub(crate) struct SessionBody {
+    #[schema(format = Uuid)]
     id: String,
+    #[schema(format = DateTime)]
     created: String,
+    #[schema(format = DateTime)]
     expires: Option<String>,
+    /// To the minute.
+    #[schema(format = DateTime)]
     last_used: String,
+    /// True for the token that made this request.
     current: bool,
 }
 
@@ -91,11 +115,17 @@ impl SessionBody {
 }
 
 /// A page of users in DRF's limit/offset shape.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = UserPage)]
 pub(crate) struct UserPageBody<'a> {
     count: u64,
+    /// Absolute URL of the next page.
+    #[schema(format = "uri")]
     next: Option<String>,
+    /// Absolute URL of the previous page.
+    #[schema(format = "uri")]
     previous: Option<String>,
+    #[schema(inline)]
     results: Vec<UserBody<'a>>,
 }
 
@@ -109,3 +139,21 @@ impl<'a> UserPageBody<'a> {
         }
     }
 }
+
+/// `{"detail": "<message>"}`: every error but field validation and login.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ErrorBody {
+    detail: String,
+}
+
+/// `{"error": "<message>"}`: a refused login.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct LoginErrorBody {
+    error: String,
+}
+
+/// `{"<field>": ["<message>", ...]}`: every failing field at once
+/// (`non_field_errors` when the body is not an object).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = FieldErrors)]
+pub(crate) struct FieldErrorsBody(std::collections::BTreeMap<String, Vec<String>>);

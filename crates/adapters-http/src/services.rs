@@ -1,10 +1,11 @@
+use std::sync::Arc;
+
 use tokenauth_application::{
-    AdminUsers, Authenticate, ChangePassword, Login, Logout, LogoutAll, Sessions, Signup,
-    UpdateProfile,
+    AdminUsers, Authenticate, ChangePassword, DatabaseHealth, Login, Logout, LogoutAll, Sessions,
+    Signup, UpdateProfile,
 };
 
 /// The use cases the HTTP edge calls, built once and shared by every worker.
-#[derive(Debug)]
 pub struct Services {
     /// `POST /api/signup`.
     pub signup: Signup,
@@ -24,4 +25,12 @@ pub struct Services {
     pub sessions: Sessions,
     /// `/api/users`.
     pub admin: AdminUsers,
+    /// `/readyz` and the pool metrics.
+    pub health: Arc<dyn DatabaseHealth>,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services").finish_non_exhaustive()
+    }
 }

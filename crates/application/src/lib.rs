@@ -12,6 +12,7 @@ pub mod input;
 pub mod login;
 pub mod logout;
 pub mod ports;
+pub mod prune_tokens;
 pub mod sessions;
 pub mod signup;
 pub mod system;
@@ -25,9 +26,10 @@ pub use input::FieldValue;
 pub use login::{Login, LoginError, LoginInput, LoginSuccess, TokenPolicy};
 pub use logout::{Logout, LogoutAll};
 pub use ports::{
-    Clock, PasswordHasher, RepositoryError, SaveUserError, TokenGenerator, TokenRepository,
-    UserPage, UserQuery, UserRepository,
+    Clock, DatabaseHealth, PasswordHasher, PoolState, RepositoryError, SaveUserError,
+    TokenGenerator, TokenRepository, UserPage, UserQuery, UserRepository,
 };
+pub use prune_tokens::PruneTokens;
 pub use sessions::{EndSessionError, Session, Sessions};
 pub use signup::{Privileges, Signup, SignupError, SignupInput};
 pub use update_profile::{ProfileInput, UpdateProfile, UpdateProfileError};

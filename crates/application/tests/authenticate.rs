@@ -137,3 +137,28 @@ fn logout_all_revokes_every_token_of_the_user() {
     assert_eq!(revoked, 2);
     assert!(w.authenticate.execute(&other).is_err());
 }
+
+#[test]
+fn pruning_deletes_expired_tokens_only() {
+    let w = world_keeping(3);
+    let old = logged_in(&w);
+    w.clock.advance(TTL as i64 - 100);
+    let fresh = w
+        .login
+        .execute(LoginInput {
+            email: text("ada@example.com"),
+            password: text(PASSWORD),
+        })
+        .unwrap()
+        .issued
+        .key
+        .expose();
+    w.clock.advance(200);
+    let prune = tokenauth_application::PruneTokens::new(w.store.clone(), w.clock.clone());
+    assert_eq!(prune.execute().unwrap(), 1);
+    assert!(matches!(
+        w.authenticate.execute(&old),
+        Err(AuthenticateError::InvalidToken)
+    ));
+    assert!(w.authenticate.execute(&fresh).is_ok());
+}

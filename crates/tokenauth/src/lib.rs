@@ -5,7 +5,7 @@ pub mod commands;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;
-mod wiring;
+pub mod wiring;
 
 pub use settings::Settings;
 pub use startup::{Application, StartupError};

@@ -29,6 +29,9 @@ enum Command {
     Serve,
     /// Apply pending migrations and exit.
     Migrate,
+    /// Delete expired tokens and exit (the server also does this periodically).
+    #[command(name = "prunetokens")]
+    PruneTokens,
     /// Create a user with staff and superuser status.
     ///
     /// The password comes from TOKENAUTH_SUPERUSER_PASSWORD or, in a terminal,
@@ -65,11 +68,16 @@ fn main() -> ExitCode {
     };
     let command = cli.command.unwrap_or(Command::Serve);
     // A server reports what it does; a one-shot command speaks only of trouble.
-    let level = if matches!(command, Command::Serve) { "info" } else { "warn" };
+    let level = if matches!(command, Command::Serve) {
+        "info"
+    } else {
+        "warn"
+    };
     telemetry::init(settings.log.format, level);
     match command {
         Command::Serve => serve(&settings),
         Command::Migrate => migrate(&settings),
+        Command::PruneTokens => prune_tokens(&settings),
         Command::CreateSuperuser { email, phonenumber } => {
             let password = match read_password() {
                 Ok(password) => password,
@@ -130,6 +138,20 @@ fn migrate(settings: &Settings) -> ExitCode {
             for version in applied {
                 println!("Applied {version}");
             }
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail(error.to_string()),
+    }
+}
+
+fn prune_tokens(settings: &Settings) -> ExitCode {
+    let database = match Database::open(&settings.database_settings()) {
+        Ok(database) => database,
+        Err(error) => return fail(error.to_string()),
+    };
+    match tokenauth::wiring::prune_tokens(&database).execute() {
+        Ok(deleted) => {
+            println!("Deleted {deleted} expired tokens.");
             ExitCode::SUCCESS
         }
         Err(error) => fail(error.to_string()),

@@ -59,6 +59,8 @@ pub struct AuthSettings {
     pub token_ttl_seconds: u64,
     /// Tokens a user may hold.
     pub tokens_per_user: u32,
+    /// How often the server deletes expired tokens; 0 = never (use `tokenauth prunetokens`).
+    pub prune_interval_seconds: u64,
 }
 
 /// DRF rate strings.
@@ -124,6 +126,7 @@ impl Default for AuthSettings {
             bcrypt_cost: 12,
             token_ttl_seconds: 36_000,
             tokens_per_user: 1,
+            prune_interval_seconds: 3600,
         }
     }
 }

@@ -1,12 +1,14 @@
 //! Opening the database and starting the HTTP server.
 
 use std::net::TcpListener;
+use std::time::Duration;
 
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::web::Data;
 use actix_web::{App, HttpServer};
 use tokenauth_adapters_db::{Database, DatabaseError};
-use tokenauth_adapters_http::{BodyLimit, configure};
+use tokenauth_adapters_http::{BodyLimit, Metrics, configure, request_context};
+use tokenauth_application::PruneTokens;
 
 use crate::{Settings, wiring};
 
@@ -31,6 +33,8 @@ pub struct Application {
     port: u16,
     server: Server,
     database: Database,
+    prune: PruneTokens,
+    prune_interval: Option<Duration>,
 }
 
 impl std::fmt::Debug for Application {
@@ -47,30 +51,37 @@ impl Application {
     pub fn build(settings: &Settings) -> Result<Self, StartupError> {
         let database = Database::open(&settings.database_settings())?;
         let address = format!("{}:{}", settings.server.host, settings.server.port);
-        let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
+        let bind_error = |source| StartupError::Bind {
             address: address.clone(),
             source,
-        })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind { address, source })?
-            .port();
+        };
+        let listener = TcpListener::bind(&address).map_err(bind_error)?;
+        let port = listener.local_addr().map_err(bind_error)?.port();
         let services = Data::new(wiring::services(settings, &database));
+        let metrics = Data::new(Metrics::new());
         let body_limit = BodyLimit(settings.http.max_body_bytes);
-        let mut server =
-            HttpServer::new(move || App::new().configure(configure(services.clone(), body_limit)))
-                .listen(listener)
-                .map_err(|source| StartupError::Bind {
-                    address: format!("port {port}"),
-                    source,
-                })?;
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(actix_web::middleware::from_fn(request_context))
+                .configure(configure(services.clone(), metrics.clone(), body_limit))
+        })
+        // Our own handler stops gracefully on SIGINT as well as SIGTERM.
+        .disable_signals()
+        .shutdown_timeout(30)
+        .listen(listener)
+        .map_err(bind_error)?;
         if let Some(workers) = settings.server.workers {
             server = server.workers(workers);
         }
+        let prune_interval = Some(settings.auth.prune_interval_seconds)
+            .filter(|seconds| *seconds > 0)
+            .map(Duration::from_secs);
         Ok(Self {
             port,
             server: server.run(),
+            prune: wiring::prune_tokens(&database),
             database,
+            prune_interval,
         })
     }
 
@@ -84,8 +95,47 @@ impl Application {
         &self.database
     }
 
-    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests.
+    /// Serves until SIGINT or SIGTERM; then stops accepting connections,
+    /// lets in-flight requests finish (30 s at most) and returns.
     pub async fn run(self) -> std::io::Result<()> {
+        tokio::spawn(stop_on_signal(self.server.handle()));
+        if let Some(interval) = self.prune_interval {
+            tokio::spawn(prune_periodically(self.prune, interval));
+        }
         self.server.await
+    }
+}
+
+async fn stop_on_signal(server: ServerHandle) {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = terminate => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    tracing::info!("shutting down: no new connections, finishing requests in flight");
+    server.stop(true).await;
+}
+
+async fn prune_periodically(prune: PruneTokens, interval: Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    loop {
+        ticks.tick().await;
+        let prune = prune.clone();
+        match tokio::task::spawn_blocking(move || prune.execute()).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(deleted)) => tracing::info!(deleted, "pruned expired tokens"),
+            Ok(Err(error)) => tracing::warn!(%error, "could not prune expired tokens"),
+            Err(error) => tracing::warn!(%error, "token pruning failed"),
+        }
     }
 }

@@ -7,7 +7,8 @@ use crate::settings::LogFormat;
 /// Installs the global subscriber: `RUST_LOG` filters (default `default_level`),
 /// `format` chooses lines for people or JSON for machines.
 pub fn init(format: LogFormat, default_level: &str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -7,12 +7,20 @@ use tokenauth_adapters_db::{Database, DieselTokenRepository, DieselUserRepositor
 use tokenauth_adapters_http::Services;
 use tokenauth_application::system::{BcryptHasher, OsTokenGenerator, SystemClock};
 use tokenauth_application::{
-    AdminUsers, Authenticate, ChangePassword, Login, Logout, LogoutAll, Sessions, Signup,
-    TokenPolicy, TokenRepository, UpdateProfile, UserRepository,
+    AdminUsers, Authenticate, ChangePassword, Login, Logout, LogoutAll, PruneTokens, Sessions,
+    Signup, TokenPolicy, TokenRepository, UpdateProfile, UserRepository,
 };
 use tokenauth_domain::{PasswordPolicy, TokenLifetime};
 
 use crate::Settings;
+
+/// Deletes expired tokens (for the periodic job and `tokenauth prunetokens`).
+pub fn prune_tokens(db: &Database) -> PruneTokens {
+    PruneTokens::new(
+        Arc::new(DieselTokenRepository::new(db.clone())),
+        Arc::new(SystemClock),
+    )
+}
 
 pub(crate) fn services(settings: &Settings, db: &Database) -> Services {
     let users: Arc<dyn UserRepository> = Arc::new(DieselUserRepository::new(db.clone()));
@@ -46,5 +54,6 @@ pub(crate) fn services(settings: &Settings, db: &Database) -> Services {
         change_password: ChangePassword::new(users.clone(), hasher, PasswordPolicy::default()),
         sessions: Sessions::new(tokens, clock),
         admin: AdminUsers::new(users),
+        health: Arc::new(db.clone()),
     }
 }

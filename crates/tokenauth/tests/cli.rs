@@ -282,9 +282,18 @@ fn createsuperuser_prompts_twice_without_echo() {
     let screen = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{screen}");
     assert_eq!(screen.matches("Password: ").count(), 2, "{screen}");
-    assert!(screen.contains("Error: Your passwords didn't match."), "{screen}");
-    assert!(screen.contains("Superuser root@example.com created."), "{screen}");
-    assert!(!screen.contains("Typed-pass") && !screen.contains(PASSWORD), "echoed: {screen}");
+    assert!(
+        screen.contains("Error: Your passwords didn't match."),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Superuser root@example.com created."),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("Typed-pass") && !screen.contains(PASSWORD),
+        "echoed: {screen}"
+    );
 }
 
 #[test]

@@ -7,11 +7,25 @@ use tokenauth_application::{PageRequest, ProfileInput, UserUpdateInput};
 
 use crate::authenticated_user::AuthenticatedUser;
 use crate::blocking::run_blocking;
+use crate::openapi::UserUpdate;
 use crate::pagination::{QueryParams, page_links};
+use crate::representation::{ErrorBody, FieldErrorsBody};
 use crate::representation::{UserBody, UserPageBody};
 use crate::responses::json_response;
 use crate::{ApiError, RequestFields, Services};
 
+#[utoipa::path(get, path = "/api/users", tag = "administration", security(("token" = [])),
+    params(
+        ("limit" = Option<i64>, Query, description = "Page size: default 50 (also for nonsense, zero or negative), at most 1000."),
+        ("offset" = Option<i64>, Query, description = "Users skipped: default 0."),
+        ("search" = Option<String>, Query, description = "Words that must all appear in the email or names, any case."),
+    ),
+    responses(
+        (status = 200, description = "A page of users, in order of joining.", body = UserPageBody),
+        (status = 403, description = "Not staff.", body = ErrorBody),
+        (status = 401, description = "No, malformed, unknown, revoked or expired token; inactive user.", body = ErrorBody),
+        (status = 503, description = "Database unavailable.", body = ErrorBody),
+    ))]
 /// `GET /api/users?limit=&offset=&search=`.
 pub(crate) async fn list_users(
     services: Data<Services>,
@@ -29,6 +43,15 @@ pub(crate) async fn list_users(
     ))
 }
 
+#[utoipa::path(get, path = "/api/users/{id}", tag = "administration", security(("token" = [])),
+    params(("id" = String, Path, description = "A user id.")),
+    responses(
+        (status = 200, description = "The user.", body = UserBody),
+        (status = 404, description = "No such user (or a malformed id).", body = ErrorBody),
+        (status = 403, description = "Not staff.", body = ErrorBody),
+        (status = 401, description = "No, malformed, unknown, revoked or expired token; inactive user.", body = ErrorBody),
+        (status = 503, description = "Database unavailable.", body = ErrorBody),
+    ))]
 /// `GET /api/users/{id}`.
 pub(crate) async fn get_user(
     services: Data<Services>,
@@ -40,6 +63,19 @@ pub(crate) async fn get_user(
     Ok(json_response(StatusCode::OK, &UserBody::of(&user)))
 }
 
+#[utoipa::path(patch, path = "/api/users/{id}", tag = "administration", security(("token" = [])),
+    params(("id" = String, Path, description = "A user id.")),
+    request_body(content = UserUpdate, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The updated user; deactivation revoked all its tokens.", body = UserBody),
+        (status = 400, description = "Every failing field, or a malformed body.", body = FieldErrorsBody),
+        (status = 404, description = "No such user (or a malformed id).", body = ErrorBody),
+        (status = 413, description = "Body over the limit.", body = ErrorBody),
+        (status = 415, description = "Neither JSON nor form-encoded.", body = ErrorBody),
+        (status = 403, description = "Not staff.", body = ErrorBody),
+        (status = 401, description = "No, malformed, unknown, revoked or expired token; inactive user.", body = ErrorBody),
+        (status = 503, description = "Database unavailable.", body = ErrorBody),
+    ))]
 /// `PATCH /api/users/{id}`: `is_active`, names, phone number; `is_staff` for superusers.
 pub(crate) async fn update_user(
     services: Data<Services>,
@@ -63,6 +99,15 @@ pub(crate) async fn update_user(
     Ok(json_response(StatusCode::OK, &UserBody::of(&user)))
 }
 
+#[utoipa::path(delete, path = "/api/users/{id}", tag = "administration", security(("token" = [])),
+    params(("id" = String, Path, description = "A user id.")),
+    responses(
+        (status = 204, description = "The user and all its tokens are gone."),
+        (status = 404, description = "No such user (or a malformed id).", body = ErrorBody),
+        (status = 403, description = "Not staff.", body = ErrorBody),
+        (status = 401, description = "No, malformed, unknown, revoked or expired token; inactive user.", body = ErrorBody),
+        (status = 503, description = "Database unavailable.", body = ErrorBody),
+    ))]
 /// `DELETE /api/users/{id}`: the user and all its tokens.
 pub(crate) async fn delete_user(
     services: Data<Services>,

@@ -9,12 +9,12 @@ pub(crate) async fn not_found() -> Result<HttpResponse, ApiError> {
 
 /// A known path with a method it does not take.
 pub(crate) fn method_not_allowed(
-    allow: &'static str,
+    allow: String,
 ) -> impl Fn(HttpRequest) -> std::future::Ready<Result<HttpResponse, ApiError>> + Clone + 'static {
     move |req: HttpRequest| {
         std::future::ready(Err(ApiError::MethodNotAllowed {
             method: req.method().to_string(),
-            allow,
+            allow: allow.clone(),
         }))
     }
 }

@@ -5,4 +5,5 @@ pub(crate) mod admin;
 pub(crate) mod fallback;
 pub(crate) mod login;
 pub(crate) mod logout;
+pub(crate) mod operations;
 pub(crate) mod signup;

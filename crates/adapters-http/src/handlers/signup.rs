@@ -4,13 +4,26 @@ use actix_web::web::Data;
 use tokenauth_application::SignupInput;
 
 use crate::blocking::run_blocking;
+use crate::openapi::SignupRequest;
 use crate::representation::UserBody;
+use crate::representation::{ErrorBody, FieldErrorsBody};
 use crate::responses::json_response;
-use crate::{ApiError, RequestFields, Services};
+use crate::{ApiError, Metrics, RequestFields, Services};
 
+#[utoipa::path(post, path = "/api/signup", tag = "auth",
+    request_body(content = SignupRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created.", body = UserBody),
+        (status = 400, description = "Every failing field, or a malformed body.", body = FieldErrorsBody),
+        (status = 429, description = "Throttled.", body = ErrorBody),
+        (status = 413, description = "Body over the limit.", body = ErrorBody),
+        (status = 415, description = "Neither JSON nor form-encoded.", body = ErrorBody),
+        (status = 503, description = "Database unavailable.", body = ErrorBody),
+    ))]
 /// `POST /api/signup`: 201 with the new user.
 pub(crate) async fn signup(
     services: Data<Services>,
+    metrics: Data<Metrics>,
     mut fields: RequestFields,
 ) -> Result<HttpResponse, ApiError> {
     let input = SignupInput {
@@ -21,5 +34,6 @@ pub(crate) async fn signup(
         last_name: fields.take("last_name"),
     };
     let user = run_blocking(move || services.signup.execute(input)).await?;
+    metrics.observe_signup();
     Ok(json_response(StatusCode::CREATED, &UserBody::of(&user)))
 }

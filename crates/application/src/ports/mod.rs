@@ -3,6 +3,7 @@
 //! Every port is `Send + Sync + 'static` so one instance serves all workers.
 
 mod clock;
+mod database_health;
 mod password_hasher;
 mod repository_error;
 mod token_generator;
@@ -10,6 +11,7 @@ mod token_repository;
 mod user_repository;
 
 pub use clock::Clock;
+pub use database_health::{DatabaseHealth, PoolState};
 pub use password_hasher::{HashingError, PasswordHasher};
 pub use repository_error::{RepositoryError, SaveUserError};
 pub use token_generator::TokenGenerator;

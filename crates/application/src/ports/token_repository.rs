@@ -47,6 +47,9 @@ pub trait TokenRepository: Send + Sync + 'static {
     /// exist or is someone else's.
     fn revoke_owned(&self, user: UserId, id: TokenId) -> Result<bool, RepositoryError>;
 
+    /// Deletes every token whose expiry is at or before `now`; returns how many.
+    fn delete_expired(&self, now: Timestamp) -> Result<usize, RepositoryError>;
+
     /// Deletes every token of the user; returns how many there were.
     fn revoke_all(&self, user: UserId) -> Result<usize, RepositoryError>;
 }

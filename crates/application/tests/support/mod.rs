@@ -236,6 +236,13 @@ impl TokenRepository for Store {
         Ok(tokens.len() < before)
     }
 
+    fn delete_expired(&self, now: Timestamp) -> Result<usize, RepositoryError> {
+        let mut tokens = self.tokens.lock().unwrap();
+        let before = tokens.len();
+        tokens.retain(|t| !TokenLifetime::is_expired(t, now));
+        Ok(before - tokens.len())
+    }
+
     fn revoke_all(&self, user: UserId) -> Result<usize, RepositoryError> {
         let mut tokens = self.tokens.lock().unwrap();
         let before = tokens.len();

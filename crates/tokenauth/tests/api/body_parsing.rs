@@ -73,6 +73,14 @@ async fn a_body_over_the_limit_is_413(backend: Backend) {
     assert_eq!(reply.detail(), "Request body is too large.");
 }
 
+async fn a_declared_length_over_the_limit_is_refused_before_the_body_is_sent(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let head = "POST /api/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n";
+    let (status, body) = crate::helpers::raw_exchange(&app, head.as_bytes()).await;
+    assert_eq!(status, 413);
+    assert_eq!(body, r#"{"detail":"Request body is too large."}"#);
+}
+
 async fn the_body_limit_is_configurable(backend: Backend) {
     let app = spawn_app_with(backend, |s| s.http.max_body_bytes = 100).await;
     let reply = app
@@ -86,11 +94,18 @@ async fn the_body_limit_is_configurable(backend: Backend) {
 
 async fn a_chunked_body_over_the_limit_is_413(backend: Backend) {
     let app = spawn_app(backend).await;
-    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-        (0..100).map(|_| Ok(vec![b' '; 1024])).collect();
-    let body = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
-    let reply = app.post_raw("/api/signup", "application/json", body).await;
-    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let mut request = b"POST /api/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    // One byte past the limit, in 1 KiB chunks, and no terminating chunk:
+    // the server must refuse without waiting for the end of the body.
+    for _ in 0..64 {
+        request.extend_from_slice(b"400\r\n");
+        request.extend_from_slice(&[b' '; 1024]);
+        request.extend_from_slice(b"\r\n");
+    }
+    request.extend_from_slice(b"1\r\n \r\n");
+    let (status, body) = crate::helpers::raw_exchange(&app, &request).await;
+    assert_eq!(status, 413);
+    assert_eq!(body, r#"{"detail":"Request body is too large."}"#);
 }
 
 async fn deeply_nested_json_is_a_parse_error(backend: Backend) {
@@ -130,6 +145,7 @@ on_both_backends!(
     null_and_non_string_values_are_field_errors,
     an_unsupported_media_type_is_415,
     a_body_over_the_limit_is_413,
+    a_declared_length_over_the_limit_is_refused_before_the_body_is_sent,
     the_body_limit_is_configurable,
     a_chunked_body_over_the_limit_is_413,
     deeply_nested_json_is_a_parse_error,

@@ -300,6 +300,56 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
+/// Sends raw bytes on a fresh connection and reads until the server closes
+/// it or a full response has arrived; returns (status, body text). For cases
+/// a polite HTTP client cannot produce, such as a body the server refuses
+/// before the client has finished sending it.
+pub async fn raw_exchange(app: &TestApp, bytes: &[u8]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    stream.write_all(bytes).await.expect("send");
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buffer))
+            .await
+            .expect("the server answers")
+            .unwrap_or(0);
+        if read == 0 {
+            break;
+        }
+        received.extend_from_slice(&buffer[..read]);
+        let text = String::from_utf8_lossy(&received);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length: ")
+                        .map(str::to_owned)
+                })
+                .and_then(|n| n.trim().parse::<usize>().ok());
+            if length.is_some_and(|n| body.len() >= n) {
+                break;
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&received).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
 /// The field-error body for one field and one message.
 pub fn field_error(field: &str, message: &str) -> Value {
     json!({ field: [message] })

@@ -11,6 +11,7 @@ mod authentication;
 mod body_parsing;
 mod login;
 mod logout;
+mod operations;
 mod races;
 mod routing;
 mod signup;

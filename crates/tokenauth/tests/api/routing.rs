@@ -56,7 +56,7 @@ async fn the_database_going_away_is_503_without_internals(backend: Backend) {
     }
 }
 
-fn take_database_away(app: &crate::helpers::TestApp, backend: Backend) {
+pub(crate) fn take_database_away(app: &crate::helpers::TestApp, backend: Backend) {
     match backend {
         // Dropping the database ends the service's connections and every reconnection fails.
         Backend::Postgres => drop_postgres_database(app.test_db.url()),

@@ -1,0 +1,60 @@
+//! Operations endpoints: liveness, readiness, metrics, the OpenAPI document.
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
+use actix_web::web::Data;
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::blocking::run_blocking;
+use crate::openapi::ApiDoc;
+use crate::representation::ErrorBody;
+use crate::responses::json_response;
+use crate::{ApiError, Metrics, Services};
+
+/// `{"status": "ok"}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StatusBody {
+    status: &'static str,
+}
+
+const OK: StatusBody = StatusBody { status: "ok" };
+
+/// Liveness: the process runs.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "The process runs.", body = StatusBody)))]
+pub(crate) async fn healthz() -> HttpResponse {
+    json_response(StatusCode::OK, &OK)
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "The database answers.", body = StatusBody),
+        (status = 503, description = "The database does not answer.", body = ErrorBody),
+    ))]
+pub(crate) async fn readyz(services: Data<Services>) -> Result<HttpResponse, ApiError> {
+    run_blocking(move || services.health.ping()).await?;
+    Ok(json_response(StatusCode::OK, &OK))
+}
+
+/// Prometheus metrics in the text exposition format.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text format.", content_type = "text/plain", body = String)))]
+pub(crate) async fn metrics(services: Data<Services>, metrics: Data<Metrics>) -> HttpResponse {
+    let text = metrics.render(services.health.pool_state());
+    HttpResponse::Ok()
+        .insert_header((
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        ))
+        .body(text)
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/schema", tag = "operations",
+    responses((status = 200, description = "The OpenAPI 3 document of every endpoint.", content_type = "application/json")))]
+pub(crate) async fn schema() -> HttpResponse {
+    json_response(StatusCode::OK, &ApiDoc::openapi())
+}
