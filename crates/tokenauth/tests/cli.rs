@@ -189,7 +189,14 @@ async fn changepassword_sets_the_password_and_revokes_tokens(backend: Backend) {
     let remaining = database
         .with_connection(|conn| {
             use diesel::prelude::*;
-            diesel::sql_query("SELECT 1 AS one FROM auth_tokens").execute(conn)
+            #[derive(QueryableByName)]
+            struct Count {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            diesel::sql_query("SELECT COUNT(*) AS n FROM auth_tokens")
+                .get_result::<Count>(conn)
+                .map(|c| c.n)
         })
         .unwrap();
     assert_eq!(remaining, 0, "every token revoked");
