@@ -49,6 +49,9 @@ pub enum ApiError {
     /// 415.
     #[error("Unsupported media type \"{0}\" in request.")]
     UnsupportedMediaType(String),
+    /// 429, with how long until a request is allowed again.
+    #[error("Request was throttled. Expected available in {}.", seconds_phrase(*.0))]
+    Throttled(std::time::Duration),
     /// 503: the database does not answer.
     #[error("Service temporarily unavailable.")]
     Unavailable,
@@ -69,6 +72,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -87,6 +91,12 @@ impl ResponseError for ApiError {
             Self::LoginFailed(_) | Self::NotAuthenticated(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
             }
+            Self::Throttled(wait) => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(retry_after_seconds(*wait)),
+                );
+            }
             Self::MethodNotAllowed { allow, .. } => {
                 if let Ok(value) = HeaderValue::from_str(allow) {
                     headers.insert(header::ALLOW, value);
@@ -95,6 +105,18 @@ impl ResponseError for ApiError {
             _ => {}
         }
         response
+    }
+}
+
+/// DRF rounds the wait up to whole seconds.
+fn retry_after_seconds(wait: std::time::Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+}
+
+fn seconds_phrase(wait: std::time::Duration) -> String {
+    match retry_after_seconds(wait) {
+        1 => "1 second".to_owned(),
+        n => format!("{n} seconds"),
     }
 }
 
@@ -220,5 +242,24 @@ impl From<AdminError> for ApiError {
             AdminError::Invalid(errors) => Self::Validation(errors),
             AdminError::Storage(error) => error.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::ApiError;
+
+    #[test]
+    fn throttle_messages_round_up_and_agree_in_number() {
+        assert_eq!(
+            ApiError::Throttled(Duration::from_millis(200)).to_string(),
+            "Request was throttled. Expected available in 1 second."
+        );
+        assert_eq!(
+            ApiError::Throttled(Duration::from_millis(59_001)).to_string(),
+            "Request was throttled. Expected available in 60 seconds."
+        );
     }
 }

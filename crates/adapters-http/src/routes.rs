@@ -2,7 +2,7 @@ use actix_web::Route;
 use actix_web::web::{self, Data, ServiceConfig};
 
 use crate::handlers::{account, admin, fallback, login, logout, operations, signup};
-use crate::{BodyLimit, Metrics, Services};
+use crate::{BodyLimit, Metrics, Services, Throttles};
 
 /// Every route served: its path and methods. Only these are mounted, and a
 /// test holds the OpenAPI document to exactly this list.
@@ -52,11 +52,13 @@ fn handler(path: &str, method: &str) -> Route {
 pub fn configure(
     services: Data<Services>,
     metrics: Data<Metrics>,
+    throttles: Data<Throttles>,
     body_limit: BodyLimit,
 ) -> impl FnOnce(&mut ServiceConfig) + Clone {
     move |cfg: &mut ServiceConfig| {
         cfg.app_data(services)
             .app_data(metrics)
+            .app_data(throttles)
             .app_data(Data::new(body_limit));
         for (path, methods) in ROUTES {
             let resource = methods

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use config::{Config, Environment, File};
 use serde::Deserialize;
+use tokenauth_adapters_http::{Rate, Throttles};
 
 /// All of tokenauth's settings.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -35,6 +36,9 @@ pub struct ServerSettings {
     pub port: u16,
     /// actix workers; the number of cores when absent.
     pub workers: Option<usize>,
+    /// Proxies in front of the service that append to `X-Forwarded-For`
+    /// (DRF's NUM_PROXIES); 0 = the peer address is the client.
+    pub trusted_proxies: usize,
 }
 
 /// The database.
@@ -106,6 +110,7 @@ impl Default for ServerSettings {
             host: "127.0.0.1".into(),
             port: 8000,
             workers: None,
+            trusted_proxies: 0,
         }
     }
 }
@@ -218,10 +223,32 @@ impl Settings {
         if self.http.max_body_bytes == 0 {
             return invalid("http.max_body_bytes", &0, "must be at least 1");
         }
+        for (key, rate) in [
+            ("throttle.login", &self.throttle.login),
+            ("throttle.signup", &self.throttle.signup),
+        ] {
+            if Rate::parse(rate).is_err() {
+                return invalid(
+                    key,
+                    rate,
+                    "must be N/second, N/minute, N/hour, N/day or off",
+                );
+            }
+        }
         if self.server.workers == Some(0) {
             return invalid("server.workers", &0, "must be at least 1");
         }
         Ok(())
+    }
+
+    /// The throttles these settings ask for (rates were checked by `validate`).
+    pub fn throttles(&self) -> Throttles {
+        let rate = |text: &str| Rate::parse(text).ok().flatten();
+        Throttles::new(
+            rate(&self.throttle.login),
+            rate(&self.throttle.signup),
+            self.server.trusted_proxies,
+        )
     }
 
     /// The database settings as the storage adapter takes them.
@@ -273,6 +300,15 @@ mod tests {
             format!("{from_file:?}"),
             format!("{:?}", Settings::default())
         );
+    }
+
+    #[test]
+    fn a_nonsense_throttle_rate_is_refused() {
+        let mut s = Settings::default();
+        s.throttle.login = "10/fortnight".into();
+        assert!(s.validate().is_err());
+        s.throttle.login = "off".into();
+        assert!(s.validate().is_ok());
     }
 
     #[test]

@@ -59,11 +59,17 @@ impl Application {
         let port = listener.local_addr().map_err(bind_error)?.port();
         let services = Data::new(wiring::services(settings, &database));
         let metrics = Data::new(Metrics::new());
+        let throttles = Data::new(settings.throttles());
         let body_limit = BodyLimit(settings.http.max_body_bytes);
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(actix_web::middleware::from_fn(request_context))
-                .configure(configure(services.clone(), metrics.clone(), body_limit))
+                .configure(configure(
+                    services.clone(),
+                    metrics.clone(),
+                    throttles.clone(),
+                    body_limit,
+                ))
         })
         // Our own handler stops gracefully on SIGINT as well as SIGTERM.
         .disable_signals()

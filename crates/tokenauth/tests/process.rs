@@ -42,6 +42,8 @@ impl Server {
             .env("TOKENAUTH__SERVER__PORT", port.to_string())
             .env("TOKENAUTH__SERVER__WORKERS", "2")
             .env("TOKENAUTH__AUTH__BCRYPT_COST", "4")
+            .env("TOKENAUTH__THROTTLE__LOGIN", "off")
+            .env("TOKENAUTH__THROTTLE__SIGNUP", "off")
             .env_remove("TOKENAUTH_ENV")
             .env_remove("RUST_LOG")
             .stdin(Stdio::null())

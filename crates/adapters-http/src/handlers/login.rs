@@ -1,14 +1,15 @@
-use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::web::Data;
+use actix_web::web::{Data, Payload};
+use actix_web::{HttpRequest, HttpResponse};
 use tokenauth_application::LoginInput;
+use tokenauth_domain::EmailKey;
 
 use crate::blocking::run_blocking;
 use crate::openapi::LoginRequest;
 use crate::representation::{ErrorBody, LoginErrorBody};
 use crate::representation::{IssuedTokenBody, LoginBody, UserBody};
 use crate::responses::json_response;
-use crate::{ApiError, LoginOutcome, Metrics, RequestFields, Services};
+use crate::{ApiError, LoginOutcome, Metrics, RequestFields, Services, Throttles, client_ip};
 
 #[utoipa::path(post, path = "/api/login", tag = "auth",
     request_body(content = LoginRequest, content_type = "application/json"),
@@ -25,12 +26,23 @@ use crate::{ApiError, LoginOutcome, Metrics, RequestFields, Services};
 pub(crate) async fn login(
     services: Data<Services>,
     metrics: Data<Metrics>,
-    mut fields: RequestFields,
+    throttles: Data<Throttles>,
+    req: HttpRequest,
+    payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
+    // Every login request counts, whatever its body: the IP is checked first.
+    let ip = client_ip(&req, throttles.trusted_proxies);
+    Throttles::check_all(&[(throttles.login_per_ip.as_ref(), &ip)]).map_err(ApiError::Throttled)?;
+    let mut fields = RequestFields::read(&req, payload.into_inner()).await?;
     let input = LoginInput {
         email: fields.take("email"),
         password: fields.take("password"),
     };
+    if let Some(email) = input.email.as_text() {
+        let key = EmailKey::from_input(email);
+        Throttles::check_all(&[(throttles.login_per_email.as_ref(), key.as_str())])
+            .map_err(ApiError::Throttled)?;
+    }
     let result = run_blocking(move || services.login.execute(input)).await;
     match &result {
         Ok(_) => metrics.observe_login(LoginOutcome::Success),

@@ -1,6 +1,6 @@
-use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::web::Data;
+use actix_web::web::{Data, Payload};
+use actix_web::{HttpRequest, HttpResponse};
 use tokenauth_application::SignupInput;
 
 use crate::blocking::run_blocking;
@@ -8,7 +8,7 @@ use crate::openapi::SignupRequest;
 use crate::representation::UserBody;
 use crate::representation::{ErrorBody, FieldErrorsBody};
 use crate::responses::json_response;
-use crate::{ApiError, Metrics, RequestFields, Services};
+use crate::{ApiError, Metrics, RequestFields, Services, Throttles, client_ip};
 
 #[utoipa::path(post, path = "/api/signup", tag = "auth",
     request_body(content = SignupRequest, content_type = "application/json"),
@@ -24,8 +24,14 @@ use crate::{ApiError, Metrics, RequestFields, Services};
 pub(crate) async fn signup(
     services: Data<Services>,
     metrics: Data<Metrics>,
-    mut fields: RequestFields,
+    throttles: Data<Throttles>,
+    req: HttpRequest,
+    payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let ip = client_ip(&req, throttles.trusted_proxies);
+    Throttles::check_all(&[(throttles.signup_per_ip.as_ref(), &ip)])
+        .map_err(ApiError::Throttled)?;
+    let mut fields = RequestFields::read(&req, payload.into_inner()).await?;
     let input = SignupInput {
         email: fields.take("email"),
         phonenumber: fields.take("phonenumber"),

@@ -53,6 +53,9 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     settings.database.pool_size = 8;
     settings.database.connect_timeout_seconds = 2;
     settings.auth.bcrypt_cost = 4;
+    // Tests log in often from one address; the throttle tests turn them on.
+    settings.throttle.login = "off".into();
+    settings.throttle.signup = "off".into();
     adjust(&mut settings);
     let app = Application::build(&settings).expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -136,6 +139,19 @@ impl TestApp {
             .await
             .expect("request");
         Reply::read(response).await
+    }
+
+    pub async fn post_json_with(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &Value,
+    ) -> Reply {
+        let mut request = self.client.post(self.url(path)).json(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        Reply::read(request.send().await.expect("request")).await
     }
 
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
