@@ -3,6 +3,7 @@
 #   make test   the whole suite, SQLite and PostgreSQL
 #   make dev    PostgreSQL from docker compose, then serve against it
 #   make lint   rustfmt and clippy, as CI runs them
+#   make fuzz   schemathesis against the live API, then cargo-fuzz on the parsers
 
 SHELL := /bin/bash
 CARGO ?= cargo
@@ -11,7 +12,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 COMPOSE_TEST_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/postgres
 DEV_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/tokenauth
 
-.PHONY: run dev test lint fmt build release deps architecture test-postgres bench help
+.PHONY: run dev test lint fmt build release deps architecture test-postgres bench fuzz help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -84,6 +85,15 @@ test: deps architecture
 	@url=$$($(MAKE) -s test-postgres | tail -1) && \
 	echo "tests: PostgreSQL at $$url" && \
 	TEST_DATABASE_URL="$$url" $(CARGO) test --workspace --all-targets
+
+FUZZ_EXAMPLES ?= 100
+FUZZ_SECONDS ?= 60
+
+## schemathesis against the live API (from PyPI, installed when missing), then
+## the cargo-fuzz targets for a bounded time where the toolchain allows.
+fuzz: deps
+	bash fuzz/schemathesis.sh $(FUZZ_EXAMPLES)
+	bash fuzz/cargo-fuzz.sh $(FUZZ_SECONDS)
 
 bench:
 	@echo "make bench: not implemented yet (see the benchmarks issue)" >&2; exit 1

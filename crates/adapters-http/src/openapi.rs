@@ -2,13 +2,16 @@
 //! response types they serialise.
 
 use serde::Deserialize;
+use utoipa::openapi::schema::{
+    KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
+};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::handlers::{account, admin, login, logout, operations, signup};
 use crate::representation::{
-    ErrorBody, FieldErrorsBody, IssuedTokenBody, LoginBody, LoginErrorBody, SessionBody, UserBody,
-    UserPageBody,
+    BadRequestBody, ErrorBody, FieldErrorsBody, IssuedTokenBody, LoginBody, LoginErrorBody,
+    SessionBody, UserBody, UserPageBody,
 };
 
 /// `POST /api/signup` (JSON or form-encoded).
@@ -16,17 +19,17 @@ use crate::representation::{
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct SignupRequest {
     /// Trimmed, valid, at most 254 characters; unique in any case.
-    #[schema(format = Email, max_length = 254)]
+    #[schema(schema_with = email_field)]
     email: String,
     /// An optional `+` then digits, at most 12 characters.
-    #[schema(max_length = 12, pattern = "^\\+?[0-9]+$")]
+    #[schema(schema_with = phone_field)]
     phonenumber: String,
     /// 8 characters to 72 bytes; not numeric, common or like the email or names.
-    #[schema(format = Password, min_length = 8)]
+    #[schema(schema_with = new_password_field)]
     password: String,
-    #[schema(max_length = 150)]
+    #[schema(schema_with = name_field)]
     first_name: Option<String>,
-    #[schema(max_length = 150)]
+    #[schema(schema_with = name_field)]
     last_name: Option<String>,
 }
 
@@ -34,9 +37,9 @@ pub(crate) struct SignupRequest {
 #[allow(dead_code)]
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct LoginRequest {
-    #[schema(format = Email)]
+    #[schema(schema_with = any_text_field)]
     email: String,
-    #[schema(format = Password)]
+    #[schema(schema_with = any_text_field)]
     password: String,
 }
 
@@ -44,11 +47,11 @@ pub(crate) struct LoginRequest {
 #[allow(dead_code)]
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct ProfileUpdate {
-    #[schema(max_length = 150)]
+    #[schema(schema_with = name_field)]
     first_name: Option<String>,
-    #[schema(max_length = 150)]
+    #[schema(schema_with = name_field)]
     last_name: Option<String>,
-    #[schema(max_length = 12, pattern = "^\\+?[0-9]+$")]
+    #[schema(schema_with = phone_field)]
     phonenumber: Option<String>,
 }
 
@@ -56,9 +59,9 @@ pub(crate) struct ProfileUpdate {
 #[allow(dead_code)]
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct PasswordChange {
-    #[schema(format = Password)]
+    #[schema(schema_with = any_text_field)]
     current_password: String,
-    #[schema(format = Password, min_length = 8)]
+    #[schema(schema_with = new_password_field)]
     new_password: String,
 }
 
@@ -68,12 +71,61 @@ pub(crate) struct PasswordChange {
 pub(crate) struct UserUpdate {
     is_active: Option<bool>,
     is_staff: Option<bool>,
-    #[schema(max_length = 150)]
+    #[schema(schema_with = name_field)]
     first_name: Option<String>,
-    #[schema(max_length = 150)]
+    #[schema(schema_with = name_field)]
     last_name: Option<String>,
-    #[schema(max_length = 12, pattern = "^\\+?[0-9]+$")]
+    #[schema(schema_with = phone_field)]
     phonenumber: Option<String>,
+}
+
+/// A text field as DRF's `CharField` reads it: a string, or a number taken as
+/// its text. NUL is never accepted.
+fn text_field(constrain: impl FnOnce(ObjectBuilder) -> ObjectBuilder) -> Schema {
+    let string = constrain(ObjectBuilder::new().schema_type(Type::String));
+    OneOfBuilder::new()
+        .item(string)
+        .item(ObjectBuilder::new().schema_type(Type::Number))
+        .into()
+}
+
+fn email_field() -> Schema {
+    text_field(|s| {
+        s.format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
+            .max_length(Some(254))
+    })
+}
+
+fn phone_field() -> Schema {
+    OneOfBuilder::new()
+        // At most 12 characters once surrounding whitespace is trimmed.
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"^\s*(\+[0-9]{1,11}|[0-9]{1,12})\s*$")),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0))
+                .maximum(Some(999_999_999_999_i64)),
+        )
+        .into()
+}
+
+fn new_password_field() -> Schema {
+    text_field(|s| {
+        s.format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+            .min_length(Some(8))
+    })
+}
+
+fn name_field() -> Schema {
+    text_field(|s| s.max_length(Some(150)))
+}
+
+fn any_text_field() -> Schema {
+    text_field(|s| s)
 }
 
 /// The whole API.
@@ -101,7 +153,7 @@ pub(crate) struct UserUpdate {
     ),
     components(schemas(
         UserBody, LoginBody, IssuedTokenBody, SessionBody, UserPageBody, ErrorBody, LoginErrorBody,
-        FieldErrorsBody, SignupRequest, LoginRequest, ProfileUpdate, PasswordChange, UserUpdate,
+        FieldErrorsBody, BadRequestBody, SignupRequest, LoginRequest, ProfileUpdate, PasswordChange, UserUpdate,
         operations::StatusBody,
     )),
     modifiers(&TokenScheme),

@@ -157,3 +157,15 @@ pub(crate) struct LoginErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = FieldErrors)]
 pub(crate) struct FieldErrorsBody(std::collections::BTreeMap<String, Vec<String>>);
+
+/// A 400: field errors, or `{"detail": ...}` when the body could not be parsed.
+#[allow(dead_code)]
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+#[schema(as = BadRequest)]
+pub(crate) enum BadRequestBody {
+    /// Every failing field.
+    Fields(FieldErrorsBody),
+    /// `JSON parse error - ...`.
+    Malformed(ErrorBody),
+}

@@ -8,7 +8,7 @@ use tokenauth_application::{ChangePasswordInput, ProfileInput};
 use crate::authenticated_user::AuthenticatedUser;
 use crate::blocking::run_blocking;
 use crate::openapi::{PasswordChange, ProfileUpdate};
-use crate::representation::{ErrorBody, FieldErrorsBody};
+use crate::representation::{BadRequestBody, ErrorBody};
 use crate::representation::{SessionBody, UserBody};
 use crate::responses::json_response;
 use crate::{ApiError, RequestFields, Services};
@@ -25,10 +25,10 @@ pub(crate) async fn me(AuthenticatedUser(session): AuthenticatedUser) -> HttpRes
 }
 
 #[utoipa::path(patch, path = "/api/me", tag = "account", security(("token" = [])),
-    request_body(content = ProfileUpdate, content_type = "application/json"),
+    request_body(content = Option<ProfileUpdate>, content_type = "application/json"),
     responses(
         (status = 200, description = "The updated user.", body = UserBody),
-        (status = 400, description = "Every failing field, or a malformed body.", body = FieldErrorsBody),
+        (status = 400, description = "Every failing field, or a malformed body.", body = BadRequestBody),
         (status = 413, description = "Body over the limit.", body = ErrorBody),
         (status = 415, description = "Neither JSON nor form-encoded.", body = ErrorBody),
         (status = 401, description = "No, malformed, unknown, revoked or expired token; inactive user.", body = ErrorBody),
@@ -55,7 +55,7 @@ pub(crate) async fn update_me(
     request_body(content = PasswordChange, content_type = "application/json"),
     responses(
         (status = 204, description = "Changed; every other token of the user is revoked."),
-        (status = 400, description = "Wrong current password or a refused new one.", body = FieldErrorsBody),
+        (status = 400, description = "Wrong current password or a refused new one.", body = BadRequestBody),
         (status = 413, description = "Body over the limit.", body = ErrorBody),
         (status = 415, description = "Neither JSON nor form-encoded.", body = ErrorBody),
         (status = 401, description = "No, malformed, unknown, revoked or expired token; inactive user.", body = ErrorBody),

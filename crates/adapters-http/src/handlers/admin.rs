@@ -9,15 +9,15 @@ use crate::authenticated_user::AuthenticatedUser;
 use crate::blocking::run_blocking;
 use crate::openapi::UserUpdate;
 use crate::pagination::{QueryParams, page_links};
-use crate::representation::{ErrorBody, FieldErrorsBody};
+use crate::representation::{BadRequestBody, ErrorBody};
 use crate::representation::{UserBody, UserPageBody};
 use crate::responses::json_response;
 use crate::{ApiError, RequestFields, Services};
 
 #[utoipa::path(get, path = "/api/users", tag = "administration", security(("token" = [])),
     params(
-        ("limit" = Option<i64>, Query, description = "Page size: default 50 (also for nonsense, zero or negative), at most 1000."),
-        ("offset" = Option<i64>, Query, description = "Users skipped: default 0."),
+        ("limit" = Option<String>, Query, description = "Page size: default 50 (also for nonsense, zero or negative), at most 1000."),
+        ("offset" = Option<String>, Query, description = "Users skipped: default 0."),
         ("search" = Option<String>, Query, description = "Words that must all appear in the email or names, any case."),
     ),
     responses(
@@ -65,10 +65,10 @@ pub(crate) async fn get_user(
 
 #[utoipa::path(patch, path = "/api/users/{id}", tag = "administration", security(("token" = [])),
     params(("id" = String, Path, description = "A user id.")),
-    request_body(content = UserUpdate, content_type = "application/json"),
+    request_body(content = Option<UserUpdate>, content_type = "application/json"),
     responses(
         (status = 200, description = "The updated user; deactivation revoked all its tokens.", body = UserBody),
-        (status = 400, description = "Every failing field, or a malformed body.", body = FieldErrorsBody),
+        (status = 400, description = "Every failing field, or a malformed body.", body = BadRequestBody),
         (status = 404, description = "No such user (or a malformed id).", body = ErrorBody),
         (status = 413, description = "Body over the limit.", body = ErrorBody),
         (status = 415, description = "Neither JSON nor form-encoded.", body = ErrorBody),

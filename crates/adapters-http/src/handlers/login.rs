@@ -6,7 +6,7 @@ use tokenauth_domain::EmailKey;
 
 use crate::blocking::run_blocking;
 use crate::openapi::LoginRequest;
-use crate::representation::{ErrorBody, LoginErrorBody};
+use crate::representation::{BadRequestBody, ErrorBody, LoginErrorBody};
 use crate::representation::{IssuedTokenBody, LoginBody, UserBody};
 use crate::responses::json_response;
 use crate::{ApiError, LoginOutcome, Metrics, RequestFields, Services, Throttles, client_ip};
@@ -15,7 +15,7 @@ use crate::{ApiError, LoginOutcome, Metrics, RequestFields, Services, Throttles,
     request_body(content = LoginRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Logged in; the user's previous token is rotated out.", body = LoginBody),
-        (status = 400, description = "Malformed body.", body = ErrorBody),
+        (status = 400, description = "Malformed body.", body = BadRequestBody),
         (status = 401, description = "Blank email or password, or invalid credentials.", body = LoginErrorBody),
         (status = 429, description = "Throttled.", body = ErrorBody),
         (status = 413, description = "Body over the limit.", body = ErrorBody),

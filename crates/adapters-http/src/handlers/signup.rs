@@ -6,7 +6,7 @@ use tokenauth_application::SignupInput;
 use crate::blocking::run_blocking;
 use crate::openapi::SignupRequest;
 use crate::representation::UserBody;
-use crate::representation::{ErrorBody, FieldErrorsBody};
+use crate::representation::{BadRequestBody, ErrorBody};
 use crate::responses::json_response;
 use crate::{ApiError, Metrics, RequestFields, Services, Throttles, client_ip};
 
@@ -14,7 +14,7 @@ use crate::{ApiError, Metrics, RequestFields, Services, Throttles, client_ip};
     request_body(content = SignupRequest, content_type = "application/json"),
     responses(
         (status = 201, description = "Created.", body = UserBody),
-        (status = 400, description = "Every failing field, or a malformed body.", body = FieldErrorsBody),
+        (status = 400, description = "Every failing field, or a malformed body.", body = BadRequestBody),
         (status = 429, description = "Throttled.", body = ErrorBody),
         (status = 413, description = "Body over the limit.", body = ErrorBody),
         (status = 415, description = "Neither JSON nor form-encoded.", body = ErrorBody),
