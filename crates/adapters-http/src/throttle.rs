@@ -52,7 +52,16 @@ impl Rate {
 pub struct Throttle {
     rate: Rate,
     max_keys: usize,
-    history: Mutex<HashMap<String, VecDeque<Instant>>>,
+    history: Mutex<HashMap<String, History>>,
+}
+
+/// One key's allowed requests, newest first, and its last request of any kind.
+#[derive(Debug)]
+struct History {
+    allowed: VecDeque<Instant>,
+    // Refused requests count too: a key under attack stays fresh and keeps
+    // its history however many other keys flood in.
+    last_seen: Instant,
 }
 
 impl Throttle {
@@ -86,7 +95,12 @@ impl Throttle {
         if !history.contains_key(key) && history.len() >= self.max_keys {
             self.make_room(&mut history, now);
         }
-        let times = history.entry(key.to_owned()).or_default();
+        let entry = history.entry(key.to_owned()).or_insert_with(|| History {
+            allowed: VecDeque::new(),
+            last_seen: now,
+        });
+        entry.last_seen = entry.last_seen.max(now);
+        let times = &mut entry.allowed;
         // Newest first, as DRF keeps it; drop what left the window.
         while times
             .back()
@@ -117,9 +131,9 @@ impl Throttle {
         }
     }
 
-    fn make_room(&self, history: &mut HashMap<String, VecDeque<Instant>>, now: Instant) {
-        history.retain(|_, times| {
-            times
+    fn make_room(&self, history: &mut HashMap<String, History>, now: Instant) {
+        history.retain(|_, h| {
+            h.allowed
                 .front()
                 .is_some_and(|t| now.saturating_duration_since(*t) < self.rate.per)
         });
@@ -127,13 +141,10 @@ impl Throttle {
             return;
         }
         // Still full of live keys: forget the idler half.
-        let mut last_seen: Vec<Instant> = history
-            .values()
-            .filter_map(|t| t.front().copied())
-            .collect();
+        let mut last_seen: Vec<Instant> = history.values().map(|h| h.last_seen).collect();
         last_seen.sort_unstable();
         let cutoff = last_seen[last_seen.len() / 2];
-        history.retain(|_, times| times.front().is_some_and(|t| *t > cutoff));
+        history.retain(|_, h| h.last_seen > cutoff);
     }
 
     /// Keys tracked now (for tests of the memory bound).
