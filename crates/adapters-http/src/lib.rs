@@ -25,7 +25,7 @@ pub use client_ip::client_ip;
 pub use error::ApiError;
 pub use metrics::{LoginOutcome, Metrics};
 pub use openapi::ApiDoc;
-pub use request_context::{REQUEST_ID, request_context};
+pub use request_context::{InFlight, REQUEST_ID, request_context};
 pub use routes::{ROUTES, configure};
 pub use services::Services;
 pub use throttle::{InvalidRate, Rate, Throttle, Throttles};

@@ -1,5 +1,7 @@
 //! Per-request context: the request id, the log line, the request metrics.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -10,6 +12,32 @@ use actix_web::web::Data;
 use tracing::Instrument;
 
 use crate::Metrics;
+
+/// How many requests are being handled now, so a stopping server can wait
+/// for them itself (actix's own drain can drop a connection whose request
+/// body is still arriving).
+#[derive(Debug, Clone, Default)]
+pub struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    /// Requests in flight now.
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    fn enter(&self) -> InFlightGuard {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        InFlightGuard(self.0.clone())
+    }
+}
+
+struct InFlightGuard(Arc<AtomicUsize>);
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 /// The header that carries a request's id, in and out.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -22,6 +50,9 @@ pub async fn request_context(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
+    let _in_flight = req
+        .app_data::<Data<InFlight>>()
+        .map(|in_flight| in_flight.enter());
     let request_id = req
         .headers()
         .get(&REQUEST_ID)

@@ -2,7 +2,7 @@ use actix_web::Route;
 use actix_web::web::{self, Data, ServiceConfig};
 
 use crate::handlers::{account, admin, fallback, login, logout, operations, signup};
-use crate::{BodyLimit, Metrics, Services, Throttles};
+use crate::{BodyLimit, InFlight, Metrics, Services, Throttles};
 
 /// Every route served: its path and methods. Only these are mounted, and a
 /// test holds the OpenAPI document to exactly this list.
@@ -53,12 +53,14 @@ pub fn configure(
     services: Data<Services>,
     metrics: Data<Metrics>,
     throttles: Data<Throttles>,
+    in_flight: Data<InFlight>,
     body_limit: BodyLimit,
 ) -> impl FnOnce(&mut ServiceConfig) + Clone {
     move |cfg: &mut ServiceConfig| {
         cfg.app_data(services)
             .app_data(metrics)
             .app_data(throttles)
+            .app_data(in_flight)
             .app_data(Data::new(body_limit));
         for (path, methods) in ROUTES {
             let resource = methods

@@ -7,7 +7,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::web::Data;
 use actix_web::{App, HttpServer};
 use tokenauth_adapters_db::{Database, DatabaseError};
-use tokenauth_adapters_http::{BodyLimit, Metrics, configure, request_context};
+use tokenauth_adapters_http::{BodyLimit, InFlight, Metrics, configure, request_context};
 use tokenauth_application::PruneTokens;
 
 use crate::{Settings, wiring};
@@ -35,6 +35,7 @@ pub struct Application {
     database: Database,
     prune: PruneTokens,
     prune_interval: Option<Duration>,
+    in_flight: InFlight,
 }
 
 impl std::fmt::Debug for Application {
@@ -60,6 +61,8 @@ impl Application {
         let services = Data::new(wiring::services(settings, &database));
         let metrics = Data::new(Metrics::new());
         let throttles = Data::new(settings.throttles());
+        let in_flight = Data::new(InFlight::default());
+        let draining = in_flight.get_ref().clone();
         let body_limit = BodyLimit(settings.http.max_body_bytes);
         let mut server = HttpServer::new(move || {
             App::new()
@@ -68,6 +71,7 @@ impl Application {
                     services.clone(),
                     metrics.clone(),
                     throttles.clone(),
+                    in_flight.clone(),
                     body_limit,
                 ))
         })
@@ -88,6 +92,7 @@ impl Application {
             prune: wiring::prune_tokens(&database),
             database,
             prune_interval,
+            in_flight: draining,
         })
     }
 
@@ -104,7 +109,7 @@ impl Application {
     /// Serves until SIGINT or SIGTERM; then stops accepting connections,
     /// lets in-flight requests finish (30 s at most) and returns.
     pub async fn run(self) -> std::io::Result<()> {
-        tokio::spawn(stop_on_signal(self.server.handle()));
+        tokio::spawn(stop_on_signal(self.server.handle(), self.in_flight));
         if let Some(interval) = self.prune_interval {
             tokio::spawn(prune_periodically(self.prune, interval));
         }
@@ -112,7 +117,10 @@ impl Application {
     }
 }
 
-async fn stop_on_signal(server: ServerHandle) {
+/// The longest a stopping server waits for requests in flight.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+async fn stop_on_signal(server: ServerHandle, in_flight: InFlight) {
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(mut signal) => {
@@ -128,7 +136,17 @@ async fn stop_on_signal(server: ServerHandle) {
         () = terminate => {}
         _ = tokio::signal::ctrl_c() => {}
     }
-    tracing::info!("shutting down: no new connections, finishing requests in flight");
+    tracing::info!(
+        in_flight = in_flight.count(),
+        "shutting down: no new connections, finishing requests in flight"
+    );
+    // Stop accepting first, then drain our own count of requests: actix's
+    // graceful stop alone can drop a connection whose body is still arriving.
+    server.pause().await;
+    let deadline = tokio::time::Instant::now() + DRAIN_TIMEOUT;
+    while in_flight.count() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     server.stop(true).await;
 }
 
