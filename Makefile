@@ -4,6 +4,7 @@
 #   make dev    PostgreSQL from docker compose, then serve against it
 #   make lint   rustfmt and clippy, as CI runs them
 #   make fuzz   schemathesis against the live API, then cargo-fuzz on the parsers
+#   make bench  load benchmarks on SQLite and PostgreSQL into BENCHMARKS.md
 
 SHELL := /bin/bash
 CARGO ?= cargo
@@ -12,7 +13,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 COMPOSE_TEST_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/postgres
 DEV_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/tokenauth
 
-.PHONY: run dev test lint fmt build release deps architecture test-postgres bench fuzz help
+.PHONY: run dev test lint fmt build release deps architecture browser test-postgres bench fuzz help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -81,7 +82,18 @@ test-postgres:
 	echo "  or install Docker so make test can run 'docker compose up postgres'." >&2; \
 	exit 1
 
-test: deps architecture
+## Debian's Chromium and chromedriver for the browser tests (installed when root).
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "make: installing chromium and chromium-driver for the browser tests"; \
+		(apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || \
+		 { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }); \
+	else \
+		echo "make: the browser tests will be skipped: sudo apt-get install chromium chromium-driver to run them" >&2; \
+	fi
+
+test: deps architecture browser
 	@url=$$($(MAKE) -s test-postgres | tail -1) && \
 	echo "tests: PostgreSQL at $$url" && \
 	TEST_DATABASE_URL="$$url" $(CARGO) test --workspace --all-targets
@@ -95,5 +107,9 @@ fuzz: deps
 	bash fuzz/schemathesis.sh $(FUZZ_EXAMPLES)
 	bash fuzz/cargo-fuzz.sh $(FUZZ_SECONDS)
 
-bench:
-	@echo "make bench: not implemented yet (see the benchmarks issue)" >&2; exit 1
+## Load benchmarks on SQLite and PostgreSQL; writes BENCHMARKS.md.
+bench: deps
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ echo "make: installing wrk"; apt-get install -y -qq wrk >/dev/null; }; } || \
+		{ echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; }
+	@url=$$($(MAKE) -s test-postgres | tail -1) && TEST_DATABASE_URL="$$url" python3 bench/run.py $(BENCH_ARGS)

@@ -146,6 +146,7 @@ fn any_text_field() -> Schema {
         admin::get_user,
         admin::update_user,
         admin::delete_user,
+        operations::root,
         operations::healthz,
         operations::readyz,
         operations::metrics,

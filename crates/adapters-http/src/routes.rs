@@ -7,6 +7,7 @@ use crate::{BodyLimit, InFlight, Metrics, Services, Throttles};
 /// Every route served: its path and methods. Only these are mounted, and a
 /// test holds the OpenAPI document to exactly this list.
 pub const ROUTES: &[(&str, &[&str])] = &[
+    ("/", &["GET"]),
     ("/healthz", &["GET"]),
     ("/readyz", &["GET"]),
     ("/metrics", &["GET"]),
@@ -26,6 +27,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
 /// The handler of one route of [`ROUTES`].
 fn handler(path: &str, method: &str) -> Route {
     match (path, method) {
+        ("/", _) => web::get().to(operations::root),
         ("/healthz", _) => web::get().to(operations::healthz),
         ("/readyz", _) => web::get().to(operations::readyz),
         ("/metrics", _) => web::get().to(operations::metrics),

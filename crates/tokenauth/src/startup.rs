@@ -7,7 +7,9 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::web::Data;
 use actix_web::{App, HttpServer};
 use tokenauth_adapters_db::{Database, DatabaseError};
-use tokenauth_adapters_http::{BodyLimit, InFlight, Metrics, configure, request_context};
+use tokenauth_adapters_http::{
+    BodyLimit, InFlight, Metrics, browsable_api, configure, request_context,
+};
 use tokenauth_application::PruneTokens;
 
 use crate::{Settings, wiring};
@@ -66,6 +68,8 @@ impl Application {
         let body_limit = BodyLimit(settings.http.max_body_bytes);
         let mut server = HttpServer::new(move || {
             App::new()
+                // Outermost last: every page and JSON answer carries the request id.
+                .wrap(actix_web::middleware::from_fn(browsable_api))
                 .wrap(actix_web::middleware::from_fn(request_context))
                 .configure(configure(
                     services.clone(),

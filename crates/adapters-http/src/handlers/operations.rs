@@ -21,6 +21,35 @@ pub(crate) struct StatusBody {
 
 const OK: StatusBody = StatusBody { status: "ok" };
 
+/// The API root: every endpoint by name, as absolute URLs (DRF's API root).
+#[utoipa::path(get, path = "/", tag = "operations",
+    responses((status = 200, description = "Endpoint names and their URLs; a browser gets a page with links.", body = Object)))]
+pub(crate) async fn root(req: actix_web::HttpRequest) -> HttpResponse {
+    let info = req.connection_info();
+    let origin = format!("{}://{}", info.scheme(), info.host());
+    let mut endpoints = serde_json::Map::new();
+    for (name, path) in [
+        ("signup", "/api/signup"),
+        ("login", "/api/login"),
+        ("logout", "/api/logout"),
+        ("logoutall", "/api/logoutall"),
+        ("me", "/api/me"),
+        ("password", "/api/me/password"),
+        ("tokens", "/api/me/tokens"),
+        ("users", "/api/users"),
+        ("schema", "/api/schema"),
+        ("healthz", "/healthz"),
+        ("readyz", "/readyz"),
+        ("metrics", "/metrics"),
+    ] {
+        endpoints.insert(
+            name.to_owned(),
+            serde_json::Value::String(format!("{origin}{path}")),
+        );
+    }
+    json_response(StatusCode::OK, &endpoints)
+}
+
 /// Liveness: the process runs.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
     responses((status = 200, description = "The process runs.", body = StatusBody)))]

@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""make bench: tokenauth under load, on SQLite and on PostgreSQL.
+
+Builds release, seeds users and tokens, drives the server with wrk (32 and 128
+connections, fixed duration) and writes BENCHMARKS.md: requests/s, p50/p99/max
+latency, non-2xx count and the server's peak RSS per scenario, next to two
+reference figures measured in the same run: PostgreSQL's own point-select rate
+(pgbench -S) and the bcrypt bound (cores / one verify at the configured cost).
+"""
+import argparse, datetime, hashlib, json, os, platform, re, secrets, shutil, signal
+import socket, sqlite3, subprocess, sys, tempfile, time, urllib.request, uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+BINARY = os.path.join(TARGET, "release", "tokenauth")
+PASSWORD = "bench-Password-77"
+PG_ADMIN = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+SCENARIOS = ["healthz", "me", "login", "signup", "mixed"]
+
+
+def sh(*args, env=None, check=True, capture=True):
+    result = subprocess.run(args, env=env, text=True, capture_output=capture)
+    if check and result.returncode != 0:
+        sys.exit(f"bench: {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pg_url(database):
+    base, _, _ = PG_ADMIN.rpartition("/")
+    return f"{base}/{database}"
+
+
+class Backend:
+    def __init__(self, name, work):
+        self.name = name
+        if name == "sqlite":
+            self.path = os.path.join(work, "bench.sqlite3")
+            self.url = "sqlite://" + self.path
+        else:
+            self.database = f"tokenauth_bench_{os.getpid()}"
+            sh("psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {self.database}")
+            sh("psql", PG_ADMIN, "-qc", f"CREATE DATABASE {self.database}")
+            self.url = pg_url(self.database)
+
+    def sql(self, statements):
+        if self.name == "sqlite":
+            conn = sqlite3.connect(self.path)
+            conn.executescript(statements)
+            conn.commit()
+            conn.close()
+        else:
+            with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+                f.write(statements)
+            sh("psql", self.url, "-q", "-v", "ON_ERROR_STOP=1", "-f", f.name)
+            os.unlink(f.name)
+
+    def query(self, statement):
+        if self.name == "sqlite":
+            conn = sqlite3.connect(self.path)
+            value = conn.execute(statement).fetchone()[0]
+            conn.close()
+            return value
+        return sh("psql", self.url, "-Atc", statement).strip()
+
+    def drop(self):
+        if self.name == "postgres":
+            sh("psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)", check=False)
+
+
+def server_env(backend, port):
+    env = dict(os.environ)
+    env.update({
+        "DATABASE_URL": backend.url,
+        "TOKENAUTH__SERVER__PORT": str(port),
+        "TOKENAUTH__THROTTLE__LOGIN": "off",
+        "TOKENAUTH__THROTTLE__SIGNUP": "off",
+        "TOKENAUTH__AUTH__TOKENS_PER_USER": "1000000",
+        "TOKENAUTH__LOG__FORMAT": "json",
+        "RUST_LOG": "warn",
+    })
+    env.pop("TOKENAUTH_ENV", None)
+    return env
+
+
+def seed(backend, users, work):
+    """One real signup gives a cost-12 hash; the other users share it."""
+    env = server_env(backend, 0)
+    env["TOKENAUTH_SUPERUSER_PASSWORD"] = PASSWORD
+    sh(BINARY, "createsuperuser", "--email", "seed0@bench.example.com", "--phonenumber", "+15550000000", env=env)
+    password_hash = backend.query("SELECT password_hash FROM users")
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    rows, tokens, keys, emails = [], [], [], []
+    for i in range(1, users + 1):
+        uid, email = str(uuid.uuid4()), f"seed{i}@bench.example.com"
+        rows.append(f"('{uid}', '{email}', '{email}', '+15550000000', '{password_hash}', '{now}', '{email}  ')")
+        key = secrets.token_hex(20)
+        digest = hashlib.sha256(bytes.fromhex(key)).hexdigest()
+        tokens.append(f"('{uuid.uuid4()}', '{uid}', '{digest}', '{now}', NULL, '{now}')")
+        keys.append(key)
+        emails.append(email)
+    backend.sql(
+        "INSERT INTO users (id, email, email_key, phonenumber, password_hash, date_joined, search_key) VALUES "
+        + ",\n".join(rows) + ";\n"
+        + "INSERT INTO auth_tokens (id, user_id, digest, created, expires, last_used) VALUES "
+        + ",\n".join(tokens) + ";\n")
+    keys_path, emails_path = os.path.join(work, "keys.txt"), os.path.join(work, "emails.txt")
+    with open(keys_path, "w") as f:
+        f.write("\n".join(keys) + "\n")
+    with open(emails_path, "w") as f:
+        f.write("\n".join(emails) + "\n")
+    return keys_path, emails_path
+
+
+class Server:
+    def __init__(self, backend, log_path):
+        self.port = free_port()
+        self.log = open(log_path, "w")
+        started = time.monotonic()
+        self.process = subprocess.Popen([BINARY, "serve"], env=server_env(backend, self.port),
+                                        stdout=self.log, stderr=self.log, cwd=tempfile.gettempdir())
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() - started > 30:
+                    sys.exit("bench: the server did not start")
+                time.sleep(0.002)
+        self.ready_ms = (time.monotonic() - started) * 1000
+
+    def reset_peak_rss(self):
+        with open(f"/proc/{self.process.pid}/clear_refs", "w") as f:
+            f.write("5")
+
+    def peak_rss_mib(self):
+        with open(f"/proc/{self.process.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+        self.log.close()
+
+
+def wrk(server, scenario, connections, duration, keys, emails, run_tag):
+    env = dict(os.environ, BENCH_DIR=BENCH, BENCH_SCENARIO=scenario, BENCH_KEYS=keys,
+               BENCH_EMAILS=emails, BENCH_PASSWORD=PASSWORD, BENCH_RUN=run_tag)
+    out = sh("wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--timeout", "60s",
+             "-s", os.path.join(BENCH, "scenario.lua"), f"http://127.0.0.1:{server.port}", env=env)
+    line = next(l for l in out.splitlines() if l.startswith("BENCH "))
+    result = json.loads(line[len("BENCH "):])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["socket_errors"] = sum(result[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
+    return result
+
+
+def pgbench(connections, duration):
+    database = f"tokenauth_pgbench_{os.getpid()}"
+    sh("psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {database}")
+    sh("psql", PG_ADMIN, "-qc", f"CREATE DATABASE {database}")
+    try:
+        sh("pgbench", "-i", "-q", "-s", "10", pg_url(database))
+        out = sh("pgbench", "-S", "-n", "-c", str(connections), "-j", "2", "-T", str(duration), pg_url(database))
+        return float(re.search(r"tps = ([0-9.]+)", out).group(1))
+    finally:
+        sh("psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)", check=False)
+
+
+def machine():
+    model = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} cores, {model}, {platform.system()} {platform.release()}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", default="32,128")
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--cost", type=int, default=12)
+    parser.add_argument("--output", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    args = parser.parse_args()
+    connections = [int(c) for c in args.connections.split(",")]
+
+    print("bench: building release", file=sys.stderr)
+    sh("cargo", "build", "--release", "-p", "tokenauth", capture=False)
+    verify_ms = float(sh("cargo", "run", "--quiet", "--release", "-p", "tokenauth-application",
+                         "--example", "bcrypt_verify", "--", str(args.cost)).strip())
+    bcrypt_bound = os.cpu_count() / (verify_ms / 1000)
+    print(f"bench: bcrypt verify at cost {args.cost}: {verify_ms:.1f} ms; bound {bcrypt_bound:.1f}/s", file=sys.stderr)
+
+    results, references, ready = {}, {}, {}
+    for name in args.backends.split(","):
+        work = tempfile.mkdtemp(prefix="tokenauth-bench-")
+        backend = Backend(name, work)
+        try:
+            sh(BINARY, "migrate", env=server_env(backend, 0))
+            keys, emails = seed(backend, args.users, work)
+            if name == "sqlite":
+                # Ready-to-serve on an existing database: a cold start, then the timed one.
+                Server(backend, os.path.join(work, "warm.log")).stop()
+            server = Server(backend, os.path.join(work, "server.log"))
+            ready[name] = server.ready_ms
+            for scenario in SCENARIOS:
+                for c in connections:
+                    server.reset_peak_rss()
+                    print(f"bench: {name} {scenario} c={c}", file=sys.stderr)
+                    result = wrk(server, scenario, c, args.duration, keys, emails, f"{name}{c}{int(time.time())}")
+                    result["peak_rss_mib"] = server.peak_rss_mib()
+                    results[(name, scenario, c)] = result
+            server.stop()
+            if name == "postgres":
+                for c in connections:
+                    references[("pgbench", c)] = pgbench(c, args.duration)
+        finally:
+            backend.drop()
+            shutil.rmtree(work, ignore_errors=True)
+    write_report(args, results, references, ready, verify_ms, bcrypt_bound, connections)
+
+
+def write_report(args, results, references, ready, verify_ms, bcrypt_bound, connections):
+    commit = sh("git", "-C", ROOT, "rev-parse", "--short", "HEAD", check=False).strip() or "unknown"
+    dirty = sh("git", "-C", ROOT, "status", "--porcelain", check=False).strip()
+    lines = [
+        "# tokenauth benchmarks", "",
+        f"Measured by `make bench` on {datetime.date.today().isoformat()}, commit `{commit}`"
+        + (" (with uncommitted changes)" if dirty else "") + ".", "",
+        f"- Machine: {machine()}; the load generator (wrk, 2 threads) runs on the same machine.",
+        f"- Each run: {args.duration} s; {args.users} seeded users, each with a token; `/api/me` picks a random user's token per request.",
+        f"- Server: release build, default settings (bcrypt cost {args.cost}, pool 16, workers = cores), throttles off so the load is not refused.",
+        f"- bcrypt: one verify at cost {args.cost} takes {verify_ms:.1f} ms, so {os.cpu_count()} cores bound login and signup at **{bcrypt_bound:.1f}/s**.",
+    ]
+    for (name, c), tps in sorted(references.items()):
+        lines.append(f"- PostgreSQL's own point-select rate (`pgbench -S -c {c} -j 2`): **{tps:,.0f}/s**.")
+    for name, ms in ready.items():
+        lines.append(f"- Ready to serve after start, on an existing {name} database: **{ms:.0f} ms**.")
+    lines.append("")
+    for name in args.backends.split(","):
+        lines += [f"## {name}", "",
+                  "| scenario | conns | requests/s | p50 | p99 | max | non-2xx | socket errors | peak RSS | reference |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        for scenario in SCENARIOS:
+            for c in connections:
+                r = results.get((name, scenario, c))
+                if not r:
+                    continue
+                ref = ""
+                if scenario == "me" and ("pgbench", c) in references and name == "postgres":
+                    ref = f"{100 * r['rps'] / references[('pgbench', c)]:.0f}% of pgbench -S"
+                if scenario in ("login", "signup"):
+                    ref = f"{100 * r['rps'] / bcrypt_bound:.0f}% of the bcrypt bound"
+                lines.append(
+                    f"| {scenario} | {c} | {r['rps']:,.0f} | {r['p50_us'] / 1000:.2f} ms | {r['p99_us'] / 1000:.2f} ms "
+                    f"| {r['max_us'] / 1000:.1f} ms | {r['non_2xx']} | {r['socket_errors']} | {r['peak_rss_mib']:.1f} MiB | {ref} |")
+        lines.append("")
+    lines += targets(results, references, ready, bcrypt_bound, connections)
+    with open(args.output, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"bench: wrote {args.output}", file=sys.stderr)
+
+
+def targets(results, references, ready, bcrypt_bound, connections):
+    out = ["## Targets", "", "| target | measured | met |", "|---|---|---|"]
+
+    def row(label, value, ok):
+        out.append(f"| {label} | {value} | {'yes' if ok else '**no**'} |")
+
+    pg_me = results.get(("postgres", "me", 32))
+    if pg_me:
+        row("/api/me, PostgreSQL, 32 conns: ≥ 12,000/s", f"{pg_me['rps']:,.0f}/s", pg_me["rps"] >= 12000)
+        if ("pgbench", 32) in references:
+            share = pg_me["rps"] / references[("pgbench", 32)]
+            row("… and ≥ 35% of pgbench -S", f"{100 * share:.0f}%", share >= 0.35)
+        row("… p99 ≤ 10 ms", f"{pg_me['p99_us'] / 1000:.2f} ms", pg_me["p99_us"] <= 10000)
+        row("… zero non-2xx", str(pg_me["non_2xx"]), pg_me["non_2xx"] == 0)
+    lite_me = results.get(("sqlite", "me", 32))
+    if lite_me:
+        row("/api/me, SQLite, 32 conns: ≥ 15,000/s", f"{lite_me['rps']:,.0f}/s", lite_me["rps"] >= 15000)
+        row("… p99 ≤ 10 ms", f"{lite_me['p99_us'] / 1000:.2f} ms", lite_me["p99_us"] <= 10000)
+    for (name, scenario, c), r in sorted(results.items()):
+        if scenario in ("login", "signup"):
+            share = r["rps"] / bcrypt_bound
+            row(f"{scenario}, {name}, {c} conns: ≥ 90% of the bcrypt bound", f"{100 * share:.0f}%", share >= 0.9)
+            if c == 128:
+                errors = r["non_2xx"] + r["socket_errors"]
+                row(f"{scenario}, {name}, 128 conns: zero non-2xx", str(errors), errors == 0)
+    worst = max(results.values(), key=lambda r: r["peak_rss_mib"])
+    row("peak RSS ≤ 48 MiB in every scenario", f"{worst['peak_rss_mib']:.1f} MiB at most", worst["peak_rss_mib"] <= 48)
+    if "sqlite" in ready:
+        row("ready ≤ 300 ms after start (existing SQLite database)", f"{ready['sqlite']:.0f} ms", ready["sqlite"] <= 300)
+    out.append("")
+    return out
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+//! The browsable API: for a client that accepts `text/html` (a browser),
+//! `/`, `/api/signup`, `/api/login` and `/api/me` answer with pages and forms,
+//! as DRF's BrowsableAPIRenderer does. Everyone else gets JSON, untouched.
+
+use actix_web::HttpMessage;
+use actix_web::HttpResponse;
+use actix_web::body::BoxBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::{Bytes, BytesMut, Data};
+use futures_util::StreamExt;
+use serde_json::Value;
+
+use crate::pages::{self, EndpointPage, Outcome};
+use crate::{ApiError, BodyLimit, ROUTES};
+
+/// Headers every page carries: no script, no framing, no sniffing, no referrer.
+const PAGE_HEADERS: [(&str, &str); 4] = [
+    (
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+];
+
+/// Response headers a page keeps from the JSON response it replaces.
+const KEPT_HEADERS: [&str; 4] = ["x-request-id", "www-authenticate", "retry-after", "allow"];
+
+/// Serves pages to browsers; see the module documentation.
+pub async fn browsable_api(
+    mut req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if !accepts_html(req.headers()) {
+        return next.call(req).await;
+    }
+    let endpoint = match req.path() {
+        "/api/signup" => Some(pages::SIGNUP),
+        "/api/login" => Some(pages::LOGIN),
+        "/api/me" => Some(pages::ME),
+        _ => None,
+    };
+    let method = req.method().clone();
+    if method == Method::GET && req.path() == "/" {
+        let entries = root_entries();
+        let entries: Vec<(&str, &str)> = entries.iter().map(|(p, m)| (*p, m.as_str())).collect();
+        return Ok(req.into_response(page(StatusCode::OK, pages::root(&entries))));
+    }
+    let Some(endpoint) = endpoint else {
+        return next.call(req).await;
+    };
+    let origin = {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    };
+    if method == Method::GET && endpoint.path != "/api/me" {
+        let html = pages::endpoint(&EndpointPage {
+            endpoint,
+            values: &[],
+            outcome: None,
+            origin: &origin,
+        });
+        return Ok(req.into_response(page(StatusCode::OK, html)));
+    }
+    let mut values: Vec<(String, String)> = Vec::new();
+    if method == Method::POST {
+        // Keep what was submitted to show it again, then hand the same body on.
+        let limit = req.app_data::<Data<BodyLimit>>().map_or(64 * 1024, |l| l.0);
+        let body = match read_limited(req.take_payload(), limit).await {
+            Ok(body) => body,
+            Err(error) => return Ok(req.into_response(error_response_page(&error))),
+        };
+        values = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+        if endpoint.path == "/api/me" {
+            // A form cannot set Authorization: the token field stands in for it.
+            let token = values
+                .iter()
+                .rev()
+                .find(|(k, _)| k == "token")
+                .map(|(_, v)| v.trim().to_owned());
+            if let Some(value) =
+                token.and_then(|t| HeaderValue::from_str(&format!("Token {t}")).ok())
+            {
+                req.headers_mut().insert(header::AUTHORIZATION, value);
+            }
+            req.head_mut().method = Method::GET;
+        } else {
+            req.set_payload(Payload::from(body));
+        }
+    } else if method != Method::GET {
+        return next.call(req).await;
+    }
+    let response = next.call(req).await?;
+    let (req, res) = response.into_parts();
+    let status = res.status();
+    let mut kept = HeaderMap::new();
+    for name in KEPT_HEADERS {
+        if let Some(value) = res.headers().get(name) {
+            kept.insert(header::HeaderName::from_static(name), value.clone());
+        }
+    }
+    let bytes = actix_web::body::to_bytes(res.into_body())
+        .await
+        .unwrap_or_default();
+    let json: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let outcome = Outcome {
+        status: status.as_u16(),
+        reason: status.canonical_reason().unwrap_or(""),
+        body: &json,
+    };
+    let values: Vec<(String, String)> = values.into_iter().filter(|(k, _)| k != "token").collect();
+    let html = pages::endpoint(&EndpointPage {
+        endpoint,
+        values: &values,
+        outcome: Some(outcome),
+        origin: &origin,
+    });
+    let mut response = page(status, html);
+    for (name, value) in &kept {
+        response.headers_mut().insert(name.clone(), value.clone());
+    }
+    Ok(ServiceResponse::new(req, response))
+}
+
+/// DRF renders HTML when the client lists `text/html` among what it accepts.
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|media| {
+            media
+                .split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/html"))
+        })
+}
+
+fn root_entries() -> Vec<(&'static str, String)> {
+    let mut entries: Vec<(&'static str, String)> = ROUTES
+        .iter()
+        .map(|(path, methods)| (*path, methods.join(", ")))
+        .collect();
+    for entry in &mut entries {
+        if matches!(entry.0, "/api/signup" | "/api/login") {
+            entry.1 = format!("GET (form), {}", entry.1);
+        }
+    }
+    entries
+}
+
+fn page(status: StatusCode, html: String) -> HttpResponse {
+    let mut response = HttpResponse::build(status)
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        ))
+        .body(html);
+    for (name, value) in PAGE_HEADERS {
+        response.headers_mut().insert(
+            header::HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
+    response
+}
+
+fn error_response_page(error: &ApiError) -> HttpResponse {
+    use actix_web::ResponseError;
+    let status = error.status_code();
+    let body = serde_json::json!({ "detail": error.to_string() });
+    let outcome = Outcome {
+        status: status.as_u16(),
+        reason: status.canonical_reason().unwrap_or(""),
+        body: &body,
+    };
+    page(status, pages::plain("Error", &outcome))
+}
+
+async fn read_limited(mut payload: Payload, limit: usize) -> Result<Bytes, ApiError> {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|error| ApiError::MalformedJson(error.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts_html;
+    use actix_web::http::header::{ACCEPT, HeaderMap, HeaderValue};
+
+    #[test]
+    fn browsers_accept_html_and_api_clients_do_not() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            ACCEPT,
+            HeaderValue::from_static("text/html,application/xhtml+xml,*/*;q=0.8"),
+        );
+        assert!(accepts_html(&headers));
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        assert!(!accepts_html(&headers));
+        headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+        assert!(!accepts_html(&headers));
+    }
+}

@@ -1,0 +1,281 @@
+//! The browsable API's pages, as DRF's BrowsableAPIRenderer shows them:
+//! compile-time templates (maud), every value escaped, no outside asset.
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use serde_json::Value;
+
+/// One input of an endpoint's form.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: &'static str,
+    pub required: bool,
+}
+
+const fn field(
+    name: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    required: bool,
+) -> Field {
+    Field {
+        name,
+        label,
+        kind,
+        required,
+    }
+}
+
+/// An endpoint with a browsable form.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Endpoint {
+    pub title: &'static str,
+    pub path: &'static str,
+    pub allow: &'static str,
+    pub description: &'static str,
+    pub fields: &'static [Field],
+}
+
+pub(crate) const SIGNUP: Endpoint = Endpoint {
+    title: "Signup",
+    path: "/api/signup",
+    allow: "POST, OPTIONS",
+    description: "Create an account. Only the password's bcrypt hash is stored.",
+    fields: &[
+        field("email", "Email", "email", true),
+        field("phonenumber", "Phone number", "tel", true),
+        field("password", "Password", "password", true),
+        field("first_name", "First name", "text", false),
+        field("last_name", "Last name", "text", false),
+    ],
+};
+
+pub(crate) const LOGIN: Endpoint = Endpoint {
+    title: "Login",
+    path: "/api/login",
+    allow: "POST, OPTIONS",
+    description: "Log in with email and password; the answer carries a new token.",
+    fields: &[
+        field("email", "Email", "email", true),
+        field("password", "Password", "password", true),
+    ],
+};
+
+pub(crate) const ME: Endpoint = Endpoint {
+    title: "Me",
+    path: "/api/me",
+    allow: "GET, PATCH, OPTIONS",
+    description: "The user a token belongs to. A browser cannot send an Authorization header from a form, so paste the token here.",
+    fields: &[field("token", "Token", "password", true)],
+};
+
+/// What a submitted form produced.
+#[derive(Debug)]
+pub(crate) struct Outcome<'a> {
+    pub status: u16,
+    pub reason: &'a str,
+    pub body: &'a Value,
+}
+
+/// Everything the endpoint page shows.
+#[derive(Debug)]
+pub(crate) struct EndpointPage<'a> {
+    pub endpoint: Endpoint,
+    pub values: &'a [(String, String)],
+    pub outcome: Option<Outcome<'a>>,
+    /// Absolute URL of the service, for the curl line.
+    pub origin: &'a str,
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}\
+header{border-bottom:1px solid #ccc;margin-bottom:1rem}header a{text-decoration:none;color:#2b5797}\
+label{display:block;margin-top:.8rem;font-weight:600}input{width:100%;padding:.4rem;font-size:1rem;box-sizing:border-box}\
+button{margin-top:1rem;padding:.5rem 1.2rem;font-size:1rem}pre{background:#f5f5f5;padding:1rem;overflow:auto}\
+.errors{color:#b00020;margin:.2rem 0 0;padding-left:1.2rem}.allow{color:#555}.status{font-weight:700}\
+code.curl{display:block;background:#f5f5f5;padding:.6rem;word-break:break-all}";
+
+fn layout(title: &str, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – tokenauth" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header { p { a href="/" { "tokenauth" } " › " (title) } }
+                main { (content) }
+            }
+        }
+    }
+}
+
+/// `GET /` in a browser: every endpoint, with links.
+pub(crate) fn root(endpoints: &[(&str, &str)]) -> String {
+    layout("API Root", html! {
+        h1 { "API Root" }
+        p { "Token authentication over HTTP. Browse the endpoints with forms, or read the "
+            a href="/api/schema" { "OpenAPI document" } "." }
+        ul {
+            @for (path, methods) in endpoints {
+                li {
+                    @if ["/api/signup", "/api/login", "/api/me", "/", "/api/schema", "/healthz", "/readyz", "/metrics"].contains(path) {
+                        a href=(path) { code { (path) } }
+                    } @else {
+                        code { (path) }
+                    }
+                    " " span.allow { (methods) }
+                }
+            }
+        }
+    })
+    .into_string()
+}
+
+/// An endpoint's page: its form, and the outcome of the last submission.
+pub(crate) fn endpoint(page: &EndpointPage<'_>) -> String {
+    let endpoint = page.endpoint;
+    // Only a refusal carries messages; a success's fields are not errors.
+    let errors = page
+        .outcome
+        .as_ref()
+        .filter(|o| o.status >= 400)
+        .map(|o| o.body);
+    let value_of = |name: &str| {
+        page.values
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    layout(endpoint.title, html! {
+        h1 { (endpoint.title) }
+        p.allow { "Allow: " (endpoint.allow) }
+        p { (endpoint.description) }
+        @if let Some(outcome) = &page.outcome {
+            section #result {
+                h2 { "Response" }
+                p.status #status { "HTTP " (outcome.status) " " (outcome.reason) }
+                pre #body { (serde_json::to_string_pretty(outcome.body).unwrap_or_default()) }
+                @if let Some(key) = outcome.body.pointer("/token/key").and_then(Value::as_str) {
+                    p { "Your token: " code #token { (key) } }
+                    p { "Use it:" }
+                    code.curl #curl { "curl -H \"Authorization: Token " (key) "\" " (page.origin) "/api/me" }
+                }
+                @for message in messages(errors, "non_field_errors").into_iter().chain(messages(errors, "detail")).chain(messages(errors, "error")) {
+                    p.errors { (message) }
+                }
+            }
+        }
+        form method="post" action=(endpoint.path) {
+            @for f in endpoint.fields {
+                label for=(f.name) { (f.label) @if !f.required { " (optional)" } }
+                @if f.kind == "password" {
+                    input type=(f.kind) id=(f.name) name=(f.name) required[f.required] autocomplete="off";
+                } @else {
+                    input type=(f.kind) id=(f.name) name=(f.name) value=(value_of(f.name)) required[f.required];
+                }
+                @let field_errors = messages(errors, f.name);
+                @if !field_errors.is_empty() {
+                    ul.errors id={ (f.name) "-errors" } {
+                        @for message in field_errors { li { (message) } }
+                    }
+                }
+            }
+            button type="submit" { "POST" }
+        }
+    })
+    .into_string()
+}
+
+/// A page for any other response a browser asked for: status and body.
+pub(crate) fn plain(title: &str, outcome: &Outcome<'_>) -> String {
+    layout(
+        title,
+        html! {
+            h1 { (title) }
+            p.status #status { "HTTP " (outcome.status) " " (outcome.reason) }
+            pre #body { (serde_json::to_string_pretty(outcome.body).unwrap_or_default()) }
+        },
+    )
+    .into_string()
+}
+
+/// The messages under `key` of an error body: a list of strings or one string.
+fn messages(body: Option<&Value>, key: &str) -> Vec<String> {
+    match body.and_then(|b| b.get(key)) {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::String(text)) => vec![text.clone()],
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_success_shows_no_field_errors() {
+        let body = serde_json::json!({"email": "ada@example.com", "first_name": "Ada"});
+        let html = endpoint(&EndpointPage {
+            endpoint: SIGNUP,
+            values: &[],
+            outcome: Some(Outcome {
+                status: 201,
+                reason: "Created",
+                body: &body,
+            }),
+            origin: "http://x",
+        });
+        assert!(!html.contains("-errors"), "{html}");
+    }
+
+    #[test]
+    fn values_are_escaped() {
+        let body = serde_json::json!({"first_name": "<script>alert(1)</script>"});
+        let html = plain(
+            "Me",
+            &Outcome {
+                status: 200,
+                reason: "OK",
+                body: &body,
+            },
+        );
+        assert!(!html.contains("<script>alert(1)</script>"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    }
+
+    #[test]
+    fn field_errors_stand_under_their_fields_and_passwords_are_never_refilled() {
+        let body = serde_json::json!({"email": ["Enter a valid email address."]});
+        let values = vec![
+            ("email".to_owned(), "nope".to_owned()),
+            ("password".to_owned(), "s3cret-pw".to_owned()),
+        ];
+        let html = endpoint(&EndpointPage {
+            endpoint: SIGNUP,
+            values: &values,
+            outcome: Some(Outcome {
+                status: 400,
+                reason: "Bad Request",
+                body: &body,
+            }),
+            origin: "http://x",
+        });
+        assert!(
+            html.contains(
+                r#"<ul class="errors" id="email-errors"><li>Enter a valid email address.</li></ul>"#
+            ),
+            "{html}"
+        );
+        assert!(html.contains(r#"value="nope""#));
+        assert!(!html.contains("s3cret-pw"));
+    }
+}
