@@ -31,7 +31,6 @@ fn free_port() -> u16 {
 
 impl Server {
     fn start(database_url: &str, env: &[(&str, &str)]) -> Self {
-        let port = free_port();
         let log =
             std::env::temp_dir().join(format!("tokenauth-{}.log", uuid::Uuid::new_v4().simple()));
         let mut command = Command::new(env!("CARGO_BIN_EXE_tokenauth"));
@@ -39,7 +38,9 @@ impl Server {
             .arg("serve")
             .current_dir(std::env::temp_dir())
             .env("DATABASE_URL", database_url)
-            .env("TOKENAUTH__SERVER__PORT", port.to_string())
+            // Port 0: the server binds a free port itself and logs it, so two
+            // tests can never race for one port.
+            .env("TOKENAUTH__SERVER__PORT", "0")
             .env("TOKENAUTH__SERVER__WORKERS", "2")
             .env("TOKENAUTH__AUTH__BCRYPT_COST", "4")
             .env("TOKENAUTH__THROTTLE__LOGIN", "off")
@@ -53,20 +54,28 @@ impl Server {
             command.env(key, value);
         }
         let child = command.spawn().expect("the binary starts");
-        let server = Self {
+        let mut server = Self {
             child,
-            address: format!("http://127.0.0.1:{port}"),
+            address: String::new(),
             log,
         };
-        server.wait_until_serving();
+        server.address = server.wait_until_serving();
         server
     }
 
-    fn wait_until_serving(&self) {
+    /// The address the server logs once it listens.
+    fn wait_until_serving(&self) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
-            if std::net::TcpStream::connect(self.address.trim_start_matches("http://")).is_ok() {
-                return;
+            let logs = self.logs();
+            if let Some(start) = logs.find("http://127.0.0.1:") {
+                let port: String = logs[start + 17..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                if !port.is_empty() {
+                    return format!("http://127.0.0.1:{port}");
+                }
             }
             std::thread::sleep(Duration::from_millis(20));
         }
