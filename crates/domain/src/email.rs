@@ -3,6 +3,7 @@ use std::fmt;
 use validator::ValidateEmail;
 
 use crate::InvalidValue;
+use crate::trimmed_text::trimmed_text;
 
 /// A valid email address, normalised as Django's `normalize_email` does:
 /// surrounding whitespace removed and the domain part lowercased.
@@ -20,15 +21,7 @@ impl Email {
 
     /// Parses user input: trims it, checks it, lowercases the domain.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
-        let trimmed = input.trim();
-        if trimmed.is_empty() {
-            return Err(InvalidValue::Blank);
-        }
-        if trimmed.chars().count() > Self::MAX_CHARS {
-            return Err(InvalidValue::TooLong {
-                max: Self::MAX_CHARS,
-            });
-        }
+        let trimmed = trimmed_text(input, Self::MAX_CHARS, false)?;
         let Some((local, domain)) = trimmed.rsplit_once('@') else {
             return Err(InvalidValue::Email);
         };

@@ -5,6 +5,7 @@
 //! that parsed it. Nothing in this crate performs I/O.
 
 mod email;
+mod id;
 mod invalid_value;
 mod password;
 mod password_hash;
@@ -13,6 +14,7 @@ mod person_name;
 mod phone_number;
 mod token;
 mod token_lifetime;
+mod trimmed_text;
 mod user;
 
 pub use email::{Email, EmailKey};

@@ -1,6 +1,7 @@
 use std::fmt;
 
 use crate::InvalidValue;
+use crate::trimmed_text::trimmed_text;
 
 /// A first or last name: optional (empty is allowed), trimmed, 150 characters at most.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
@@ -12,13 +13,7 @@ impl PersonName {
 
     /// Parses user input, trimming surrounding whitespace first.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
-        let trimmed = input.trim();
-        if trimmed.chars().count() > Self::MAX_CHARS {
-            return Err(InvalidValue::TooLong {
-                max: Self::MAX_CHARS,
-            });
-        }
-        Ok(Self(trimmed.to_owned()))
+        trimmed_text(input, Self::MAX_CHARS, true).map(|name| Self(name.to_owned()))
     }
 
     /// Rebuilds a name that was valid when it was stored.

@@ -1,6 +1,7 @@
 use std::fmt;
 
 use crate::InvalidValue;
+use crate::trimmed_text::trimmed_text;
 
 /// A phone number: an optional leading `+`, then digits, 12 characters at most.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -12,15 +13,7 @@ impl PhoneNumber {
 
     /// Parses user input, trimming surrounding whitespace first.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
-        let trimmed = input.trim();
-        if trimmed.is_empty() {
-            return Err(InvalidValue::Blank);
-        }
-        if trimmed.chars().count() > Self::MAX_CHARS {
-            return Err(InvalidValue::TooLong {
-                max: Self::MAX_CHARS,
-            });
-        }
+        let trimmed = trimmed_text(input, Self::MAX_CHARS, false)?;
         let digits = trimmed.strip_prefix('+').unwrap_or(trimmed);
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(InvalidValue::PhoneNumber);

@@ -1,7 +1,6 @@
 use std::fmt;
 
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use crate::{Timestamp, UserId};
 
@@ -15,9 +14,10 @@ pub struct TokenKey([u8; TokenKey::BYTES]);
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TokenDigest([u8; 32]);
 
-/// The identity of a stored token, safe to show (it is not the key).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TokenId(Uuid);
+crate::id::uuid_id!(
+    /// The identity of a stored token, safe to show (it is not the key).
+    TokenId
+);
 
 /// A stored token as the service knows it: never the key, only its digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,34 +111,6 @@ impl fmt::Debug for TokenDigest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // A prefix tells tokens apart in a debugger without being worth stealing.
         write!(f, "TokenDigest({}…)", &self.to_hex()[..8])
-    }
-}
-
-impl TokenId {
-    /// A fresh random id.
-    pub fn new_random() -> Self {
-        Self(Uuid::new_v4())
-    }
-
-    /// Wraps a known id.
-    pub fn from_uuid(id: Uuid) -> Self {
-        Self(id)
-    }
-
-    /// Parses an id from its hyphenated text; `None` for anything else.
-    pub fn parse(text: &str) -> Option<Self> {
-        Uuid::try_parse(text).ok().map(Self)
-    }
-
-    /// The underlying UUID.
-    pub fn as_uuid(&self) -> Uuid {
-        self.0
-    }
-}
-
-impl fmt::Display for TokenId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.hyphenated().fmt(f)
     }
 }
 

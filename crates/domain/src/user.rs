@@ -1,40 +1,9 @@
-use std::fmt;
-
-use uuid::Uuid;
-
 use crate::{Email, PasswordHash, PersonName, PhoneNumber, Timestamp};
 
-/// The identity of a user: a random UUID.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UserId(Uuid);
-
-impl UserId {
-    /// A fresh random id.
-    pub fn new_random() -> Self {
-        Self(Uuid::new_v4())
-    }
-
-    /// Wraps a known id.
-    pub fn from_uuid(id: Uuid) -> Self {
-        Self(id)
-    }
-
-    /// Parses an id from its text; `None` for anything that is not a UUID.
-    pub fn parse(text: &str) -> Option<Self> {
-        Uuid::try_parse(text).ok().map(Self)
-    }
-
-    /// The underlying UUID.
-    pub fn as_uuid(&self) -> Uuid {
-        self.0
-    }
-}
-
-impl fmt::Display for UserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.hyphenated().fmt(f)
-    }
-}
+crate::id::uuid_id!(
+    /// The identity of a user: a random UUID.
+    UserId
+);
 
 /// A stored user. Every field holds a value that passed its rules when written.
 #[derive(Debug, Clone, PartialEq)]
