@@ -13,7 +13,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 COMPOSE_TEST_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/postgres
 DEV_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/tokenauth
 
-.PHONY: run dev test lint fmt build release deps architecture browser test-postgres bench fuzz help
+.PHONY: run dev test lint compose-check fmt build release deps architecture browser test-postgres bench fuzz help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -45,9 +45,19 @@ dev: deps
 fmt:
 	$(CARGO) fmt --all
 
-lint: deps
+lint: deps compose-check
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## docker-compose.yml must be a valid Compose file (no Docker engine needed).
+compose-check:
+	@if docker compose version >/dev/null 2>&1; then docker compose config -q; \
+	elif command -v docker-compose >/dev/null; then docker-compose config -q; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "make: installing docker-compose to validate docker-compose.yml"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null && docker-compose config -q; \
+	else echo "make: cannot validate docker-compose.yml: install Docker Compose" >&2; exit 1; fi
+	@echo "compose: docker-compose.yml is valid"
 
 ## domain and application must compile without actix or diesel.
 architecture:
