@@ -328,7 +328,16 @@ def write_report(args, results, references, ready, verify_ms, bcrypt_bound, conn
     print(f"bench: wrote {args.output}", file=sys.stderr)
 
 
-ANALYSIS = """## What is in the way (not yet profiled)
+ANALYSIS = """## What is in the way
+
+Profile (`python3 bench/profile.py sqlite`: `perf record -F 999 -g` on the
+release server under wrk, `/api/me`, 32 connections, SQLite; 9.2k/s in that
+run): the hottest symbols are the kernel's context-switch path
+(`finish_task_switch` 15.8%, `_raw_spin_unlock_irqrestore` 13.5%,
+`irqentry_exit_to_user_mode` 2.4%, `do_syscall_64` 1.9%), then malloc/free
+(`_int_malloc` 3.9%, `malloc` 3.1%, `malloc_consolidate` 1.8%, `_int_free`
+1.8%) and `pthread_mutex_lock` 1.7%; SQLite's own functions are each under
+1.5%. So the lookup is not what costs: the thread wake-ups around it are.
 
 - **The load generator shares the two cores.** wrk's two threads take a large
   share of the CPU the server needs; `/healthz` (no database, no blocking pool)
@@ -337,17 +346,20 @@ ANALYSIS = """## What is in the way (not yet profiled)
 - **`/api/me` below target (SQLite ~10-12k/s, PostgreSQL ~7.5-9.5k/s at 32
   connections; p99 12-100 ms).** Each request is one indexed read (token ⋈
   user by digest), but around it: a hop to the blocking pool (`web::block`,
-  two thread wake-ups), an r2d2 checkout (a global mutex), decoding 18 text
+  two thread wake-ups — the profile's largest cost), an r2d2 checkout (a
+  mutex and, when no connection is idle, a condvar wake-up), decoding 18 text
   columns into owned strings and UUIDs, cloning the user into the request, a
   prometheus histogram observation with label hashing, and JSON encoding. On
   PostgreSQL the query is a network round trip on the same two cores; the
   long p99 tail there follows from blocking threads, actix workers, wrk and
   PostgreSQL's backends all competing for two cores. The sliding-expiry write
   (at most once a minute per token, so once per seeded token early in a run)
-  also lands in the request. Candidates, to be checked with a profile
-  (`perf`/callgrind): a token-lookup statement that selects only what the
-  response needs, running the SQLite lookup without the thread hop, moving the
-  sliding write off the request, and pre-registered metric handles.
+  also lands in the request. Next steps, in order of what the profile
+  suggests: fewer thread hand-offs per request (a small fixed pool of
+  database threads fed by a channel instead of spawn_blocking's parked
+  threads, or batching lookups), then fewer allocations on the lookup (select
+  only the columns the response needs, borrow instead of owning strings),
+  moving the sliding write off the request, pre-registered metric handles.
 - **Login and signup at 83-89% of the bcrypt bound.** bcrypt runs at most one
   hash per core (a counting semaphore in `BcryptHasher`): without it, 128
   concurrent logins on two cores all progressed together and none finished
