@@ -55,7 +55,9 @@ compose-check:
 	elif command -v docker-compose >/dev/null; then docker-compose config -q; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "make: installing docker-compose to validate docker-compose.yml"; \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null && docker-compose config -q; \
+		(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null 2>&1 || \
+		 { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }) && \
+		docker-compose config -q; \
 	else echo "make: cannot validate docker-compose.yml: install Docker Compose" >&2; exit 1; fi
 	@echo "compose: docker-compose.yml is valid"
 
