@@ -5,6 +5,7 @@
 #   make lint   rustfmt and clippy, as CI runs them
 #   make fuzz   schemathesis against the live API, then cargo-fuzz on the parsers
 #   make bench  load benchmarks on SQLite and PostgreSQL into BENCHMARKS.md
+#   make bench-micro  criterion micro-benchmarks of the hot path
 
 SHELL := /bin/bash
 CARGO ?= cargo
@@ -13,7 +14,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 COMPOSE_TEST_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/postgres
 DEV_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/tokenauth
 
-.PHONY: run dev test lint compose-check fmt build release deps architecture browser test-postgres bench fuzz help
+.PHONY: bench-micro run dev test lint compose-check fmt build release deps architecture browser test-postgres bench fuzz help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -118,6 +119,12 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	bash fuzz/schemathesis.sh $(FUZZ_EXAMPLES)
 	bash fuzz/cargo-fuzz.sh $(FUZZ_SECONDS)
+
+## criterion micro-benchmarks of the hot path: header parsing, digest, the
+## token lookup on each backend.
+bench-micro: deps
+	@url=$$($(MAKE) -s test-postgres | tail -1) && TEST_DATABASE_URL="$$url" \
+		$(CARGO) bench -p tokenauth-adapters-http -p tokenauth-adapters-db
 
 ## Load benchmarks on SQLite and PostgreSQL; writes BENCHMARKS.md.
 bench: deps

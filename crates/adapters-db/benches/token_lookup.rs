@@ -1,0 +1,86 @@
+//! The one indexed read of every protected request: a token and its user by
+//! digest, on SQLite and on PostgreSQL (TEST_DATABASE_URL or the local one),
+//! among 2000 users with a token each.
+//!
+//!     cargo bench -p tokenauth-adapters-db
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use chrono::Utc;
+use criterion::{Criterion, criterion_group, criterion_main};
+use tokenauth_adapters_db::testing::TestDatabase;
+use tokenauth_adapters_db::{
+    Backend, Database, DatabaseSettings, DieselTokenRepository, DieselUserRepository,
+};
+use tokenauth_application::{TokenRepository, UserRepository};
+use tokenauth_domain::{
+    AuthToken, Email, NewUser, PasswordHash, PersonName, PhoneNumber, TokenId, TokenKey, UserId,
+    truncate_to_micros,
+};
+
+fn seeded(backend: Backend) -> (TestDatabase, DieselTokenRepository, Vec<TokenKey>) {
+    let test_db = TestDatabase::new(backend);
+    let db = Database::open(&DatabaseSettings {
+        url: test_db.url().to_owned(),
+        pool_size: 4,
+        connect_timeout: Duration::from_secs(5),
+    })
+    .unwrap();
+    let users = DieselUserRepository::new(db.clone());
+    let tokens = DieselTokenRepository::new(db);
+    let now = truncate_to_micros(Utc::now());
+    let keys: Vec<TokenKey> = (0..2000)
+        .map(|i| {
+            let user = users
+                .insert(NewUser {
+                    id: UserId::new_random(),
+                    email: Email::parse(&format!("user{i}@bench.example.com")).unwrap(),
+                    phone_number: PhoneNumber::parse("+15550000000").unwrap(),
+                    first_name: PersonName::default(),
+                    last_name: PersonName::default(),
+                    password_hash: PasswordHash::new("$2b$12$0123456789012345678901".into()),
+                    is_staff: false,
+                    is_superuser: false,
+                    date_joined: now,
+                })
+                .unwrap();
+            let key = TokenKey::generate().unwrap();
+            let token = AuthToken {
+                id: TokenId::new_random(),
+                user_id: user.id,
+                digest: key.digest(),
+                created: now,
+                expires: None,
+                last_used: now,
+            };
+            tokens
+                .issue_for_login(&token, NonZeroU32::MIN, now)
+                .unwrap();
+            key
+        })
+        .collect();
+    (test_db, tokens, keys)
+}
+
+fn token_lookup(c: &mut Criterion) {
+    for (name, backend) in [("sqlite", Backend::Sqlite), ("postgres", Backend::Postgres)] {
+        let (_db, tokens, keys) = seeded(backend);
+        let digests: Vec<_> = keys.iter().map(TokenKey::digest).collect();
+        let mut i = 0;
+        c.bench_function(&format!("find token and user by digest ({name})"), |b| {
+            b.iter(|| {
+                i = (i + 1) % digests.len();
+                tokens.find_by_digest(&digests[i]).unwrap().unwrap()
+            })
+        });
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(5));
+    targets = token_lookup
+}
+criterion_main!(benches);
