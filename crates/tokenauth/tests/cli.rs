@@ -271,8 +271,8 @@ fn createsuperuser_prompts_twice_without_echo() {
     let db = TestDatabase::new(Backend::Sqlite);
     let binary = env!("CARGO_BIN_EXE_tokenauth");
     let typing = format!(
-        "sleep 1.5; printf 'first-Typed-pass-1\\n'; sleep 0.3; printf 'other-Typed-pass-2\\n'; \
-         sleep 0.3; printf '{PASSWORD}\\n'; sleep 0.3; printf '{PASSWORD}\\n'"
+        "sleep 3; printf 'first-Typed-pass-1\\n'; sleep 1; printf 'other-Typed-pass-2\\n'; \
+         sleep 1; printf '{PASSWORD}\\n'; sleep 1; printf '{PASSWORD}\\n'"
     );
     let session = format!(
         "({typing}) | script -qec '{binary} createsuperuser --email root@example.com --phonenumber +1555' /dev/null"
