@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
-use actix_web::web::{BytesMut, Data};
+use actix_web::web::{Bytes, BytesMut, Data};
 use actix_web::{FromRequest, HttpRequest, dev::Payload};
 use futures_util::StreamExt;
 use serde_json::Value;
@@ -107,35 +107,56 @@ impl RequestFields {
     /// a valid token learns nothing about what its body would have done.
     pub fn read(
         req: &HttpRequest,
-        mut payload: Payload,
+        payload: Payload,
     ) -> impl Future<Output = Result<Self, ApiError>> + 'static {
-        let limit = req
-            .app_data::<Data<BodyLimit>>()
-            .map_or(64 * 1024, |limit| limit.0);
-        let declared = req
-            .headers()
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
+        let limit = BodyLimit::of(req);
+        let declared = declared_length(req);
         let media_type = req
             .headers()
             .get(CONTENT_TYPE)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         async move {
-            if declared.is_some_and(|length| length > limit) {
-                return Err(ApiError::PayloadTooLarge);
-            }
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|error| ApiError::MalformedJson(error.to_string()))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge);
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = read_limited(payload, declared, limit).await?;
             Self::parse(media_type.as_deref(), &body)
         }
     }
+}
+
+impl BodyLimit {
+    /// The limit of the app serving `req` (64 KiB where none is configured).
+    pub(crate) fn of(req: &HttpRequest) -> usize {
+        req.app_data::<Data<BodyLimit>>()
+            .map_or(64 * 1024, |limit| limit.0)
+    }
+}
+
+/// The body length the client declared in `Content-Length`, if any.
+pub(crate) fn declared_length(req: &HttpRequest) -> Option<usize> {
+    req.headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+}
+
+/// Reads a whole body of at most `limit` bytes: 413 past it, and before
+/// reading a byte when the declared length already says so.
+pub(crate) async fn read_limited(
+    mut payload: Payload,
+    declared: Option<usize>,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
+    if declared.is_some_and(|length| length > limit) {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|error| ApiError::MalformedJson(error.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 impl FromRequest for RequestFields {

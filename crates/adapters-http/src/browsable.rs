@@ -9,10 +9,9 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::web::{Bytes, BytesMut, Data};
-use futures_util::StreamExt;
 use serde_json::Value;
 
+use crate::body::{declared_length, read_limited};
 use crate::pages::{self, EndpointPage, Outcome};
 use crate::{ApiError, BodyLimit, ROUTES};
 
@@ -69,8 +68,9 @@ pub async fn browsable_api(
     let mut values: Vec<(String, String)> = Vec::new();
     if method == Method::POST {
         // Keep what was submitted to show it again, then hand the same body on.
-        let limit = req.app_data::<Data<BodyLimit>>().map_or(64 * 1024, |l| l.0);
-        let body = match read_limited(req.take_payload(), limit).await {
+        let limit = BodyLimit::of(req.request());
+        let declared = declared_length(req.request());
+        let body = match read_limited(req.take_payload(), declared, limit).await {
             Ok(body) => body,
             Err(error) => return Ok(req.into_response(error_response_page(&error))),
         };
@@ -179,18 +179,6 @@ fn error_response_page(error: &ApiError) -> HttpResponse {
         body: &body,
     };
     page(status, pages::plain("Error", &outcome))
-}
-
-async fn read_limited(mut payload: Payload, limit: usize) -> Result<Bytes, ApiError> {
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|error| ApiError::MalformedJson(error.to_string()))?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
 }
 
 #[cfg(test)]
