@@ -9,7 +9,12 @@ use diesel::{Connection, PgConnection};
 use crate::Backend;
 
 /// Where test PostgreSQL databases are created, unless `TEST_DATABASE_URL` says otherwise.
-pub const DEFAULT_TEST_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+///
+/// Without TLS: a test process exits with servers and pools still running, and
+/// OpenSSL's exit handlers racing a pool thread inside libpq crash it (SIGSEGV
+/// after every test passed).
+pub const DEFAULT_TEST_DATABASE_URL: &str =
+    "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable";
 
 /// A database that exists for the life of this value.
 #[derive(Debug)]

@@ -131,8 +131,11 @@ pub(crate) fn take_database_away(app: &crate::helpers::TestApp, backend: Backend
 fn drop_postgres_database(url: &str) {
     use diesel::Connection;
     use diesel::connection::SimpleConnection;
-    let (server, name) = url.rsplit_once('/').unwrap();
-    let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres")).unwrap();
+    let (server, name_and_query) = url.rsplit_once('/').unwrap();
+    let (name, query) = name_and_query
+        .split_once('?')
+        .unwrap_or((name_and_query, ""));
+    let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres?{query}")).unwrap();
     admin
         .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
         .unwrap();
