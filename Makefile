@@ -130,6 +130,7 @@ bench-micro: deps
 ## Load benchmarks on SQLite and PostgreSQL; writes BENCHMARKS.md.
 bench: deps
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-		{ echo "make: installing wrk"; apt-get install -y -qq wrk >/dev/null; }; } || \
+		{ echo "make: installing wrk"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 || \
+		  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; }; } || \
 		{ echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; }
 	@url=$$($(MAKE) -s test-postgres | tail -1) && TEST_DATABASE_URL="$$url" python3 bench/run.py $(BENCH_ARGS)

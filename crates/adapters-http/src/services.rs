@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use crate::HashingThreads;
 use tokenauth_application::{
     AdminUsers, Authenticate, ChangePassword, DatabaseHealth, Login, Logout, LogoutAll, Sessions,
     Signup, UpdateProfile,
@@ -27,6 +28,8 @@ pub struct Services {
     pub admin: AdminUsers,
     /// `/readyz` and the pool metrics.
     pub health: Arc<dyn DatabaseHealth>,
+    /// Where the use cases that hash a password run.
+    pub hashing: HashingThreads,
 }
 
 impl std::fmt::Debug for Services {

@@ -36,6 +36,12 @@ pub struct ServerSettings {
     pub port: u16,
     /// actix workers; the number of cores when absent.
     pub workers: Option<usize>,
+    /// Threads per worker that run requests' database work. Few is fast: a
+    /// queued request is taken by a thread that is already awake, where each
+    /// extra thread adds wake-ups and context switches (measured in
+    /// BENCHMARKS.md). Raise it for a distant database, where each thread
+    /// spends its time waiting for the network.
+    pub blocking_threads: usize,
     /// Proxies in front of the service that append to `X-Forwarded-For`
     /// (DRF's NUM_PROXIES); 0 = the peer address is the client.
     pub trusted_proxies: usize,
@@ -110,6 +116,7 @@ impl Default for ServerSettings {
             host: "127.0.0.1".into(),
             port: 8000,
             workers: None,
+            blocking_threads: 2,
             trusted_proxies: 0,
         }
     }
@@ -238,7 +245,24 @@ impl Settings {
         if self.server.workers == Some(0) {
             return invalid("server.workers", &0, "must be at least 1");
         }
+        if self.server.blocking_threads == 0 {
+            return invalid("server.blocking_threads", &0, "must be at least 1");
+        }
         Ok(())
+    }
+
+    /// actix workers: `server.workers`, else one per core.
+    pub fn workers(&self) -> usize {
+        self.server.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        })
+    }
+
+    /// Blocking threads per worker: `server.blocking_threads`, but never more
+    /// in all than the pool has connections, so a thread never waits for one.
+    pub fn blocking_threads_per_worker(&self) -> usize {
+        let share = self.database.pool_size as usize / self.workers();
+        self.server.blocking_threads.min(share).max(1)
     }
 
     /// The throttles these settings ask for (rates were checked by `validate`).
@@ -309,6 +333,24 @@ mod tests {
         assert!(s.validate().is_err());
         s.throttle.login = "off".into();
         assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn blocking_threads_never_outnumber_the_pool_connections() {
+        let mut s = Settings::default();
+        s.server.workers = Some(4);
+        s.database.pool_size = 4;
+        s.server.blocking_threads = 8;
+        assert_eq!(s.blocking_threads_per_worker(), 1);
+        s.database.pool_size = 64;
+        assert_eq!(s.blocking_threads_per_worker(), 8);
+    }
+
+    #[test]
+    fn zero_blocking_threads_is_refused() {
+        let mut s = Settings::default();
+        s.server.blocking_threads = 0;
+        assert!(s.validate().is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use actix_web::web::Data;
 use actix_web::{App, HttpServer};
 use tokenauth_adapters_db::{Database, DatabaseError};
 use tokenauth_adapters_http::{
-    BodyLimit, InFlight, Metrics, browsable_api, configure, request_context,
+    BodyLimit, HashingThreads, InFlight, Metrics, browsable_api, configure, request_context,
 };
 use tokenauth_application::PruneTokens;
 
@@ -20,6 +20,9 @@ pub enum StartupError {
     /// The database could not be opened or migrated.
     #[error(transparent)]
     Database(#[from] DatabaseError),
+    /// The hashing threads could not be started.
+    #[error("cannot start the hashing threads: {0}")]
+    Threads(std::io::Error),
     /// The listen address could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Bind {
@@ -60,7 +63,8 @@ impl Application {
         };
         let listener = TcpListener::bind(&address).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
-        let services = Data::new(wiring::services(settings, &database));
+        let hashing = HashingThreads::per_core().map_err(StartupError::Threads)?;
+        let services = Data::new(wiring::services(settings, &database, hashing));
         let metrics = Data::new(Metrics::new());
         let throttles = Data::new(settings.throttles());
         let in_flight = Data::new(InFlight::default());
@@ -84,9 +88,9 @@ impl Application {
         .shutdown_timeout(30)
         .listen(listener)
         .map_err(bind_error)?;
-        if let Some(workers) = settings.server.workers {
-            server = server.workers(workers);
-        }
+        server = server
+            .workers(settings.workers())
+            .worker_max_blocking_threads(settings.blocking_threads_per_worker());
         let prune_interval = Some(settings.auth.prune_interval_seconds)
             .filter(|seconds| *seconds > 0)
             .map(Duration::from_secs);

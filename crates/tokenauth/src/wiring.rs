@@ -4,7 +4,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use tokenauth_adapters_db::{Database, DieselTokenRepository, DieselUserRepository};
-use tokenauth_adapters_http::Services;
+use tokenauth_adapters_http::{HashingThreads, Services};
 use tokenauth_application::system::{BcryptHasher, OsTokenGenerator, SystemClock};
 use tokenauth_application::{
     AdminUsers, Authenticate, ChangePassword, Login, Logout, LogoutAll, PruneTokens, Sessions,
@@ -22,7 +22,7 @@ pub fn prune_tokens(db: &Database) -> PruneTokens {
     )
 }
 
-pub(crate) fn services(settings: &Settings, db: &Database) -> Services {
+pub(crate) fn services(settings: &Settings, db: &Database, hashing: HashingThreads) -> Services {
     let users: Arc<dyn UserRepository> = Arc::new(DieselUserRepository::new(db.clone()));
     let tokens: Arc<dyn TokenRepository> = Arc::new(DieselTokenRepository::new(db.clone()));
     let hasher = Arc::new(BcryptHasher::new(settings.auth.bcrypt_cost));
@@ -55,5 +55,6 @@ pub(crate) fn services(settings: &Settings, db: &Database) -> Services {
         sessions: Sessions::new(tokens, clock),
         admin: AdminUsers::new(users),
         health: Arc::new(db.clone()),
+        hashing,
     }
 }

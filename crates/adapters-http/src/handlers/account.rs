@@ -73,7 +73,10 @@ pub(crate) async fn change_password(
         current_password: fields.take("current_password"),
         new_password: fields.take("new_password"),
     };
-    run_blocking(move || services.change_password.execute(&session, input)).await?;
+    let hashing = services.hashing.clone();
+    hashing
+        .run(move || services.change_password.execute(&session, input))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -4,7 +4,6 @@ use actix_web::{HttpRequest, HttpResponse};
 use tokenauth_application::LoginInput;
 use tokenauth_domain::EmailKey;
 
-use crate::blocking::run_blocking;
 use crate::openapi::LoginRequest;
 use crate::representation::{BadRequestBody, ErrorBody, LoginErrorBody};
 use crate::representation::{IssuedTokenBody, LoginBody, UserBody};
@@ -43,7 +42,8 @@ pub(crate) async fn login(
         Throttles::check_all(&[(throttles.login_per_email.as_ref(), key.as_str())])
             .map_err(ApiError::Throttled)?;
     }
-    let result = run_blocking(move || services.login.execute(input)).await;
+    let hashing = services.hashing.clone();
+    let result = hashing.run(move || services.login.execute(input)).await;
     match &result {
         Ok(_) => metrics.observe_login(LoginOutcome::Success),
         Err(ApiError::LoginFailed(_)) => metrics.observe_login(LoginOutcome::Failure),

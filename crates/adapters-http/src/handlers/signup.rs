@@ -3,7 +3,6 @@ use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use tokenauth_application::SignupInput;
 
-use crate::blocking::run_blocking;
 use crate::openapi::SignupRequest;
 use crate::representation::UserBody;
 use crate::representation::{BadRequestBody, ErrorBody};
@@ -39,7 +38,8 @@ pub(crate) async fn signup(
         first_name: fields.take("first_name"),
         last_name: fields.take("last_name"),
     };
-    let user = run_blocking(move || services.signup.execute(input)).await?;
+    let hashing = services.hashing.clone();
+    let user = hashing.run(move || services.signup.execute(input)).await?;
     metrics.observe_signup();
     Ok(json_response(StatusCode::CREATED, &UserBody::of(&user)))
 }

@@ -9,6 +9,7 @@ mod account;
 mod admin;
 mod authentication;
 mod body_parsing;
+mod hashing_queue;
 mod hostile_input;
 mod login;
 mod logout;
