@@ -66,12 +66,16 @@ impl TokenRepository for DieselTokenRepository {
         &self,
         digest: &TokenDigest,
     ) -> Result<Option<(AuthToken, User)>, RepositoryError> {
+        // The digest is unique: no LIMIT. SQLite (built with STAT4) prepares a
+        // statement with a bound LIMIT anew on every run, because a new LIMIT
+        // value might change the plan; that parse cost more than the read.
+        // Lookups by a unique key in this crate leave LIMIT out for this reason.
         let found: Option<(TokenRow, UserRow)> = self.db.run(|conn| {
             auth_tokens::table
                 .inner_join(users::table)
                 .filter(auth_tokens::digest.eq(digest.to_hex()))
                 .select((TokenRow::as_select(), UserRow::as_select()))
-                .first(conn)
+                .get_result(conn)
                 .optional()
         })?;
         found

@@ -45,7 +45,7 @@ impl UserRepository for DieselUserRepository {
                 users::table
                     .filter(users::email_key.eq(key.as_str()))
                     .select(UserRow::as_select())
-                    .first(conn)
+                    .get_result(conn)
                     .optional()
             })?
             .map(UserRow::into_user)
@@ -58,7 +58,7 @@ impl UserRepository for DieselUserRepository {
                 users::table
                     .find(id.to_string())
                     .select(UserRow::as_select())
-                    .first(conn)
+                    .get_result(conn)
                     .optional()
             })?
             .map(UserRow::into_user)
@@ -83,7 +83,7 @@ impl UserRepository for DieselUserRepository {
             let Some(row) = users::table
                 .find(&id)
                 .select(UserRow::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional()?
             else {
                 return Ok(None);
