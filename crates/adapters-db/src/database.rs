@@ -1,3 +1,4 @@
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::QueryResult;
@@ -6,6 +7,7 @@ use tokenauth_application::RepositoryError;
 use crate::connection::write_transaction;
 use crate::error::from_diesel;
 use crate::manager::{ConnectionManager, DatabaseUrl};
+use crate::outage::Outage;
 use crate::{Backend, DbConnection, migrations};
 
 /// How to reach the database.
@@ -39,12 +41,14 @@ pub enum DatabaseError {
 }
 
 type Pool = r2d2::Pool<ConnectionManager>;
+type Pooled = r2d2::PooledConnection<ConnectionManager>;
 
 /// The connection pool of one database, cheap to clone.
 #[derive(Clone)]
 pub struct Database {
     pool: Pool,
     backend: Backend,
+    outage: Arc<Outage>,
 }
 
 impl std::fmt::Debug for Database {
@@ -81,6 +85,7 @@ impl Database {
         Ok(Self {
             pool,
             backend: url.backend(),
+            outage: Arc::default(),
         })
     }
 
@@ -103,21 +108,43 @@ impl Database {
 
     /// Runs `work` on a pooled connection. No connection free within the
     /// connect timeout is `Unavailable`; a connection whose query failed for
-    /// want of the database is dropped from the pool, not reused.
+    /// want of the database is dropped from the pool, not reused. While an
+    /// outage is suspected, see [`Outage`].
     pub(crate) fn run<T>(
         &self,
         work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
     ) -> Result<T, RepositoryError> {
-        let mut pooled = self
-            .pool
-            .get()
-            .map_err(|error| RepositoryError::Unavailable(error.to_string()))?;
-        work(&mut pooled.conn).map_err(|error| {
-            let error = from_diesel(error);
-            if matches!(error, RepositoryError::Unavailable(_)) {
+        let mut pooled = self.checkout()?;
+        let result = work(&mut pooled.conn).map_err(from_diesel);
+        match &result {
+            Err(RepositoryError::Unavailable(_)) => {
                 pooled.broken = true;
+                self.outage.suspect();
             }
-            error
+            _ => self.outage.clear(),
+        }
+        result
+    }
+
+    fn checkout(&self) -> Result<Pooled, RepositoryError> {
+        if self.outage.is_suspected() {
+            if let Some(idle) = self.pool.try_get() {
+                return Ok(idle);
+            }
+            let Some(_probe) = self.outage.probe() else {
+                return Err(RepositoryError::Unavailable(
+                    "the database did not answer; another request is trying it again".into(),
+                ));
+            };
+            return self.wait_for_connection();
+        }
+        self.wait_for_connection()
+    }
+
+    fn wait_for_connection(&self) -> Result<Pooled, RepositoryError> {
+        self.pool.get().map_err(|error| {
+            self.outage.suspect();
+            RepositoryError::Unavailable(error.to_string())
         })
     }
 

@@ -10,6 +10,7 @@ mod error;
 mod manager;
 mod migrations;
 mod models;
+mod outage;
 mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -654,6 +654,7 @@ async fn a_postgres_outage_gives_bounded_503s_and_the_service_recovers_without_r
         assert_eq!(status, StatusCode::CREATED);
         created.push(email);
     }
+    let key = signup_and_login(&client, &server, "reader@example.com").await;
     pg.ctl("stop");
     for n in 10..20 {
         let (email, status, body, took) = signup(n).await;
@@ -675,6 +676,23 @@ async fn a_postgres_outage_gives_bounded_503s_and_the_service_recovers_without_r
         }
     }
     assert!(!refused.is_empty(), "the outage was seen");
+    // Many at once: each is refused within the connect timeout, none waits
+    // behind the others' attempts to reach the database.
+    let reads = (0..40).map(|_| {
+        let (client, url, key) = (client.clone(), server.url("/api/me"), key.clone());
+        async move {
+            let started = Instant::now();
+            let (status, _) = get_with(&client, url, &key).await;
+            (status, started.elapsed())
+        }
+    });
+    for (status, took) in futures_util::future::join_all(reads).await {
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            took < Duration::from_secs(8),
+            "a read took {took:?} during the outage"
+        );
+    }
     assert_eq!(
         client
             .get(server.url("/readyz"))

@@ -1,0 +1,85 @@
+//! Failing fast while the database cannot be reached.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether the database looked unreachable when last tried, and whether a
+/// request is trying it again now.
+///
+/// A checkout waits up to the connect timeout for a connection. While the
+/// database is down every request would wait that long, each holding one of
+/// the few blocking threads, and the queue behind them would grow without
+/// bound. Once an outage is suspected, a request that finds no idle
+/// connection answers 503 at once, except one at a time (the probe), which
+/// waits as before and ends the outage when it gets through.
+#[derive(Debug, Default)]
+pub(crate) struct Outage {
+    suspected: AtomicBool,
+    probing: AtomicBool,
+}
+
+/// The right to wait for a connection during an outage; released on drop.
+#[derive(Debug)]
+pub(crate) struct Probe<'a>(&'a AtomicBool);
+
+impl Drop for Probe<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+impl Outage {
+    /// True after a failure that looked like the database being gone.
+    pub(crate) fn is_suspected(&self) -> bool {
+        self.suspected.load(Ordering::Acquire)
+    }
+
+    /// A checkout timed out or a connection was lost.
+    pub(crate) fn suspect(&self) {
+        self.suspected.store(true, Ordering::Release);
+    }
+
+    /// The database answered.
+    pub(crate) fn clear(&self) {
+        // Read first: the hot path must not write a shared cache line per request.
+        if self.is_suspected() {
+            self.suspected.store(false, Ordering::Release);
+        }
+    }
+
+    /// The probe, unless another request holds it.
+    pub(crate) fn probe(&self) -> Option<Probe<'_>> {
+        self.probing
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+            .ok()
+            .map(|_| Probe(&self.probing))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Outage;
+
+    #[test]
+    fn no_outage_is_suspected_at_first() {
+        assert!(!Outage::default().is_suspected());
+    }
+
+    #[test]
+    fn a_failure_is_suspected_until_the_database_answers() {
+        let outage = Outage::default();
+        outage.suspect();
+        assert!(outage.is_suspected());
+        outage.clear();
+        assert!(!outage.is_suspected());
+    }
+
+    #[test]
+    fn one_probe_at_a_time() {
+        let outage = Outage::default();
+        let probe = outage.probe();
+        assert!(probe.is_some());
+        assert!(outage.probe().is_none());
+        drop(probe);
+        assert!(outage.probe().is_some());
+    }
+}
