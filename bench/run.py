@@ -330,57 +330,74 @@ def write_report(args, results, references, ready, verify_ms, bcrypt_bound, conn
     print(f"bench: wrote {args.output}", file=sys.stderr)
 
 
-ANALYSIS = """## What is in the way
+ANALYSIS = """## What was in the way, and what was done
 
-Profile (`python3 bench/profile.py sqlite`: `perf record -F 999 -g` on the
-release server under wrk, `/api/me`, 32 connections, SQLite; 9.2k/s in that
-run): the hottest symbols are the kernel's context-switch path
-(`finish_task_switch` 15.8%, `_raw_spin_unlock_irqrestore` 13.5%,
-`irqentry_exit_to_user_mode` 2.4%, `do_syscall_64` 1.9%), then malloc/free
-(`_int_malloc` 3.9%, `malloc` 3.1%, `malloc_consolidate` 1.8%, `_int_free`
-1.8%) and `pthread_mutex_lock` 1.7%; SQLite's own functions are each under
-1.5%. So the lookup is not what costs: the thread wake-ups around it are.
+The tables above are the end point. Before the changes below, this machine
+measured: `/api/me`
+SQLite 8.4-19.5k/s (p99 5.6-11.5 ms), PostgreSQL 15.8-18.4k/s with p99
+1.06-1.95 s (max 4.4 s); login/signup 83-97% of the bcrypt bound; peak RSS
+up to 61 MiB. (An earlier, slower machine gave the lower figures of the first
+report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
 
-Micro-benchmarks (`make bench-micro`, criterion; measured while a build
-ran on the other core, so upper bounds): parsing the `Authorization` header
-70 ns, parsing the key and its SHA-256 digest 190 ns, header to hex digest
-385 ns; the token-and-user lookup by digest through the repository (pool
-checkout included) 64 µs on SQLite and 92 µs on PostgreSQL among 2000 users.
-At 12,000/s on two cores a request may cost ~170 µs of CPU in all, so the
-lookup's own share is large but not all of it.
+1. **The blocking pool: thread wake-ups and checkouts that waited.** tokio
+   started a blocking thread per queued request (up to 512 a worker), and
+   each request woke a sleeping one: the profile's top entries were the
+   kernel's context switch. With more threads than pool connections, threads
+   also queued inside r2d2, some past a second (the PostgreSQL p99 above).
+   Now each worker has `server.blocking_threads` (default 2) and never more
+   in all than `database.pool_size`: a queued request is taken by a thread
+   that is awake, and a checkout never waits. Measured at 32 connections
+   (two runs each, before 3), threads per worker → SQLite / PostgreSQL p99:
+   1 → 4.9-5.0 / 3.2-3.5 ms, 2 → 5.5-7.7 / 3.7-6.2 ms, 4 → 10.2-11.9 /
+   11.0-11.8 ms, 8 → 9.2-9.7 / 25-355 ms, 512 → 7.8-11.5 / 1,096-1,951 ms.
+   Peak RSS fell from 61 to 35 MiB.
+2. **Hashes held the blocking threads.** With two threads a worker, a few
+   logins would have held them all for a quarter second each. Signup, login
+   and password changes now run on their own threads, one per core
+   (`HashingThreads`); requests beyond that wait as futures. The hashes in
+   flight never outnumber the cores, which is also what brought login and
+   signup to 97-100% of the bcrypt bound. A test holds protected requests
+   answered while twelve cost-12 logins queue.
+3. **A second parse of the query on every lookup (SQLite).** The profile
+   showed `sqlite3RunParser` under `sqlite3_step`: the bundled SQLite is
+   built with STAT4, and a statement with a bound `LIMIT` is re-prepared
+   whenever that parameter is bound again, as its value might change the
+   plan; diesel binds on every run. Lookups by a unique key (token digest,
+   email key, id) no longer say `LIMIT 1`. The repository lookup (criterion)
+   went from 25.7 µs to 8.6 µs, and `/api/me` on SQLite from ~23k/s to
+   ~45-52k/s.
+4. **During an outage, requests queued behind each other's connect
+   timeouts** (a consequence of 1). After a failed checkout or a lost
+   connection, a request that finds no idle connection answers 503 at once,
+   while one request at a time waits for the database to come back.
 
-- **The load generator shares the two cores.** wrk's two threads take a large
-  share of the CPU the server needs; `/healthz` (no database, no blocking pool)
-  tops out near 90-100k/s, so the HTTP layer itself is not the limit. Figures
-  for `/api/me` move by ±15% between runs for the same reason.
-- **`/api/me` below target (SQLite ~10-12k/s, PostgreSQL ~7.5-9.5k/s at 32
-  connections; p99 12-100 ms).** Each request is one indexed read (token ⋈
-  user by digest), but around it: a hop to the blocking pool (`web::block`,
-  two thread wake-ups — the profile's largest cost), an r2d2 checkout (a
-  mutex and, when no connection is idle, a condvar wake-up), decoding 18 text
-  columns into owned strings and UUIDs, cloning the user into the request, a
-  prometheus histogram observation with label hashing, and JSON encoding. On
-  PostgreSQL the query is a network round trip on the same two cores; the
-  long p99 tail there follows from blocking threads, actix workers, wrk and
-  PostgreSQL's backends all competing for two cores. The sliding-expiry write
-  (at most once a minute per token, so once per seeded token early in a run)
-  also lands in the request. Next steps, in order of what the profile
-  suggests: fewer thread hand-offs per request (a small fixed pool of
-  database threads fed by a channel instead of spawn_blocking's parked
-  threads, or batching lookups), then fewer allocations on the lookup (select
-  only the columns the response needs, borrow instead of owning strings),
-  moving the sliding write off the request, pre-registered metric handles.
-- **Login and signup at 83-89% of the bcrypt bound.** bcrypt runs at most one
-  hash per core (a counting semaphore in `BcryptHasher`): without it, 128
-  concurrent logins on two cores all progressed together and none finished
-  within the 10 s run. The remaining gap is the run's ramp-up (the first
-  completions arrive one hash-time in) and the CPU wrk and the rest of the
-  request take from the two hashing threads.
-- **Peak RSS above 48 MiB with SQLite (about 55-61 MiB).** Blocking threads
-  (one per request waiting for a hash or a connection; tokio allows 512) and
-  SQLite's per-connection page cache (now 1 MiB each, 16 connections). Capping
-  the blocking pool (`HttpServer::worker_max_blocking_threads`) near the pool
-  size is the next thing to measure. PostgreSQL runs stay under 40 MiB.
+What the profile shows now (`python3 bench/profile.py sqlite`, `/api/me`,
+32 connections): the kernel's context-switch path is about 30% of the
+server's samples (`finish_task_switch` 21%, `_raw_spin_unlock_irqrestore`
+10%): the two hand-offs a request makes between its actix worker and a
+blocking thread, which the architecture keeps so that no database call ever
+runs on an async worker. Next, diesel's `MultiConnection` writes the SQL
+text of the query on every run before its statement cache finds the
+prepared statement (`SqliteQueryBuilder` and `str::replace`, about 4%),
+then copying and malloc. SQLite's own B-tree search is under 2%. On
+PostgreSQL the server's threads mostly wait for the round trip to a backend
+that shares the same two cores; the server reaches about half of
+`pgbench -S`, which pays for no HTTP, JSON or token checks.
+
+Micro-benchmarks (`make bench-micro`): parsing the `Authorization` header
+26 ns, parsing the key and its SHA-256 digest 78 ns, header to hex digest
+175 ns; the token-and-user lookup by digest through the repository (pool
+checkout included) 8.6 µs on SQLite and 70-72 µs on PostgreSQL among 2000
+users.
+
+Reading the tables: wrk runs on the same two cores, and `/api/me` figures
+move by ±15% between runs. Login and signup are closed-loop: each
+connection waits for its hash, so p50 is the queue (connections ÷ the
+bound) and the mixed run's throughput is set by its 10% of hashing
+requests; its p50 is the `/api/me` latency meanwhile. The bcrypt share
+misses the last few percent because the first completion comes one hash
+time into the run and the hashes in progress when wrk stops are not
+counted.
 """
 
 
