@@ -6,7 +6,7 @@ use actix_web::web::Data;
 use actix_web::{FromRequest, HttpRequest, dev::Payload};
 use tokenauth_application::Authenticated;
 
-use crate::blocking::run_blocking;
+use crate::threads::{Blocking, Threads};
 use crate::{ApiError, Services, parse_authorization};
 
 /// The user (and token) behind a request's `Authorization: Token <key>`.
@@ -25,7 +25,9 @@ impl FromRequest for AuthenticatedUser {
         Box::pin(async move {
             let key = key?;
             let services = services.ok_or(ApiError::Internal)?;
-            let session = run_blocking(move || services.authenticate.execute(&key)).await?;
+            let session = Blocking
+                .run(move || services.authenticate.execute(&key))
+                .await?;
             Ok(Self(session))
         })
     }

@@ -5,11 +5,8 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use tokio::sync::oneshot;
-
 use crate::ApiError;
-
-type Job = Box<dyn FnOnce() + Send>;
+use crate::threads::{Job, Threads};
 
 /// Where signup, login and password changes run: one thread per core.
 ///
@@ -42,34 +39,14 @@ impl HashingThreads {
     pub fn per_core() -> std::io::Result<Self> {
         Self::start(thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
     }
+}
 
-    /// Runs a use case on these threads, inside the request's span, like
-    /// [`crate::blocking::run_blocking`] does on the blocking pool.
-    pub(crate) async fn run<T, E>(
-        &self,
-        work: impl FnOnce() -> Result<T, E> + Send + 'static,
-    ) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        E: Into<ApiError> + Send + 'static,
-    {
-        let span = tracing::Span::current();
-        let (done, outcome) = oneshot::channel();
-        let job: Job = Box::new(move || {
-            // The request may have gone; nobody is left to tell.
-            let _ = done.send(span.in_scope(work));
-        });
-        if self.jobs.send(job).is_err() {
+impl Threads for HashingThreads {
+    fn spawn(&self, job: Job) -> Result<(), ApiError> {
+        self.jobs.send(job).map_err(|_| {
             tracing::error!("the hashing threads have stopped");
-            return Err(ApiError::Internal);
-        }
-        match outcome.await {
-            Ok(result) => result.map_err(Into::into),
-            Err(_) => {
-                tracing::error!("hashing task failed");
-                Err(ApiError::Internal)
-            }
-        }
+            ApiError::Internal
+        })
     }
 }
 
@@ -90,6 +67,7 @@ fn work_through(queue: &Mutex<Receiver<Job>>) {
 mod tests {
     use super::HashingThreads;
     use crate::ApiError;
+    use crate::threads::Threads;
 
     #[actix_web::test]
     async fn runs_the_work_and_returns_its_result() {

@@ -4,7 +4,6 @@
 
 mod authenticated_user;
 mod authorization;
-mod blocking;
 mod body;
 mod browsable;
 mod client_ip;
@@ -20,6 +19,7 @@ mod request_context;
 mod responses;
 mod routes;
 mod services;
+mod threads;
 mod throttle;
 
 pub use authorization::{AuthorizationError, parse_authorization};

@@ -6,11 +6,11 @@ use actix_web::{HttpRequest, HttpResponse};
 use tokenauth_application::{ChangePasswordInput, ProfileInput};
 
 use crate::authenticated_user::AuthenticatedUser;
-use crate::blocking::run_blocking;
 use crate::openapi::{PasswordChange, ProfileUpdate};
 use crate::representation::{BadRequestBody, ErrorBody};
 use crate::representation::{SessionBody, UserBody};
 use crate::responses::json_response;
+use crate::threads::{Blocking, Threads};
 use crate::{ApiError, RequestFields, Services};
 
 #[utoipa::path(get, path = "/api/me", tag = "account", security(("token" = [])),
@@ -47,7 +47,9 @@ pub(crate) async fn update_me(
         last_name: fields.take("last_name"),
         phonenumber: fields.take("phonenumber"),
     };
-    let user = run_blocking(move || services.update_profile.execute(&session, input)).await?;
+    let user = Blocking
+        .run(move || services.update_profile.execute(&session, input))
+        .await?;
     Ok(json_response(StatusCode::OK, &UserBody::of(&user)))
 }
 
@@ -91,7 +93,9 @@ pub(crate) async fn list_tokens(
     services: Data<Services>,
     AuthenticatedUser(session): AuthenticatedUser,
 ) -> Result<HttpResponse, ApiError> {
-    let sessions = run_blocking(move || services.sessions.list(&session)).await?;
+    let sessions = Blocking
+        .run(move || services.sessions.list(&session))
+        .await?;
     let body: Vec<SessionBody> = sessions.iter().map(SessionBody::of).collect();
     Ok(json_response(StatusCode::OK, &body))
 }
@@ -111,6 +115,8 @@ pub(crate) async fn delete_token(
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    run_blocking(move || services.sessions.end(&session, &id)).await?;
+    Blocking
+        .run(move || services.sessions.end(&session, &id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

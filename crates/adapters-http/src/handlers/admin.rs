@@ -6,12 +6,12 @@ use actix_web::{HttpRequest, HttpResponse};
 use tokenauth_application::{PageRequest, ProfileInput, UserUpdateInput};
 
 use crate::authenticated_user::AuthenticatedUser;
-use crate::blocking::run_blocking;
 use crate::openapi::UserUpdate;
 use crate::pagination::{QueryParams, page_links};
 use crate::representation::{BadRequestBody, ErrorBody};
 use crate::representation::{UserBody, UserPageBody};
 use crate::responses::json_response;
+use crate::threads::{Blocking, Threads};
 use crate::{ApiError, RequestFields, Services};
 
 #[utoipa::path(get, path = "/api/users", tag = "administration", security(("token" = [])),
@@ -35,7 +35,9 @@ pub(crate) async fn list_users(
     let params = QueryParams::of(&req);
     let page = PageRequest::from_query(params.get("limit"), params.get("offset"));
     let search = params.get("search").unwrap_or_default().to_owned();
-    let users = run_blocking(move || services.admin.list(&session, page, &search)).await?;
+    let users = Blocking
+        .run(move || services.admin.list(&session, page, &search))
+        .await?;
     let (next, previous) = page_links(&req, &params, page, users.count);
     Ok(json_response(
         StatusCode::OK,
@@ -59,7 +61,9 @@ pub(crate) async fn get_user(
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let user = run_blocking(move || services.admin.get(&session, &id)).await?;
+    let user = Blocking
+        .run(move || services.admin.get(&session, &id))
+        .await?;
     Ok(json_response(StatusCode::OK, &UserBody::of(&user)))
 }
 
@@ -95,7 +99,9 @@ pub(crate) async fn update_user(
         is_staff: fields.take("is_staff"),
     };
     let id = id.into_inner();
-    let user = run_blocking(move || services.admin.update(&session, &id, input)).await?;
+    let user = Blocking
+        .run(move || services.admin.update(&session, &id, input))
+        .await?;
     Ok(json_response(StatusCode::OK, &UserBody::of(&user)))
 }
 
@@ -115,6 +121,8 @@ pub(crate) async fn delete_user(
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    run_blocking(move || services.admin.delete(&session, &id)).await?;
+    Blocking
+        .run(move || services.admin.delete(&session, &id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,6 +8,7 @@ use crate::openapi::LoginRequest;
 use crate::representation::{BadRequestBody, ErrorBody, LoginErrorBody};
 use crate::representation::{IssuedTokenBody, LoginBody, UserBody};
 use crate::responses::json_response;
+use crate::threads::Threads;
 use crate::{ApiError, LoginOutcome, Metrics, RequestFields, Services, Throttles, client_ip};
 
 #[utoipa::path(post, path = "/api/login", tag = "auth",

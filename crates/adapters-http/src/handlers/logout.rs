@@ -2,8 +2,8 @@ use actix_web::HttpResponse;
 use actix_web::web::Data;
 
 use crate::authenticated_user::AuthenticatedUser;
-use crate::blocking::run_blocking;
 use crate::representation::ErrorBody;
+use crate::threads::{Blocking, Threads};
 use crate::{ApiError, Services};
 
 #[utoipa::path(post, path = "/api/logout", tag = "auth", security(("token" = [])),
@@ -17,7 +17,9 @@ pub(crate) async fn logout(
     services: Data<Services>,
     AuthenticatedUser(session): AuthenticatedUser,
 ) -> Result<HttpResponse, ApiError> {
-    run_blocking(move || services.logout.execute(&session)).await?;
+    Blocking
+        .run(move || services.logout.execute(&session))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -32,6 +34,8 @@ pub(crate) async fn logout_all(
     services: Data<Services>,
     AuthenticatedUser(session): AuthenticatedUser,
 ) -> Result<HttpResponse, ApiError> {
-    run_blocking(move || services.logout_all.execute(&session)).await?;
+    Blocking
+        .run(move || services.logout_all.execute(&session))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

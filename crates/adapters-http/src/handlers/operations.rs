@@ -7,10 +7,10 @@ use actix_web::web::Data;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
-use crate::blocking::run_blocking;
 use crate::openapi::ApiDoc;
 use crate::representation::ErrorBody;
 use crate::responses::json_response;
+use crate::threads::{Blocking, Threads};
 use crate::{ApiError, Metrics, Services};
 
 /// `{"status": "ok"}`.
@@ -64,7 +64,7 @@ pub(crate) async fn healthz() -> HttpResponse {
         (status = 503, description = "The database does not answer.", body = ErrorBody),
     ))]
 pub(crate) async fn readyz(services: Data<Services>) -> Result<HttpResponse, ApiError> {
-    run_blocking(move || services.health.ping()).await?;
+    Blocking.run(move || services.health.ping()).await?;
     Ok(json_response(StatusCode::OK, &OK))
 }
 

@@ -7,6 +7,7 @@ use crate::openapi::SignupRequest;
 use crate::representation::UserBody;
 use crate::representation::{BadRequestBody, ErrorBody};
 use crate::responses::json_response;
+use crate::threads::Threads;
 use crate::{ApiError, Metrics, RequestFields, Services, Throttles, client_ip};
 
 #[utoipa::path(post, path = "/api/signup", tag = "auth",
