@@ -117,10 +117,9 @@ impl Database {
         let mut pooled = self.checkout()?;
         let result = work(&mut pooled.conn).map_err(from_diesel);
         match &result {
-            Err(RepositoryError::Unavailable(_)) => {
-                pooled.broken = true;
-                self.outage.suspect();
-            }
+            // Lost, or busy (SQLite's lock): dropped, but not yet an outage;
+            // if the database is gone, the next checkout times out and says so.
+            Err(RepositoryError::Unavailable(_)) => pooled.broken = true,
             _ => self.outage.clear(),
         }
         result

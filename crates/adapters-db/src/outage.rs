@@ -2,13 +2,13 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Whether the database looked unreachable when last tried, and whether a
-/// request is trying it again now.
+/// Whether the last wait for a connection timed out, and whether a request
+/// is trying the database again now.
 ///
 /// A checkout waits up to the connect timeout for a connection. While the
 /// database is down every request would wait that long, each holding one of
 /// the few blocking threads, and the queue behind them would grow without
-/// bound. Once an outage is suspected, a request that finds no idle
+/// bound. Once a checkout has timed out, a request that finds no idle
 /// connection answers 503 at once, except one at a time (the probe), which
 /// waits as before and ends the outage when it gets through.
 #[derive(Debug, Default)]
@@ -28,12 +28,12 @@ impl Drop for Probe<'_> {
 }
 
 impl Outage {
-    /// True after a failure that looked like the database being gone.
+    /// True after a checkout timed out, until the database answers again.
     pub(crate) fn is_suspected(&self) -> bool {
         self.suspected.load(Ordering::Acquire)
     }
 
-    /// A checkout timed out or a connection was lost.
+    /// A checkout timed out: no connection could be had or made.
     pub(crate) fn suspect(&self) {
         self.suspected.store(true, Ordering::Release);
     }
