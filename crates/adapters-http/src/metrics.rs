@@ -1,6 +1,7 @@
 //! Prometheus metrics: requests by route and status, latency, logins,
 //! signups and the database pool.
 
+use actix_web::http::StatusCode;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
     TextEncoder,
@@ -89,9 +90,9 @@ impl Metrics {
     }
 
     /// Counts one finished request.
-    pub fn observe_request(&self, route: &str, method: &str, status: u16, seconds: f64) {
+    pub fn observe_request(&self, route: &str, method: &str, status: StatusCode, seconds: f64) {
         self.requests
-            .with_label_values(&[route, method, &status.to_string()])
+            .with_label_values(&[route, method, status.as_str()])
             .inc();
         self.latency.with_label_values(&[route]).observe(seconds);
     }

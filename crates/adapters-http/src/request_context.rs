@@ -59,7 +59,7 @@ pub async fn request_context(
         .and_then(|value| value.to_str().ok())
         .filter(|id| is_acceptable_request_id(id))
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
-    let method = req.method().to_string();
+    let method = req.method().clone();
     // The route pattern, not the path: ids in paths must not become labels.
     let route = req
         .match_pattern()
@@ -67,20 +67,20 @@ pub async fn request_context(
     let metrics = req.app_data::<Data<Metrics>>().cloned();
     let span = tracing::info_span!("request", request_id = %request_id);
     let mut response = next.call(req).instrument(span.clone()).await?;
-    let status = response.status().as_u16();
+    let status = response.status();
     let elapsed = started.elapsed();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
     if let Some(metrics) = metrics {
-        metrics.observe_request(&route, &method, status, elapsed.as_secs_f64());
+        metrics.observe_request(&route, method.as_str(), status, elapsed.as_secs_f64());
     }
     span.in_scope(|| {
         tracing::info!(
             target: "tokenauth::http",
             method = %method,
             route = %route,
-            status,
+            status = status.as_u16(),
             latency_ms = elapsed.as_secs_f64() * 1000.0,
             "request"
         );
