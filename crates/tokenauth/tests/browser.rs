@@ -27,6 +27,13 @@ struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // A browser outlives a killed chromedriver: end every process of this
+        // test's browser (their command lines name its profile), passed or failed.
+        let _ = Command::new("pkill")
+            .arg("-KILL")
+            .arg("-f")
+            .arg(&self.profile)
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
