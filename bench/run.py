@@ -412,9 +412,10 @@ server does under load (2-6% slower here than a verify alone), measured
 for a few seconds just before each backend's hashing runs. The share
 misses the last few percent because the first completion comes one hash
 time into the run and the hashes in progress when wrk stops are not
-counted. The host's speed varies between runs: with the same code, one run
-measured 89-92% of the bound (from the single-verify time) and a pgbench -S
-of 41k/s, another 97-100% and 46k/s.
+counted. Two runs in the middle of the work measured only 88-93% of the
+bound and a pgbench -S of 41k/s: 420 headless Chromium processes left by
+the browser tests were taking CPU (fixed: the tests now end their browser).
+Check `ps -e | grep -c chromium` before measuring.
 """
 
 
