@@ -377,7 +377,7 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    plan; diesel binds on every run. Lookups by a unique key (token digest,
    email key, id) no longer say `LIMIT 1`. The repository lookup (criterion)
    went from 25.7 µs to 8.6 µs, and `/api/me` on SQLite from ~23k/s to
-   ~45-52k/s.
+   42-52k/s.
 4. **During an outage, requests queued behind each other's connect
    timeouts** (a consequence of 1). After a failed checkout or a lost
    connection, a request that finds no idle connection answers 503 at once,
