@@ -12,6 +12,9 @@ use tokenauth::{Application, Settings};
 use tokenauth_adapters_db::Backend;
 use tokenauth_adapters_db::testing::TestDatabase;
 
+mod support;
+use support::{free_port, skip_unless_required};
+
 const PASSWORD: &str = "a-Strong-pass-42";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -40,25 +43,13 @@ impl Drop for Browser {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// `None` (the test is skipped, loudly) when Chromium is not installed and
 /// CI did not ask for it; `make test` installs it where it can.
 async fn open() -> Option<Browser> {
     if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
-        let required = std::env::var("TOKENAUTH_REQUIRE_BROWSER_TEST").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "browser tests need Debian's chromium and chromium-driver: apt-get install chromium chromium-driver"
-        );
-        eprintln!(
-            "SKIPPED: no {CHROMIUM} / {CHROMEDRIVER}; apt-get install chromium chromium-driver to run the browser tests"
+        skip_unless_required(
+            "TOKENAUTH_REQUIRE_BROWSER_TEST",
+            "browser tests need Debian's chromium and chromium-driver: apt-get install chromium chromium-driver",
         );
         return None;
     }

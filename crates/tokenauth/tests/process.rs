@@ -12,6 +12,9 @@ use serde_json::{Value, json};
 use tokenauth_adapters_db::Backend;
 use tokenauth_adapters_db::testing::TestDatabase;
 
+mod support;
+use support::{free_port, skip_unless_required};
+
 const PASSWORD: &str = "a-Strong-pass-42";
 
 /// A running `tokenauth serve` process, killed when dropped.
@@ -19,14 +22,6 @@ struct Server {
     child: Child,
     address: String,
     log: PathBuf,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 impl Server {
@@ -622,13 +617,9 @@ fn postgres_bin_dir() -> Option<PathBuf> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_outage_gives_bounded_503s_and_the_service_recovers_without_restart() {
     let Some(pg) = ThrowawayPostgres::start() else {
-        let required = std::env::var("TOKENAUTH_REQUIRE_OUTAGE_TEST").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "the outage test needs PostgreSQL's initdb and pg_ctl (the postgresql server package)"
-        );
-        eprintln!(
-            "SKIPPED: no initdb/pg_ctl here; install the PostgreSQL server package to run the outage test"
+        skip_unless_required(
+            "TOKENAUTH_REQUIRE_OUTAGE_TEST",
+            "the outage test needs PostgreSQL's initdb and pg_ctl (the postgresql server package)",
         );
         return;
     };
