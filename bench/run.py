@@ -235,7 +235,7 @@ def main():
     print("bench: building release", file=sys.stderr)
     sh("cargo", "build", "--release", "-p", "tokenauth", capture=False)
     def verify_time(threads, count=7):
-        return float(sh("cargo", "run", "--quiet", "--release", "-p", "tokenauth-application",
+        return float(sh("cargo", "run", "--quiet", "--release", "-p", "tokenauth-adapters-system",
                         "--example", "bcrypt_verify", "--", str(args.cost), str(threads), str(count)).strip())
     verify_alone_ms = verify_time(1)
     print(f"bench: bcrypt verify at cost {args.cost}: {verify_alone_ms:.1f} ms", file=sys.stderr)

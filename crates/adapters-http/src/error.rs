@@ -1,13 +1,14 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::{Map, Value, json};
+use serde_json::json;
 use tokenauth_application::{
     AdminError, AuthenticateError, ChangePasswordError, EndSessionError, LoginError,
     RepositoryError, SignupError, UpdateProfileError, ValidationErrors,
 };
 
-use crate::authorization::AuthorizationError;
+use crate::extract::AuthorizationError;
+use crate::representation::{ErrorBody, FieldErrorsBody, LoginErrorBody};
 use crate::responses::json_response;
 
 /// Every way a request can fail, each mapped to the contract's status and body
@@ -23,12 +24,12 @@ pub enum ApiError {
     /// 400 `{"detail": "JSON parse error - …"}`.
     #[error("JSON parse error - {0}")]
     MalformedJson(String),
-    /// 401 `{"error": …}` from login.
-    #[error("{0}")]
-    LoginFailed(&'static str),
+    /// 401 `{"error": …}` from login: never its storage failures.
+    #[error(transparent)]
+    LoginFailed(LoginError),
     /// 401 `{"detail": …}` from token authentication.
-    #[error("{0}")]
-    NotAuthenticated(&'static str),
+    #[error(transparent)]
+    NotAuthenticated(Unauthenticated),
     /// 403: authenticated, but not allowed.
     #[error("You do not have permission to perform this action.")]
     Forbidden,
@@ -60,6 +61,18 @@ pub enum ApiError {
     Internal,
 }
 
+/// Why a request carries no valid token; `Display` is the contract's message,
+/// written next to the rule that refuses it.
+#[derive(Debug, thiserror::Error)]
+pub enum Unauthenticated {
+    /// The header is missing or malformed.
+    #[error(transparent)]
+    Header(#[from] AuthorizationError),
+    /// The key is unknown, expired, or its user inactive: never a storage failure.
+    #[error(transparent)]
+    Token(AuthenticateError),
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -79,13 +92,25 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let body = match self {
-            Self::Validation(errors) => field_errors(errors),
-            Self::NotAnObject(_) => json!({ "non_field_errors": [self.to_string()] }),
-            Self::LoginFailed(message) => json!({ "error": message }),
-            _ => json!({ "detail": self.to_string() }),
+        let status = self.status_code();
+        let mut response = match self {
+            Self::Validation(errors) => json_response(status, &FieldErrorsBody::of(errors)),
+            Self::NotAnObject(_) => {
+                json_response(status, &json!({ "non_field_errors": [self.to_string()] }))
+            }
+            Self::LoginFailed(error) => json_response(
+                status,
+                &LoginErrorBody {
+                    error: error.to_string(),
+                },
+            ),
+            _ => json_response(
+                status,
+                &ErrorBody {
+                    detail: self.to_string(),
+                },
+            ),
         };
-        let mut response = json_response(self.status_code(), &body);
         let headers = response.headers_mut();
         match self {
             Self::LoginFailed(_) | Self::NotAuthenticated(_) => {
@@ -120,21 +145,6 @@ fn seconds_phrase(wait: std::time::Duration) -> String {
     }
 }
 
-fn field_errors(errors: &ValidationErrors) -> Value {
-    let fields: Map<String, Value> = errors
-        .fields()
-        .iter()
-        .map(|(field, reasons)| {
-            let messages = reasons
-                .iter()
-                .map(|r| Value::String(r.to_string()))
-                .collect();
-            ((*field).to_owned(), Value::Array(messages))
-        })
-        .collect();
-    Value::Object(fields)
-}
-
 impl From<RepositoryError> for ApiError {
     fn from(error: RepositoryError) -> Self {
         match error {
@@ -167,10 +177,12 @@ impl From<SignupError> for ApiError {
 impl From<LoginError> for ApiError {
     fn from(error: LoginError) -> Self {
         match error {
-            LoginError::EmailBlank => Self::LoginFailed("Email cannot be blank!"),
-            LoginError::PasswordBlank => Self::LoginFailed("Password cannot be blank!"),
-            LoginError::InvalidCredentials => Self::LoginFailed("Invalid Email or Password!"),
             LoginError::Storage(error) => error.into(),
+            LoginError::KeyGeneration(error) => {
+                tracing::error!(%error, "no token key could be generated");
+                Self::Internal
+            }
+            refused => Self::LoginFailed(refused),
         }
     }
 }
@@ -178,26 +190,15 @@ impl From<LoginError> for ApiError {
 impl From<AuthenticateError> for ApiError {
     fn from(error: AuthenticateError) -> Self {
         match error {
-            AuthenticateError::InvalidToken => Self::NotAuthenticated("Invalid token."),
-            AuthenticateError::Expired => Self::NotAuthenticated("Token has expired."),
-            AuthenticateError::UserInactive => Self::NotAuthenticated("User inactive or deleted."),
             AuthenticateError::Storage(error) => error.into(),
+            refused => Self::NotAuthenticated(Unauthenticated::Token(refused)),
         }
     }
 }
 
 impl From<AuthorizationError> for ApiError {
     fn from(error: AuthorizationError) -> Self {
-        Self::NotAuthenticated(match error {
-            AuthorizationError::Missing => "Authentication credentials were not provided.",
-            AuthorizationError::NoCredentials => "Invalid token header. No credentials provided.",
-            AuthorizationError::ContainsSpaces => {
-                "Invalid token header. Token string should not contain spaces."
-            }
-            AuthorizationError::InvalidCharacters => {
-                "Invalid token header. Token string should not contain invalid characters."
-            }
-        })
+        Self::NotAuthenticated(error.into())
     }
 }
 
@@ -215,7 +216,9 @@ impl From<ChangePasswordError> for ApiError {
         match error {
             ChangePasswordError::Invalid(errors) => Self::Validation(errors),
             // The authenticated user was deleted during the request.
-            ChangePasswordError::UnknownUser => Self::NotAuthenticated("User inactive or deleted."),
+            ChangePasswordError::UnknownUser => {
+                Self::NotAuthenticated(Unauthenticated::Token(AuthenticateError::UserInactive))
+            }
             ChangePasswordError::Storage(error) => error.into(),
             ChangePasswordError::Hashing(error) => {
                 tracing::error!(%error, "hashing failed");

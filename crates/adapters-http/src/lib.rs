@@ -1,36 +1,44 @@
-//! tokenauth's HTTP edge: routes, handlers, the `Authorization: Token` extractor,
-//! request bodies parsed as DRF parses them, and one error type that gives every
-//! failure the contract's status and body.
+//! tokenauth's HTTP edge. Where things are:
+//!
+//! - `endpoints`: the one table of every endpoint, from which the routes,
+//!   `HEAD`, `OPTIONS`, `Allow`, the API root and the OpenAPI paths derive;
+//! - `handlers/`: one module per resource, calling the use cases;
+//! - `extract/`: what handlers take from a request (the token's user, the
+//!   body as its request type, the client's address);
+//! - `middleware/`: what wraps every request (request id, in-flight count,
+//!   access log and metrics, CORS, the browsable pages);
+//! - `docs/`, `pages/`: the OpenAPI document and the browsable HTML;
+//! - `error`: every failure mapped to the contract's status and body, once.
 
-mod authenticated_user;
-mod authorization;
-mod body;
-mod browsable;
-mod client_ip;
+mod access;
+mod docs;
+mod endpoints;
 mod error;
+mod extract;
 mod handlers;
-mod hashing_threads;
 mod metrics;
-mod openapi;
+mod middleware;
 mod pages;
-mod pagination;
 mod representation;
-mod request_context;
 mod responses;
-mod routes;
 mod services;
 mod threads;
 mod throttle;
 
-pub use authorization::{AuthorizationError, parse_authorization};
-pub use body::{BodyLimit, RequestFields};
-pub use browsable::browsable_api;
-pub use client_ip::client_ip;
-pub use error::ApiError;
-pub use hashing_threads::HashingThreads;
+pub use endpoints::{AppState, configure};
+pub use error::{ApiError, Unauthenticated};
+pub use extract::{
+    AuthenticatedUser, AuthorizationError, BodyLimit, client_ip, parse_authorization, parse_body,
+};
 pub use metrics::{LoginOutcome, Metrics};
-pub use openapi::ApiDoc;
-pub use request_context::{InFlight, REQUEST_ID, request_context};
-pub use routes::{ROUTES, configure};
+pub use middleware::{
+    Cors, InFlight, REQUEST_ID, access_log, browsable_api, cors, count_in_flight, request_id,
+};
 pub use services::Services;
+pub use threads::HashingThreads;
 pub use throttle::{InvalidRate, Rate, Throttle, Throttles};
+
+/// The OpenAPI 3 document of every endpoint, as `GET /api/schema` serves it.
+pub fn openapi_document() -> serde_json::Value {
+    serde_json::to_value(docs::document()).unwrap_or_default()
+}

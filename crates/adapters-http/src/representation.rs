@@ -2,7 +2,7 @@
 
 use chrono::SecondsFormat;
 use serde::Serialize;
-use tokenauth_application::{Session, UserPage};
+use tokenauth_application::{Session, UserPage, ValidationErrors};
 use tokenauth_domain::{IssuedToken, Timestamp, User};
 use utoipa::ToSchema;
 
@@ -140,32 +140,62 @@ impl<'a> UserPageBody<'a> {
     }
 }
 
+/// `{"status": "ok"}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StatusBody {
+    status: &'static str,
+}
+
+impl StatusBody {
+    /// The one status there is.
+    pub(crate) const OK: Self = Self { status: "ok" };
+}
+
 /// `{"detail": "<message>"}`: every error but field validation and login.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ErrorBody {
-    detail: String,
+    pub(crate) detail: String,
 }
 
 /// `{"error": "<message>"}`: a refused login.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct LoginErrorBody {
-    error: String,
+    pub(crate) error: String,
 }
 
 /// `{"<field>": ["<message>", ...]}`: every failing field at once
 /// (`non_field_errors` when the body is not an object).
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = FieldErrors)]
-pub(crate) struct FieldErrorsBody(std::collections::BTreeMap<String, Vec<String>>);
+#[derive(Debug, Serialize)]
+pub(crate) struct FieldErrorsBody(serde_json::Map<String, serde_json::Value>);
 
-/// A 400: field errors, or `{"detail": ...}` when the body could not be parsed.
-#[allow(dead_code)]
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(untagged)]
-#[schema(as = BadRequest)]
-pub(crate) enum BadRequestBody {
-    /// Every failing field.
-    Fields(FieldErrorsBody),
-    /// `JSON parse error - ...`.
-    Malformed(ErrorBody),
+impl utoipa::PartialSchema for FieldErrorsBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, Type};
+        let messages = ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String));
+        ObjectBuilder::new()
+            .additional_properties(Some(AdditionalProperties::RefOr(messages.into())))
+            .into()
+    }
+}
+
+impl ToSchema for FieldErrorsBody {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "FieldErrors".into()
+    }
+}
+
+impl FieldErrorsBody {
+    /// Every failing field with its messages, in the order they were checked.
+    pub(crate) fn of(errors: &ValidationErrors) -> Self {
+        Self(
+            errors
+                .fields()
+                .iter()
+                .map(|(field, reasons)| {
+                    let messages = reasons.iter().map(|r| r.to_string().into()).collect();
+                    ((*field).to_owned(), serde_json::Value::Array(messages))
+                })
+                .collect(),
+        )
+    }
 }

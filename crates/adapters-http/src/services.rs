@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use crate::HashingThreads;
+use crate::threads::HashingThreads;
 use tokenauth_application::{
     AdminUsers, Authenticate, ChangePassword, DatabaseHealth, Login, Logout, LogoutAll, Sessions,
     Signup, UpdateProfile,

@@ -1,6 +1,7 @@
 //! DRF-style throttling: a sliding window of request times per key (client IP
 //! or email), in process memory, with a bounded number of keys.
 
+use crate::ApiError;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -177,15 +178,12 @@ impl Throttles {
         }
     }
 
-    /// Checks every `(throttle, key)` pair, recording the request in each that
-    /// allows it; the longest wait among those that refuse.
-    pub fn check_all(checks: &[(Option<&Throttle>, &str)]) -> Result<(), Duration> {
-        let now = Instant::now();
-        let wait = checks
-            .iter()
-            .filter_map(|(throttle, key)| throttle.and_then(|t| t.check(key, now).err()))
-            .max();
-        wait.map_or(Ok(()), Err)
+    /// Records a request under `key` in `throttle` (when that one is on):
+    /// 429 with the wait when the window is full.
+    pub(crate) fn check(&self, throttle: Option<&Throttle>, key: &str) -> Result<(), ApiError> {
+        throttle
+            .map_or(Ok(()), |throttle| throttle.check(key, Instant::now()))
+            .map_err(ApiError::Throttled)
     }
 }
 

@@ -84,10 +84,10 @@ pub struct UserUpdateInput {
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
     /// The requester is not staff, or not a superuser where that is needed.
-    #[error("You do not have permission to perform this action.")]
+    #[error("the acting user is not staff")]
     Forbidden,
     /// No user has this id (or the id is malformed).
-    #[error("Not found.")]
+    #[error("no such user")]
     NotFound,
     /// Fields were refused.
     #[error("invalid fields: {0:?}")]
@@ -149,10 +149,14 @@ impl AdminUsers {
         require_staff(actor)?;
         let id = UserId::parse(id).ok_or(AdminError::NotFound)?;
         let mut errors = ValidationErrors::default();
+        // In the user representation's field order, as DRF reports them.
+        let profile = input.profile.changes(&mut errors);
+        let is_staff = errors.parse_bool("is_staff", &input.is_staff);
+        let is_active = errors.parse_bool("is_active", &input.is_active);
         let changes = UserChanges {
-            is_active: errors.parse_bool("is_active", &input.is_active),
-            is_staff: errors.parse_bool("is_staff", &input.is_staff),
-            ..input.profile.changes(&mut errors)
+            is_staff,
+            is_active,
+            ..profile
         };
         if changes.is_staff.is_some() && !actor.user.is_superuser {
             return Err(AdminError::Forbidden);

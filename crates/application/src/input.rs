@@ -47,3 +47,76 @@ impl std::fmt::Debug for FieldValue {
         }
     }
 }
+
+/// Reads any self-describing value (a JSON value, a form field) the way DRF's
+/// fields see it, so transport types can hold `FieldValue`s and leave every
+/// judgement to the use cases. A field absent from the input is
+/// [`FieldValue::Missing`] through `#[serde(default)]`.
+impl<'de> serde::Deserialize<'de> for FieldValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(FieldValueVisitor)
+    }
+}
+
+struct FieldValueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for FieldValueVisitor {
+    type Value = FieldValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_str<E>(self, text: &str) -> Result<FieldValue, E> {
+        Ok(FieldValue::text(text))
+    }
+
+    fn visit_string<E>(self, text: String) -> Result<FieldValue, E> {
+        Ok(FieldValue::Text(text))
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<FieldValue, E> {
+        Ok(FieldValue::Bool(value))
+    }
+
+    // DRF's CharField takes a number as its text.
+    fn visit_i64<E>(self, value: i64) -> Result<FieldValue, E> {
+        Ok(FieldValue::Text(value.to_string()))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<FieldValue, E> {
+        Ok(FieldValue::Text(value.to_string()))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<FieldValue, E> {
+        Ok(FieldValue::Text(value.to_string()))
+    }
+
+    fn visit_unit<E>(self) -> Result<FieldValue, E> {
+        Ok(FieldValue::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<FieldValue, E> {
+        Ok(FieldValue::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, inner: D) -> Result<FieldValue, D::Error> {
+        inner.deserialize_any(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<FieldValue, A::Error> {
+        while items.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(FieldValue::NotText)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut entries: A,
+    ) -> Result<FieldValue, A::Error> {
+        while entries
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(FieldValue::NotText)
+    }
+}

@@ -1,9 +1,12 @@
 //! tokenauth's use cases and the ports they need.
 //!
 //! Each use case is a struct holding the ports it uses, with one `execute`
-//! method, its own input and output, and its own error enum. Use cases are
-//! synchronous: the HTTP edge runs each one on a blocking thread, so a request
-//! costs one blocking closure that holds the database work and the hashing.
+//! method (or a few, for a resource), its own input and output, and its own
+//! error enum whose messages are the contract's where a client sees them.
+//! Use cases are synchronous: the HTTP edge runs each one off its async
+//! workers, so a request costs one closure that holds the database work and
+//! the hashing. The ports' production adapters live in adapter crates; this
+//! crate depends on no database, hashing or HTTP library.
 
 pub mod admin_users;
 pub mod authenticate;
@@ -15,7 +18,6 @@ pub mod ports;
 pub mod prune_tokens;
 pub mod sessions;
 pub mod signup;
-pub mod system;
 pub mod update_profile;
 pub mod validation;
 
@@ -26,8 +28,9 @@ pub use input::FieldValue;
 pub use login::{Login, LoginError, LoginInput, LoginSuccess, TokenPolicy};
 pub use logout::{Logout, LogoutAll};
 pub use ports::{
-    Clock, DatabaseHealth, PasswordHasher, PoolState, RepositoryError, SaveUserError,
-    TokenGenerator, TokenRepository, UserPage, UserQuery, UserRepository,
+    Clock, DatabaseHealth, HashingError, KeyGenerationError, PasswordHasher, PoolState,
+    RepositoryError, SaveUserError, TokenGenerator, TokenRepository, UserPage, UserQuery,
+    UserRepository,
 };
 pub use prune_tokens::PruneTokens;
 pub use sessions::{EndSessionError, Session, Sessions};

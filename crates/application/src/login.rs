@@ -10,7 +10,8 @@ use tokenauth_domain::{
 
 use crate::FieldValue;
 use crate::ports::{
-    Clock, PasswordHasher, RepositoryError, TokenGenerator, TokenRepository, UserRepository,
+    Clock, KeyGenerationError, PasswordHasher, RepositoryError, TokenGenerator, TokenRepository,
+    UserRepository,
 };
 
 /// What a client sends to log in.
@@ -37,6 +38,9 @@ pub enum LoginError {
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] RepositoryError),
+    /// No key could be drawn for the new token.
+    #[error(transparent)]
+    KeyGeneration(#[from] KeyGenerationError),
 }
 
 /// A successful login.

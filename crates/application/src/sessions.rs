@@ -20,7 +20,7 @@ pub struct Session {
 #[derive(Debug, thiserror::Error)]
 pub enum EndSessionError {
     /// No token of the user has this id (or the id is malformed).
-    #[error("Not found.")]
+    #[error("not one of the user's tokens")]
     NotFound,
     /// Storage failed.
     #[error(transparent)]

@@ -93,12 +93,24 @@ impl Signup {
         input: SignupInput,
         privileges: Privileges,
     ) -> Result<User, SignupError> {
+        // Names are read first (the password is judged against them) but
+        // reported after it: DRF lists field errors in the serializer's order.
+        let mut name_errors = ValidationErrors::default();
+        let first_name =
+            name_errors.parse("first_name", &input.first_name, false, PersonName::parse);
+        let last_name = name_errors.parse("last_name", &input.last_name, false, PersonName::parse);
         let mut errors = ValidationErrors::default();
         let email = errors.parse("email", &input.email, true, Email::parse);
+        if let Some(email) = &email {
+            // DRF's UniqueValidator runs with the other field checks, so a
+            // taken email is reported beside every other failing field. The
+            // insert below still decides races through the unique index.
+            if self.users.find_by_email_key(&email.key())?.is_some() {
+                errors.add("email", vec![FieldError::EmailTaken]);
+            }
+        }
         let phone_number =
             errors.parse("phonenumber", &input.phonenumber, true, PhoneNumber::parse);
-        let first_name = errors.parse("first_name", &input.first_name, false, PersonName::parse);
-        let last_name = errors.parse("last_name", &input.last_name, false, PersonName::parse);
         let attributes = UserAttributes {
             email: input.email.as_text().unwrap_or_default(),
             first_name: input.first_name.as_text().unwrap_or_default(),
@@ -118,15 +130,17 @@ impl Signup {
                     None
                 }
             });
+        errors.extend(name_errors);
         let (Some(email), Some(phone_number), Some(password)) = (email, phone_number, password)
         else {
             return Err(SignupError::Invalid(errors));
         };
+        // Hash even when the email alone is taken, so a taken email costs
+        // the same time as a free one.
+        let password_hash = self.hasher.hash(&password)?;
         if !errors.is_empty() {
             return Err(SignupError::Invalid(errors));
         }
-        // Hash before the insert so a taken email costs the same time as a free one.
-        let password_hash = self.hasher.hash(&password)?;
         let new_user = NewUser {
             id: UserId::new_random(),
             email,

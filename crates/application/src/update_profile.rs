@@ -32,12 +32,17 @@ pub enum UpdateProfileError {
 }
 
 impl ProfileInput {
-    /// Parses the input into changes, every failing field at once.
+    /// Parses the input into changes, every failing field at once, in the
+    /// user representation's field order.
     pub fn changes(&self, errors: &mut ValidationErrors) -> UserChanges {
+        let phone_number =
+            errors.parse("phonenumber", &self.phonenumber, false, PhoneNumber::parse);
+        let first_name = errors.parse("first_name", &self.first_name, false, PersonName::parse);
+        let last_name = errors.parse("last_name", &self.last_name, false, PersonName::parse);
         UserChanges {
-            first_name: errors.parse("first_name", &self.first_name, false, PersonName::parse),
-            last_name: errors.parse("last_name", &self.last_name, false, PersonName::parse),
-            phone_number: errors.parse("phonenumber", &self.phonenumber, false, PhoneNumber::parse),
+            phone_number,
+            first_name,
+            last_name,
             ..UserChanges::default()
         }
     }

@@ -58,6 +58,13 @@ impl ValidationErrors {
         }
     }
 
+    /// Appends `other`'s fields after these.
+    pub fn extend(&mut self, other: Self) {
+        for (field, errors) in other.fields {
+            self.add(field, errors);
+        }
+    }
+
     /// Parses a field with `parse` when it holds text, recording why not otherwise.
     /// A missing field is an error only when `required`; then `None` is returned.
     pub fn parse<T>(

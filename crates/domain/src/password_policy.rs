@@ -22,7 +22,7 @@ pub struct UserAttributes<'a> {
 impl Default for PasswordPolicy {
     fn default() -> Self {
         Self {
-            min_chars: 8,
+            min_chars: Self::MIN_CHARS,
             max_similarity: 0.7,
         }
     }
@@ -31,6 +31,9 @@ impl Default for PasswordPolicy {
 impl PasswordPolicy {
     /// bcrypt reads at most this many bytes; longer input is refused rather than truncated.
     pub const MAX_BYTES: usize = 72;
+
+    /// The fewest characters the default policy accepts (Django's default).
+    pub const MIN_CHARS: usize = 8;
 
     /// Judges a password, returning every rule it breaks at once (in Django's
     /// validator order) or the password as accepted.

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use tokenauth_adapters_db::{Database, DatabaseError, DieselUserRepository};
-use tokenauth_application::system::{BcryptHasher, SystemClock};
+use tokenauth_adapters_system::{BcryptHasher, SystemClock};
 use tokenauth_application::{
     ChangePassword, ChangePasswordError, FieldValue, Privileges, Signup, SignupError, SignupInput,
     ValidationErrors,

@@ -89,6 +89,8 @@ pub struct ThrottleSettings {
 pub struct HttpSettings {
     /// Larger bodies get 413.
     pub max_body_bytes: usize,
+    /// Origins allowed by CORS; `*` for any.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 /// Log output.
@@ -156,6 +158,7 @@ impl Default for HttpSettings {
     fn default() -> Self {
         Self {
             max_body_bytes: 64 * 1024,
+            cors_allowed_origins: Vec::new(),
         }
     }
 }

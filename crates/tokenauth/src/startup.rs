@@ -4,11 +4,13 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
 use actix_web::web::Data;
 use actix_web::{App, HttpServer};
 use tokenauth_adapters_db::{Database, DatabaseError};
 use tokenauth_adapters_http::{
-    BodyLimit, HashingThreads, InFlight, Metrics, browsable_api, configure, request_context,
+    AppState, BodyLimit, Cors, HashingThreads, InFlight, Metrics, access_log, browsable_api,
+    configure, cors, count_in_flight, request_id,
 };
 use tokenauth_application::PruneTokens;
 
@@ -64,24 +66,25 @@ impl Application {
         let listener = TcpListener::bind(&address).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
         let hashing = HashingThreads::per_core().map_err(StartupError::Threads)?;
-        let services = Data::new(wiring::services(settings, &database, hashing));
-        let metrics = Data::new(Metrics::new());
-        let throttles = Data::new(settings.throttles());
-        let in_flight = Data::new(InFlight::default());
-        let draining = in_flight.get_ref().clone();
-        let body_limit = BodyLimit(settings.http.max_body_bytes);
+        let state = AppState {
+            services: Data::new(wiring::services(settings, &database, hashing)),
+            metrics: Data::new(Metrics::new()),
+            throttles: Data::new(settings.throttles()),
+            in_flight: Data::new(InFlight::default()),
+            body_limit: BodyLimit(settings.http.max_body_bytes),
+            cors: Data::new(Cors::new(settings.http.cors_allowed_origins.clone())),
+        };
+        let draining = state.in_flight.get_ref().clone();
         let mut server = HttpServer::new(move || {
+            // Outermost last: every page and JSON answer carries the request
+            // id, is logged and counted, and gets CORS headers.
             App::new()
-                // Outermost last: every page and JSON answer carries the request id.
-                .wrap(actix_web::middleware::from_fn(browsable_api))
-                .wrap(actix_web::middleware::from_fn(request_context))
-                .configure(configure(
-                    services.clone(),
-                    metrics.clone(),
-                    throttles.clone(),
-                    in_flight.clone(),
-                    body_limit,
-                ))
+                .wrap(from_fn(browsable_api))
+                .wrap(from_fn(cors))
+                .wrap(from_fn(access_log))
+                .wrap(from_fn(count_in_flight))
+                .wrap(from_fn(request_id))
+                .configure(configure(state.clone()))
         })
         // Our own handler stops gracefully on SIGINT as well as SIGTERM.
         .disable_signals()

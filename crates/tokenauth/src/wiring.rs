@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tokenauth_adapters_db::{Database, DieselTokenRepository, DieselUserRepository};
 use tokenauth_adapters_http::{HashingThreads, Services};
-use tokenauth_application::system::{BcryptHasher, OsTokenGenerator, SystemClock};
+use tokenauth_adapters_system::{BcryptHasher, OsTokenGenerator, SystemClock};
 use tokenauth_application::{
     AdminUsers, Authenticate, ChangePassword, Login, Logout, LogoutAll, PruneTokens, Sessions,
     Signup, TokenPolicy, TokenRepository, UpdateProfile, UserRepository,

@@ -3,37 +3,56 @@
 use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
-use tokenauth_application::{ChangePasswordInput, ProfileInput};
+use serde::Deserialize;
+use tokenauth_application::{ChangePasswordInput, FieldValue, ProfileInput};
+use utoipa::ToSchema;
 
-use crate::authenticated_user::AuthenticatedUser;
-use crate::openapi::{PasswordChange, ProfileUpdate};
-use crate::representation::{BadRequestBody, ErrorBody};
+use crate::extract::{AuthenticatedUser, fields, read_body};
 use crate::representation::{SessionBody, UserBody};
 use crate::responses::json_response;
 use crate::threads::{Blocking, Threads};
-use crate::{ApiError, RequestFields, Services};
+use crate::{ApiError, Services};
 
-#[utoipa::path(get, path = "/api/me", tag = "account", security(("token" = [])),
-    responses(
-        (status = 200, description = "The authenticated user.", body = UserBody),
-        (status = 401, description = "No, malformed, unknown, revoked or expired token; inactive user.", body = ErrorBody),
-        (status = 503, description = "Database unavailable.", body = ErrorBody),
-    ))]
+/// `PATCH /api/me`: any of these; other fields are read-only here and ignored.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub(crate) struct ProfileRequest {
+    /// An optional `+` then digits.
+    #[schema(schema_with = fields::phone_number)]
+    phonenumber: FieldValue,
+    #[schema(schema_with = fields::name)]
+    first_name: FieldValue,
+    #[schema(schema_with = fields::name)]
+    last_name: FieldValue,
+}
+
+impl From<ProfileRequest> for ProfileInput {
+    fn from(body: ProfileRequest) -> Self {
+        Self {
+            first_name: body.first_name,
+            last_name: body.last_name,
+            phonenumber: body.phonenumber,
+        }
+    }
+}
+
+/// `POST /api/me/password`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub(crate) struct PasswordChangeRequest {
+    /// The password now, to confirm.
+    #[schema(schema_with = fields::any_text)]
+    current_password: FieldValue,
+    /// Judged by the password policy, as at signup.
+    #[schema(schema_with = fields::new_password)]
+    new_password: FieldValue,
+}
+
 /// `GET /api/me`: the authenticated user.
 pub(crate) async fn me(AuthenticatedUser(session): AuthenticatedUser) -> HttpResponse {
     json_response(StatusCode::OK, &UserBody::of(&session.user))
 }
 
-#[utoipa::path(patch, path = "/api/me", tag = "account", security(("token" = [])),
-    request_body(content = Option<ProfileUpdate>, content_type = "application/json"),
-    responses(
-        (status = 200, description = "The updated user.", body = UserBody),
-        (status = 400, description = "Every failing field, or a malformed body.", body = BadRequestBody),
-        (status = 413, description = "Body over the limit.", body = ErrorBody),
-        (status = 415, description = "Neither JSON nor form-encoded.", body = ErrorBody),
-        (status = 401, description = "No, malformed, unknown, revoked or expired token; inactive user.", body = ErrorBody),
-        (status = 503, description = "Database unavailable.", body = ErrorBody),
-    ))]
 /// `PATCH /api/me`: names and phone number; other fields are read-only here.
 pub(crate) async fn update_me(
     services: Data<Services>,
@@ -41,28 +60,14 @@ pub(crate) async fn update_me(
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let mut fields = RequestFields::read(&req, payload.into_inner()).await?;
-    let input = ProfileInput {
-        first_name: fields.take("first_name"),
-        last_name: fields.take("last_name"),
-        phonenumber: fields.take("phonenumber"),
-    };
+    let body: ProfileRequest = read_body(&req, payload.into_inner()).await?;
+    let input = ProfileInput::from(body);
     let user = Blocking
         .run(move || services.update_profile.execute(&session, input))
         .await?;
     Ok(json_response(StatusCode::OK, &UserBody::of(&user)))
 }
 
-#[utoipa::path(post, path = "/api/me/password", tag = "account", security(("token" = [])),
-    request_body(content = PasswordChange, content_type = "application/json"),
-    responses(
-        (status = 204, description = "Changed; every other token of the user is revoked."),
-        (status = 400, description = "Wrong current password or a refused new one.", body = BadRequestBody),
-        (status = 413, description = "Body over the limit.", body = ErrorBody),
-        (status = 415, description = "Neither JSON nor form-encoded.", body = ErrorBody),
-        (status = 401, description = "No, malformed, unknown, revoked or expired token; inactive user.", body = ErrorBody),
-        (status = 503, description = "Database unavailable.", body = ErrorBody),
-    ))]
 /// `POST /api/me/password`: 204; the user's other tokens are revoked.
 pub(crate) async fn change_password(
     services: Data<Services>,
@@ -70,10 +75,10 @@ pub(crate) async fn change_password(
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let mut fields = RequestFields::read(&req, payload.into_inner()).await?;
+    let body: PasswordChangeRequest = read_body(&req, payload.into_inner()).await?;
     let input = ChangePasswordInput {
-        current_password: fields.take("current_password"),
-        new_password: fields.take("new_password"),
+        current_password: body.current_password,
+        new_password: body.new_password,
     };
     let hashing = services.hashing.clone();
     hashing
@@ -82,12 +87,6 @@ pub(crate) async fn change_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(get, path = "/api/me/tokens", tag = "account", security(("token" = [])),
-    responses(
-        (status = 200, description = "The user's unexpired tokens, newest first.", body = [SessionBody]),
-        (status = 401, description = "No, malformed, unknown, revoked or expired token; inactive user.", body = ErrorBody),
-        (status = 503, description = "Database unavailable.", body = ErrorBody),
-    ))]
 /// `GET /api/me/tokens`: the user's unexpired tokens, newest first.
 pub(crate) async fn list_tokens(
     services: Data<Services>,
@@ -100,14 +99,6 @@ pub(crate) async fn list_tokens(
     Ok(json_response(StatusCode::OK, &body))
 }
 
-#[utoipa::path(delete, path = "/api/me/tokens/{id}", tag = "account", security(("token" = [])),
-    params(("id" = String, Path, description = "A token id from GET /api/me/tokens.")),
-    responses(
-        (status = 204, description = "That session is ended."),
-        (status = 404, description = "Not one of the user's tokens.", body = ErrorBody),
-        (status = 401, description = "No, malformed, unknown, revoked or expired token; inactive user.", body = ErrorBody),
-        (status = 503, description = "Database unavailable.", body = ErrorBody),
-    ))]
 /// `DELETE /api/me/tokens/{id}`: 204, or 404 when it is not one of the user's.
 pub(crate) async fn delete_token(
     services: Data<Services>,

@@ -3,29 +3,35 @@
 use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
-use tokenauth_application::{PageRequest, ProfileInput, UserUpdateInput};
+use serde::Deserialize;
+use tokenauth_application::{FieldValue, PageRequest, ProfileInput, UserUpdateInput};
+use utoipa::ToSchema;
 
-use crate::authenticated_user::AuthenticatedUser;
-use crate::openapi::UserUpdate;
-use crate::pagination::{QueryParams, page_links};
-use crate::representation::{BadRequestBody, ErrorBody};
+use crate::extract::{AuthenticatedUser, QueryParams, fields, page_links, read_body};
 use crate::representation::{UserBody, UserPageBody};
 use crate::responses::json_response;
 use crate::threads::{Blocking, Threads};
-use crate::{ApiError, RequestFields, Services};
+use crate::{ApiError, Services};
 
-#[utoipa::path(get, path = "/api/users", tag = "administration", security(("token" = [])),
-    params(
-        ("limit" = Option<String>, Query, description = "Page size: default 50 (also for nonsense, zero or negative), at most 1000."),
-        ("offset" = Option<String>, Query, description = "Users skipped: default 0."),
-        ("search" = Option<String>, Query, description = "Words that must all appear in the email or names, any case."),
-    ),
-    responses(
-        (status = 200, description = "A page of users, in order of joining.", body = UserPageBody),
-        (status = 403, description = "Not staff.", body = ErrorBody),
-        (status = 401, description = "No, malformed, unknown, revoked or expired token; inactive user.", body = ErrorBody),
-        (status = 503, description = "Database unavailable.", body = ErrorBody),
-    ))]
+/// `PATCH /api/users/{id}`: any of these, in the user body's order;
+/// `is_staff` for superusers only.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub(crate) struct UserUpdateRequest {
+    /// An optional `+` then digits.
+    #[schema(schema_with = fields::phone_number)]
+    phonenumber: FieldValue,
+    #[schema(schema_with = fields::name)]
+    first_name: FieldValue,
+    #[schema(schema_with = fields::name)]
+    last_name: FieldValue,
+    #[schema(schema_with = fields::boolean)]
+    is_staff: FieldValue,
+    /// `false` revokes every token of the user.
+    #[schema(schema_with = fields::boolean)]
+    is_active: FieldValue,
+}
+
 /// `GET /api/users?limit=&offset=&search=`.
 pub(crate) async fn list_users(
     services: Data<Services>,
@@ -45,15 +51,6 @@ pub(crate) async fn list_users(
     ))
 }
 
-#[utoipa::path(get, path = "/api/users/{id}", tag = "administration", security(("token" = [])),
-    params(("id" = String, Path, description = "A user id.")),
-    responses(
-        (status = 200, description = "The user.", body = UserBody),
-        (status = 404, description = "No such user (or a malformed id).", body = ErrorBody),
-        (status = 403, description = "Not staff.", body = ErrorBody),
-        (status = 401, description = "No, malformed, unknown, revoked or expired token; inactive user.", body = ErrorBody),
-        (status = 503, description = "Database unavailable.", body = ErrorBody),
-    ))]
 /// `GET /api/users/{id}`.
 pub(crate) async fn get_user(
     services: Data<Services>,
@@ -67,19 +64,6 @@ pub(crate) async fn get_user(
     Ok(json_response(StatusCode::OK, &UserBody::of(&user)))
 }
 
-#[utoipa::path(patch, path = "/api/users/{id}", tag = "administration", security(("token" = [])),
-    params(("id" = String, Path, description = "A user id.")),
-    request_body(content = Option<UserUpdate>, content_type = "application/json"),
-    responses(
-        (status = 200, description = "The updated user; deactivation revoked all its tokens.", body = UserBody),
-        (status = 400, description = "Every failing field, or a malformed body.", body = BadRequestBody),
-        (status = 404, description = "No such user (or a malformed id).", body = ErrorBody),
-        (status = 413, description = "Body over the limit.", body = ErrorBody),
-        (status = 415, description = "Neither JSON nor form-encoded.", body = ErrorBody),
-        (status = 403, description = "Not staff.", body = ErrorBody),
-        (status = 401, description = "No, malformed, unknown, revoked or expired token; inactive user.", body = ErrorBody),
-        (status = 503, description = "Database unavailable.", body = ErrorBody),
-    ))]
 /// `PATCH /api/users/{id}`: `is_active`, names, phone number; `is_staff` for superusers.
 pub(crate) async fn update_user(
     services: Data<Services>,
@@ -88,15 +72,15 @@ pub(crate) async fn update_user(
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let mut fields = RequestFields::read(&req, payload.into_inner()).await?;
+    let body: UserUpdateRequest = read_body(&req, payload.into_inner()).await?;
     let input = UserUpdateInput {
         profile: ProfileInput {
-            first_name: fields.take("first_name"),
-            last_name: fields.take("last_name"),
-            phonenumber: fields.take("phonenumber"),
+            first_name: body.first_name,
+            last_name: body.last_name,
+            phonenumber: body.phonenumber,
         },
-        is_active: fields.take("is_active"),
-        is_staff: fields.take("is_staff"),
+        is_active: body.is_active,
+        is_staff: body.is_staff,
     };
     let id = id.into_inner();
     let user = Blocking
@@ -105,15 +89,6 @@ pub(crate) async fn update_user(
     Ok(json_response(StatusCode::OK, &UserBody::of(&user)))
 }
 
-#[utoipa::path(delete, path = "/api/users/{id}", tag = "administration", security(("token" = [])),
-    params(("id" = String, Path, description = "A user id.")),
-    responses(
-        (status = 204, description = "The user and all its tokens are gone."),
-        (status = 404, description = "No such user (or a malformed id).", body = ErrorBody),
-        (status = 403, description = "Not staff.", body = ErrorBody),
-        (status = 401, description = "No, malformed, unknown, revoked or expired token; inactive user.", body = ErrorBody),
-        (status = 503, description = "Database unavailable.", body = ErrorBody),
-    ))]
 /// `DELETE /api/users/{id}`: the user and all its tokens.
 pub(crate) async fn delete_user(
     services: Data<Services>,

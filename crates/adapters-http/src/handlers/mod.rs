@@ -1,9 +1,9 @@
-//! One module per endpoint group.
+//! The handlers, one module per resource. They know the use cases and the
+//! extractors, never the endpoint table that routes to them.
 
 pub(crate) mod account;
 pub(crate) mod admin;
+pub(crate) mod auth;
 pub(crate) mod fallback;
-pub(crate) mod login;
-pub(crate) mod logout;
 pub(crate) mod operations;
-pub(crate) mod signup;
+pub(crate) mod options;

@@ -14,6 +14,6 @@ pub use clock::Clock;
 pub use database_health::{DatabaseHealth, PoolState};
 pub use password_hasher::{HashingError, PasswordHasher};
 pub use repository_error::{RepositoryError, SaveUserError};
-pub use token_generator::TokenGenerator;
+pub use token_generator::{KeyGenerationError, TokenGenerator};
 pub use token_repository::TokenRepository;
 pub use user_repository::{UserPage, UserQuery, UserRepository};

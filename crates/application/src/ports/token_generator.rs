@@ -1,10 +1,13 @@
 use tokenauth_domain::TokenKey;
 
-use super::RepositoryError;
+/// The system's randomness could not give a key: no token may be issued.
+#[derive(Debug, thiserror::Error)]
+#[error("no random key could be generated: {0}")]
+pub struct KeyGenerationError(pub String);
 
 /// Where new token keys come from.
 pub trait TokenGenerator: Send + Sync + 'static {
-    /// A fresh key. MUST come from a CSPRNG in production; an error means the
-    /// system's randomness is unavailable and no token may be issued.
-    fn generate(&self) -> Result<TokenKey, RepositoryError>;
+    /// A fresh key. MUST come from a CSPRNG in production, and fail rather
+    /// than return a key from a weaker source.
+    fn generate(&self) -> Result<TokenKey, KeyGenerationError>;
 }

@@ -5,13 +5,13 @@
 //! may run slower when its neighbours are busy too. A third argument sets the
 //! verifies each thread times (default 7): more for a sustained load.
 //!
-//!     cargo run --release -p tokenauth-application --example bcrypt_verify -- 12 [N [COUNT]]
+//!     cargo run --release -p tokenauth-adapters-system --example bcrypt_verify -- 12 [N [COUNT]]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
 
+use tokenauth_adapters_system::BcryptHasher;
 use tokenauth_application::PasswordHasher;
-use tokenauth_application::system::BcryptHasher;
 use tokenauth_domain::{Password, PasswordHash, PasswordPolicy, UserAttributes};
 
 const PASSWORD: &str = "bench-Password-77";
@@ -21,8 +21,6 @@ fn main() {
     let cost: u32 = args.next().and_then(|c| c.parse().ok()).unwrap_or(12);
     let threads: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(1);
     let count: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(7);
-    // One hasher per thread: BcryptHasher lets one hash a core run at once,
-    // and the point is to measure them side by side.
     let hash = BcryptHasher::new(cost).hash(&accepted()).unwrap();
     let mut samples: Vec<f64> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads.max(1))

@@ -1,6 +1,6 @@
-//! The browsable API: for a client that accepts `text/html` (a browser),
-//! `/`, `/api/signup`, `/api/login` and `/api/me` answer with pages and forms,
-//! as DRF's BrowsableAPIRenderer does. Everyone else gets JSON, untouched.
+//! The browsable API: for a client that accepts `text/html` (a browser), the
+//! API root and every endpoint declared with a form answer with pages, as
+//! DRF's BrowsableAPIRenderer does. Everyone else gets JSON, untouched.
 
 use actix_web::HttpMessage;
 use actix_web::HttpResponse;
@@ -11,9 +11,10 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use serde_json::Value;
 
-use crate::body::{declared_length, read_limited};
-use crate::pages::{self, EndpointPage, Outcome};
-use crate::{ApiError, BodyLimit, ROUTES};
+use crate::ApiError;
+use crate::endpoints::{ENDPOINTS, Endpoint};
+use crate::extract::{BodyLimit, declared_length, read_limited};
+use crate::pages::{self, EndpointPage, Heading, Outcome, RootEntry};
 
 /// Headers every page carries: no script, no framing, no sniffing, no referrer.
 const PAGE_HEADERS: [(&str, &str); 4] = [
@@ -37,28 +38,51 @@ pub async fn browsable_api(
     if !accepts_html(req.headers()) {
         return next.call(req).await;
     }
-    let endpoint = match req.path() {
-        "/api/signup" => Some(pages::SIGNUP),
-        "/api/login" => Some(pages::LOGIN),
-        "/api/me" => Some(pages::ME),
-        _ => None,
-    };
     let method = req.method().clone();
-    if method == Method::GET && req.path() == "/" {
-        let entries = root_entries();
-        let entries: Vec<(&str, &str)> = entries.iter().map(|(p, m)| (*p, m.as_str())).collect();
+    let reading = method == Method::GET || method == Method::HEAD;
+    if reading && req.path() == "/" {
+        let allows: Vec<String> = ENDPOINTS.iter().map(Endpoint::allow).collect();
+        let entries: Vec<RootEntry<'_>> = ENDPOINTS
+            .iter()
+            .zip(&allows)
+            .map(|(endpoint, allow)| RootEntry {
+                path: endpoint.path,
+                allow,
+                browsable: !endpoint.path.contains('{')
+                    && (endpoint.form.is_some()
+                        || endpoint
+                            .operations
+                            .iter()
+                            .any(|op| op.method == Method::GET)),
+            })
+            .collect();
         return Ok(req.into_response(page(StatusCode::OK, pages::root(&entries))));
     }
-    let Some(endpoint) = endpoint else {
+    let Some((endpoint, form)) = Endpoint::matching(req.path())
+        .and_then(|endpoint| endpoint.form.map(|form| (endpoint, form)))
+    else {
         return next.call(req).await;
+    };
+    let allow = endpoint.allow();
+    let heading = Heading {
+        title: endpoint.name,
+        path: endpoint.path,
+        allow: &allow,
+        description: endpoint.description,
+        form,
     };
     let origin = {
         let info = req.connection_info();
         format!("{}://{}", info.scheme(), info.host())
     };
-    if method == Method::GET && endpoint.path != "/api/me" {
+    let serves_get = endpoint
+        .operations
+        .iter()
+        .any(|op| op.method == Method::GET);
+    if reading && !serves_get {
+        // The form itself: what a browser gets where the API has no GET.
         let html = pages::endpoint(&EndpointPage {
-            endpoint,
+            endpoint: heading,
             values: &[],
             outcome: None,
             origin: &origin,
@@ -75,8 +99,9 @@ pub async fn browsable_api(
             Err(error) => return Ok(req.into_response(error_response_page(&error))),
         };
         values = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-        if endpoint.path == "/api/me" {
-            // A form cannot set Authorization: the token field stands in for it.
+        if serves_get {
+            // A form cannot set Authorization: the token field stands in for
+            // it, and the page shows what GET answers.
             let token = values
                 .iter()
                 .rev()
@@ -91,7 +116,7 @@ pub async fn browsable_api(
         } else {
             req.set_payload(Payload::from(body));
         }
-    } else if method != Method::GET {
+    } else if !reading {
         return next.call(req).await;
     }
     let response = next.call(req).await?;
@@ -114,7 +139,7 @@ pub async fn browsable_api(
     };
     let values: Vec<(String, String)> = values.into_iter().filter(|(k, _)| k != "token").collect();
     let html = pages::endpoint(&EndpointPage {
-        endpoint,
+        endpoint: heading,
         values: &values,
         outcome: Some(outcome),
         origin: &origin,
@@ -138,19 +163,6 @@ fn accepts_html(headers: &HeaderMap) -> bool {
                 .next()
                 .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/html"))
         })
-}
-
-fn root_entries() -> Vec<(&'static str, String)> {
-    let mut entries: Vec<(&'static str, String)> = ROUTES
-        .iter()
-        .map(|(path, methods)| (*path, methods.join(", ")))
-        .collect();
-    for entry in &mut entries {
-        if matches!(entry.0, "/api/signup" | "/api/login") {
-            entry.1 = format!("GET (form), {}", entry.1);
-        }
-    }
-    entries
 }
 
 fn page(status: StatusCode, html: String) -> HttpResponse {

@@ -1,5 +1,8 @@
 //! Where a request's use case runs: never on an async worker.
 
+mod hashing;
+
+pub use hashing::HashingThreads;
 use tokio::sync::oneshot;
 
 use crate::ApiError;

@@ -1,15 +1,20 @@
 //! Reading `Authorization: Token <key>` as DRF's `TokenAuthentication` does.
 
-/// Why an `Authorization` header carries no usable key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why an `Authorization` header carries no usable key. `Display` gives
+/// the contract's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum AuthorizationError {
     /// No header, or one for another scheme.
+    #[error("Authentication credentials were not provided.")]
     Missing,
     /// The keyword alone.
+    #[error("Invalid token header. No credentials provided.")]
     NoCredentials,
     /// More than one word after the keyword.
+    #[error("Invalid token header. Token string should not contain spaces.")]
     ContainsSpaces,
     /// Non-ASCII or control characters in the key.
+    #[error("Invalid token header. Token string should not contain invalid characters.")]
     InvalidCharacters,
 }
 

@@ -27,21 +27,15 @@ const fn field(
     }
 }
 
-/// An endpoint with a browsable form.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Endpoint {
-    pub title: &'static str,
-    pub path: &'static str,
-    pub allow: &'static str,
-    pub description: &'static str,
+/// The form of an endpoint a browser can use.
+#[derive(Debug)]
+pub(crate) struct Form {
     pub fields: &'static [Field],
+    /// What the page says besides the endpoint's description.
+    pub note: Option<&'static str>,
 }
 
-pub(crate) const SIGNUP: Endpoint = Endpoint {
-    title: "Signup",
-    path: "/api/signup",
-    allow: "POST, OPTIONS",
-    description: "Create an account. Only the password's bcrypt hash is stored.",
+pub(crate) const SIGNUP: Form = Form {
     fields: &[
         field("email", "Email", "email", true),
         field("phonenumber", "Phone number", "tel", true),
@@ -49,26 +43,33 @@ pub(crate) const SIGNUP: Endpoint = Endpoint {
         field("first_name", "First name", "text", false),
         field("last_name", "Last name", "text", false),
     ],
+    note: None,
 };
 
-pub(crate) const LOGIN: Endpoint = Endpoint {
-    title: "Login",
-    path: "/api/login",
-    allow: "POST, OPTIONS",
-    description: "Log in with email and password; the answer carries a new token.",
+pub(crate) const LOGIN: Form = Form {
     fields: &[
         field("email", "Email", "email", true),
         field("password", "Password", "password", true),
     ],
+    note: None,
 };
 
-pub(crate) const ME: Endpoint = Endpoint {
-    title: "Me",
-    path: "/api/me",
-    allow: "GET, PATCH, OPTIONS",
-    description: "The user a token belongs to. A browser cannot send an Authorization header from a form, so paste the token here.",
+pub(crate) const ME: Form = Form {
     fields: &[field("token", "Token", "password", true)],
+    note: Some(
+        "A browser cannot send an Authorization header from a form, so paste the token here.",
+    ),
 };
+
+/// An endpoint as its page shows it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Heading<'a> {
+    pub title: &'a str,
+    pub path: &'a str,
+    pub allow: &'a str,
+    pub description: &'a str,
+    pub form: &'a Form,
+}
 
 /// What a submitted form produced.
 #[derive(Debug)]
@@ -81,7 +82,7 @@ pub(crate) struct Outcome<'a> {
 /// Everything the endpoint page shows.
 #[derive(Debug)]
 pub(crate) struct EndpointPage<'a> {
-    pub endpoint: Endpoint,
+    pub endpoint: Heading<'a>,
     pub values: &'a [(String, String)],
     pub outcome: Option<Outcome<'a>>,
     /// Absolute URL of the service, for the curl line.
@@ -113,25 +114,37 @@ fn layout(title: &str, content: Markup) -> Markup {
     }
 }
 
+/// One endpoint on the root page.
+#[derive(Debug)]
+pub(crate) struct RootEntry<'a> {
+    pub path: &'a str,
+    pub allow: &'a str,
+    /// Whether a browser can open it (a GET or a form, no path parameter).
+    pub browsable: bool,
+}
+
 /// `GET /` in a browser: every endpoint, with links.
-pub(crate) fn root(endpoints: &[(&str, &str)]) -> String {
-    layout("API Root", html! {
-        h1 { "API Root" }
-        p { "Token authentication over HTTP. Browse the endpoints with forms, or read the "
-            a href="/api/schema" { "OpenAPI document" } "." }
-        ul {
-            @for (path, methods) in endpoints {
-                li {
-                    @if ["/api/signup", "/api/login", "/api/me", "/", "/api/schema", "/healthz", "/readyz", "/metrics"].contains(path) {
-                        a href=(path) { code { (path) } }
-                    } @else {
-                        code { (path) }
+pub(crate) fn root(endpoints: &[RootEntry<'_>]) -> String {
+    layout(
+        "API Root",
+        html! {
+            h1 { "API Root" }
+            p { "Token authentication over HTTP. Browse the endpoints with forms, or read the "
+                a href="/api/schema" { "OpenAPI document" } "." }
+            ul {
+                @for entry in endpoints {
+                    li {
+                        @if entry.browsable {
+                            a href=(entry.path) { code { (entry.path) } }
+                        } @else {
+                            code { (entry.path) }
+                        }
+                        " " span.allow { (entry.allow) }
                     }
-                    " " span.allow { (methods) }
                 }
             }
-        }
-    })
+        },
+    )
     .into_string()
 }
 
@@ -155,6 +168,9 @@ pub(crate) fn endpoint(page: &EndpointPage<'_>) -> String {
         h1 { (endpoint.title) }
         p.allow { "Allow: " (endpoint.allow) }
         p { (endpoint.description) }
+        @if let Some(note) = endpoint.form.note {
+            p { (note) }
+        }
         @if let Some(outcome) = &page.outcome {
             section #result {
                 h2 { "Response" }
@@ -171,7 +187,7 @@ pub(crate) fn endpoint(page: &EndpointPage<'_>) -> String {
             }
         }
         form method="post" action=(endpoint.path) {
-            @for f in endpoint.fields {
+            @for f in endpoint.form.fields {
                 label for=(f.name) { (f.label) @if !f.required { " (optional)" } }
                 @if f.kind == "password" {
                     input type=(f.kind) id=(f.name) name=(f.name) required[f.required] autocomplete="off";
@@ -221,11 +237,19 @@ fn messages(body: Option<&Value>, key: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    const SIGNUP_HEADING: Heading<'static> = Heading {
+        title: "Signup",
+        path: "/api/signup",
+        allow: "POST, OPTIONS",
+        description: "Create an account.",
+        form: &SIGNUP,
+    };
+
     #[test]
     fn a_success_shows_no_field_errors() {
         let body = serde_json::json!({"email": "ada@example.com", "first_name": "Ada"});
         let html = endpoint(&EndpointPage {
-            endpoint: SIGNUP,
+            endpoint: SIGNUP_HEADING,
             values: &[],
             outcome: Some(Outcome {
                 status: 201,
@@ -260,7 +284,7 @@ mod tests {
             ("password".to_owned(), "s3cret-pw".to_owned()),
         ];
         let html = endpoint(&EndpointPage {
-            endpoint: SIGNUP,
+            endpoint: SIGNUP_HEADING,
             values: &values,
             outcome: Some(Outcome {
                 status: 400,

@@ -1,0 +1,379 @@
+//! The OpenAPI 3 document, built from the endpoint table: each operation's
+//! own responses as declared there, and the ones its declaration implies
+//! (401 for a token, 400/413/415 for a body, 429 when throttled, 503 when it
+//! reads the database), with the request types the handlers really parse.
+
+use utoipa::ToSchema;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    Components, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathItem, Paths, Ref, RefOr,
+    Required, ResponseBuilder,
+};
+
+use crate::access::{Permission, TokenRule};
+use crate::endpoints::{ENDPOINTS, Endpoint, Operation};
+use crate::representation::{ErrorBody, FieldErrorsBody, StatusBody};
+use crate::responses::JSON;
+
+/// Describes a schema, registering it (and what it refers to) in `components`.
+pub(crate) type SchemaFn = fn(&mut Components) -> RefOr<Schema>;
+
+/// What the document says of one operation beyond what its declaration implies.
+#[derive(Debug)]
+pub(crate) struct Doc {
+    /// Its group in the document.
+    pub tag: &'static str,
+    /// One line.
+    pub summary: &'static str,
+    /// The body type its handler parses (JSON or form-encoded), if any.
+    pub request: Option<SchemaFn>,
+    /// Its own answers: success and the refusals particular to it.
+    pub responses: &'static [Response],
+    /// Whether it is throttled (429).
+    pub throttled: bool,
+    /// Whether it reads the database (503 while it is down).
+    pub database: bool,
+    /// Its query parameters: name and meaning.
+    pub query: &'static [(&'static str, &'static str)],
+}
+
+/// One documented answer.
+#[derive(Debug)]
+pub(crate) struct Response {
+    status: u16,
+    description: &'static str,
+    body: Body,
+}
+
+#[derive(Debug)]
+enum Body {
+    Empty,
+    Json(SchemaFn),
+    Text,
+}
+
+impl Response {
+    /// An answer with a JSON body.
+    pub(crate) const fn json(status: u16, description: &'static str, body: SchemaFn) -> Self {
+        Self {
+            status,
+            description,
+            body: Body::Json(body),
+        }
+    }
+
+    /// An answer without a body.
+    pub(crate) const fn empty(status: u16, description: &'static str) -> Self {
+        Self {
+            status,
+            description,
+            body: Body::Empty,
+        }
+    }
+
+    /// An answer in plain text.
+    pub(crate) const fn text(status: u16, description: &'static str) -> Self {
+        Self {
+            status,
+            description,
+            body: Body::Text,
+        }
+    }
+}
+
+/// `T`, registered under its name and referred to.
+pub(crate) fn schema<T: ToSchema>(components: &mut Components) -> RefOr<Schema> {
+    let mut dependencies = Vec::new();
+    T::schemas(&mut dependencies);
+    components.schemas.extend(dependencies);
+    components
+        .schemas
+        .insert(T::name().into_owned(), T::schema());
+    Ref::from_schema_name(T::name()).into()
+}
+
+/// A list of `T`.
+pub(crate) fn list<T: ToSchema>(components: &mut Components) -> RefOr<Schema> {
+    ArrayBuilder::new().items(schema::<T>(components)).into()
+}
+
+/// `{"detail": "<message>"}`.
+pub(crate) fn detail(components: &mut Components) -> RefOr<Schema> {
+    schema::<ErrorBody>(components)
+}
+
+/// `{"status": "ok"}`.
+pub(crate) fn status(components: &mut Components) -> RefOr<Schema> {
+    schema::<StatusBody>(components)
+}
+
+/// Any JSON object.
+pub(crate) fn object(_: &mut Components) -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(Type::Object).into()
+}
+
+/// The whole document.
+pub(crate) fn document() -> OpenApi {
+    let mut components = Components::new();
+    components.add_security_scheme(
+        "token",
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+            "Authorization",
+            "`Token <key>` (or `Bearer <key>`), the key from login.",
+        ))),
+    );
+    let mut paths = Paths::new();
+    for endpoint in ENDPOINTS {
+        let mut item = PathItem::default();
+        for operation in endpoint.operations {
+            let method = http_method(&operation.method);
+            item.merge_operations(PathItem::new(
+                method,
+                describe(endpoint, operation, &mut components),
+            ));
+        }
+        paths.paths.insert(endpoint.path.to_owned(), item);
+    }
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("tokenauth")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some("Token authentication over HTTP (DRF-compatible).")),
+        )
+        .paths(paths)
+        .components(Some(components))
+        .build()
+}
+
+fn http_method(method: &actix_web::http::Method) -> HttpMethod {
+    match method.as_str() {
+        "POST" => HttpMethod::Post,
+        "PATCH" => HttpMethod::Patch,
+        "PUT" => HttpMethod::Put,
+        "DELETE" => HttpMethod::Delete,
+        _ => HttpMethod::Get,
+    }
+}
+
+fn describe(
+    endpoint: &Endpoint,
+    operation: &Operation,
+    components: &mut Components,
+) -> utoipa::openapi::path::Operation {
+    let doc = &operation.doc;
+    let mut builder = OperationBuilder::new()
+        .tag(doc.tag)
+        .summary(Some(doc.summary))
+        .description(token_note(operation.token));
+    for segment in endpoint.path.split('/') {
+        if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            builder = builder.parameter(
+                ParameterBuilder::new()
+                    .name(name)
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+            );
+        }
+    }
+    for (name, meaning) in doc.query {
+        builder = builder.parameter(
+            ParameterBuilder::new()
+                .name(*name)
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some(*meaning))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+        );
+    }
+    if let Some(request) = doc.request {
+        let body = request(components);
+        let required = if operation.method == actix_web::http::Method::PATCH {
+            Required::False
+        } else {
+            Required::True
+        };
+        builder = builder.request_body(Some(
+            RequestBodyBuilder::new()
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(body.clone())).build(),
+                )
+                .content(
+                    "application/x-www-form-urlencoded",
+                    ContentBuilder::new().schema(Some(body)).build(),
+                )
+                .required(Some(required))
+                .build(),
+        ));
+    }
+    for response in doc.responses.iter().chain(implied(endpoint, operation)) {
+        builder = builder.response(response.status.to_string(), answer(response, components));
+    }
+    if operation.token.needs_token() {
+        builder = builder.security(SecurityRequirement::new("token", Vec::<String>::new()));
+    }
+    builder.build()
+}
+
+/// The token rule in words, for the operation's description.
+fn token_note(token: TokenRule) -> Option<String> {
+    match token {
+        TokenRule::None => None,
+        TokenRule::AnyToken => Some("Any token (session or personal).".to_owned()),
+        TokenRule::SessionOnly => Some("A session (login) token only.".to_owned()),
+        TokenRule::Scope(scope) => Some(format!(
+            "A session token, or a personal token with the scope `{scope}`."
+        )),
+    }
+}
+
+const BAD_REQUEST: Response = Response::json(
+    400,
+    "Every failing field, or a malformed body.",
+    bad_request,
+);
+const TOO_LARGE: Response = Response::json(413, "Body over the limit.", detail);
+const UNSUPPORTED: Response = Response::json(415, "Neither JSON nor form-encoded.", detail);
+const UNAUTHENTICATED: Response = Response::json(
+    401,
+    "No, malformed, unknown, revoked or expired token; inactive user.",
+    detail,
+);
+const FORBIDDEN: Response = Response::json(
+    403,
+    "Not allowed: not staff, or outside the token's scopes.",
+    detail,
+);
+const THROTTLED: Response =
+    Response::json(429, "Throttled; Retry-After says for how long.", detail);
+const UNAVAILABLE: Response = Response::json(503, "The database is unavailable.", detail);
+
+/// Field errors, or `{"detail": ...}` when the body could not be parsed.
+fn bad_request(components: &mut Components) -> RefOr<Schema> {
+    OneOfBuilder::new()
+        .item(schema::<FieldErrorsBody>(components))
+        .item(detail(components))
+        .into()
+}
+
+/// The answers an operation's declaration implies.
+fn implied(endpoint: &Endpoint, operation: &Operation) -> impl Iterator<Item = &'static Response> {
+    let doc = &operation.doc;
+    let has_body = doc.request.is_some();
+    let forbidden = endpoint.permission == Permission::Staff
+        || matches!(
+            operation.token,
+            TokenRule::Scope(_) | TokenRule::SessionOnly
+        );
+    [
+        (has_body, &BAD_REQUEST),
+        (operation.token.needs_token(), &UNAUTHENTICATED),
+        (forbidden, &FORBIDDEN),
+        (has_body, &TOO_LARGE),
+        (has_body, &UNSUPPORTED),
+        (doc.throttled, &THROTTLED),
+        (doc.database, &UNAVAILABLE),
+    ]
+    .into_iter()
+    .filter(|(applies, _)| *applies)
+    .map(|(_, response)| response)
+}
+
+fn answer(response: &Response, components: &mut Components) -> utoipa::openapi::Response {
+    let builder = ResponseBuilder::new().description(response.description);
+    match response.body {
+        Body::Empty => builder,
+        Body::Json(schema) => builder.content(
+            JSON,
+            ContentBuilder::new()
+                .schema(Some(schema(components)))
+                .build(),
+        ),
+        Body::Text => builder.content(
+            "text/plain",
+            ContentBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .build(),
+        ),
+    }
+    .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json() -> serde_json::Value {
+        serde_json::to_value(document()).unwrap()
+    }
+
+    #[test]
+    fn the_document_is_openapi_3_with_the_token_scheme() {
+        let doc = json();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        assert!(doc["components"]["securitySchemes"]["token"].is_object());
+    }
+
+    #[test]
+    fn every_endpoint_and_method_served_is_documented_and_no_other() {
+        let doc = json();
+        let mut documented: Vec<(String, String)> = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                documented.push((path.clone(), method.to_uppercase()));
+            }
+        }
+        let mut served: Vec<(String, String)> = ENDPOINTS
+            .iter()
+            .flat_map(|e| {
+                e.operations
+                    .iter()
+                    .map(|op| (e.path.to_owned(), op.method.to_string()))
+            })
+            .collect();
+        documented.sort();
+        served.sort();
+        assert_eq!(documented, served);
+    }
+
+    #[test]
+    fn every_reference_resolves_to_a_component() {
+        let doc = json();
+        let text = doc.to_string();
+        for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+            let name = reference.split('"').next().unwrap();
+            assert!(
+                doc["components"]["schemas"][name].is_object(),
+                "{name} is referred to but not defined"
+            );
+        }
+    }
+
+    #[test]
+    fn request_bodies_carry_the_domain_limits() {
+        let doc = json();
+        let signup = &doc["components"]["schemas"]["SignupRequest"]["properties"];
+        assert_eq!(
+            signup["email"]["oneOf"][0]["maxLength"],
+            tokenauth_domain::Email::MAX_CHARS
+        );
+        assert_eq!(
+            signup["password"]["oneOf"][0]["minLength"],
+            tokenauth_domain::PasswordPolicy::MIN_CHARS
+        );
+    }
+
+    #[test]
+    fn protected_operations_need_the_token_and_may_answer_401() {
+        let doc = json();
+        let me = &doc["paths"]["/api/me"]["get"];
+        assert!(me["security"].is_array());
+        assert!(me["responses"]["401"].is_object());
+        assert!(doc["paths"]["/api/signup"]["post"]["security"].is_null());
+    }
+}

@@ -1,0 +1,672 @@
+//! The one table of endpoints. Each entry declares a path once, with its
+//! methods, their handlers, the token each takes, what the OpenAPI document
+//! says of them, and whether a browser gets a form there. The actix routes,
+//! `HEAD`, `OPTIONS`, `Allow` on 405, the API root's links, the browsable
+//! pages and the OpenAPI paths are all derived from it: adding an endpoint
+//! is one entry here and its handler.
+
+use actix_web::http::Method;
+use actix_web::web::{self, Data, ServiceConfig};
+use actix_web::{Route, guard};
+use tokenauth_domain::Scope;
+
+use crate::access::{Permission, TokenRule};
+use crate::docs::{self, Doc, Response};
+use crate::handlers::{account, admin, auth, fallback, operations, options};
+use crate::pages::{self, Form};
+use crate::{BodyLimit, Cors, InFlight, Metrics, Services, Throttles};
+
+/// One path and everything served there.
+#[derive(Debug)]
+pub(crate) struct Endpoint {
+    /// The actix path template, `{name}` for a segment.
+    pub path: &'static str,
+    /// Its name in `OPTIONS` and on its page (DRF's view name).
+    pub name: &'static str,
+    /// Its name in the API root's map of links; `None` keeps it out.
+    pub link: Option<&'static str>,
+    /// One line, for `OPTIONS` and the documents.
+    pub description: &'static str,
+    /// Who may call it at all (`OPTIONS` included).
+    pub permission: Permission,
+    /// The form a browser gets there (`GET` with `text/html`).
+    pub form: Option<&'static Form>,
+    /// The methods served, in DRF's order.
+    pub operations: &'static [Operation],
+}
+
+/// One method of an endpoint.
+#[derive(Debug)]
+pub(crate) struct Operation {
+    /// `GET`, `POST`, `PATCH` or `DELETE`; `GET` brings `HEAD` along.
+    pub method: Method,
+    /// Its handler, as a route without a method guard.
+    pub handler: fn() -> Route,
+    /// The token it takes.
+    pub token: TokenRule,
+    /// What the OpenAPI document says of it.
+    pub doc: Doc,
+}
+
+/// Every endpoint served. Nothing else is routed.
+pub(crate) const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        path: "/",
+        name: "Api Root",
+        link: None,
+        description: "Every endpoint by name, as absolute URLs.",
+        permission: Permission::Anyone,
+        form: None,
+        operations: &[Operation {
+            method: Method::GET,
+            handler: || web::to(operations::root),
+            token: TokenRule::None,
+            doc: Doc {
+                tag: "operations",
+                summary: "Endpoint names and their URLs; a browser gets a page with links.",
+                request: None,
+                responses: &[Response::json(200, "The endpoints.", docs::object)],
+                throttled: false,
+                database: false,
+                query: &[],
+            },
+        }],
+    },
+    Endpoint {
+        path: "/healthz",
+        name: "Healthz",
+        link: Some("healthz"),
+        description: "Liveness: the process runs.",
+        permission: Permission::Anyone,
+        form: None,
+        operations: &[Operation {
+            method: Method::GET,
+            handler: || web::to(operations::healthz),
+            token: TokenRule::None,
+            doc: Doc {
+                tag: "operations",
+                summary: "The process runs.",
+                request: None,
+                responses: &[Response::json(200, "The process runs.", docs::status)],
+                throttled: false,
+                database: false,
+                query: &[],
+            },
+        }],
+    },
+    Endpoint {
+        path: "/readyz",
+        name: "Readyz",
+        link: Some("readyz"),
+        description: "Readiness: the database answers.",
+        permission: Permission::Anyone,
+        form: None,
+        operations: &[Operation {
+            method: Method::GET,
+            handler: || web::to(operations::readyz),
+            token: TokenRule::None,
+            doc: Doc {
+                tag: "operations",
+                summary: "The database answers.",
+                request: None,
+                responses: &[Response::json(200, "The database answers.", docs::status)],
+                throttled: false,
+                database: true,
+                query: &[],
+            },
+        }],
+    },
+    Endpoint {
+        path: "/metrics",
+        name: "Metrics",
+        link: Some("metrics"),
+        description: "Prometheus metrics in the text exposition format.",
+        permission: Permission::Anyone,
+        form: None,
+        operations: &[Operation {
+            method: Method::GET,
+            handler: || web::to(operations::metrics),
+            token: TokenRule::None,
+            doc: Doc {
+                tag: "operations",
+                summary: "Prometheus metrics.",
+                request: None,
+                responses: &[Response::text(200, "Prometheus text format.")],
+                throttled: false,
+                database: false,
+                query: &[],
+            },
+        }],
+    },
+    Endpoint {
+        path: "/api/schema",
+        name: "Schema",
+        link: Some("schema"),
+        description: "The OpenAPI 3 document of every endpoint.",
+        permission: Permission::Anyone,
+        form: None,
+        operations: &[Operation {
+            method: Method::GET,
+            handler: || web::to(operations::schema),
+            token: TokenRule::None,
+            doc: Doc {
+                tag: "operations",
+                summary: "This document.",
+                request: None,
+                responses: &[Response::json(200, "The OpenAPI 3 document.", docs::object)],
+                throttled: false,
+                database: false,
+                query: &[],
+            },
+        }],
+    },
+    Endpoint {
+        path: "/api/signup",
+        name: "Signup",
+        link: Some("signup"),
+        description: "Create an account. Only the password's bcrypt hash is stored.",
+        permission: Permission::Anyone,
+        form: Some(&pages::SIGNUP),
+        operations: &[Operation {
+            method: Method::POST,
+            handler: || web::to(auth::signup),
+            token: TokenRule::None,
+            doc: Doc {
+                tag: "auth",
+                summary: "Create an account; every failing field is reported at once.",
+                request: Some(docs::schema::<auth::SignupRequest>),
+                responses: &[Response::json(
+                    201,
+                    "Created.",
+                    docs::schema::<crate::representation::UserBody>,
+                )],
+                throttled: true,
+                database: true,
+                query: &[],
+            },
+        }],
+    },
+    Endpoint {
+        path: "/api/login",
+        name: "Login",
+        link: Some("login"),
+        description: "Log in with email and password; the answer carries a new token.",
+        permission: Permission::Anyone,
+        form: Some(&pages::LOGIN),
+        operations: &[Operation {
+            method: Method::POST,
+            handler: || web::to(auth::login),
+            token: TokenRule::None,
+            doc: Doc {
+                tag: "auth",
+                summary: "Log in; the user's oldest token beyond the limit is rotated out.",
+                request: Some(docs::schema::<auth::LoginRequest>),
+                responses: &[
+                    Response::json(
+                        200,
+                        "Logged in.",
+                        docs::schema::<crate::representation::LoginBody>,
+                    ),
+                    Response::json(
+                        401,
+                        "Blank email or password, or invalid credentials.",
+                        docs::schema::<crate::representation::LoginErrorBody>,
+                    ),
+                ],
+                throttled: true,
+                database: true,
+                query: &[],
+            },
+        }],
+    },
+    Endpoint {
+        path: "/api/logout",
+        name: "Logout",
+        link: Some("logout"),
+        description: "Revoke the token used.",
+        permission: Permission::Authenticated,
+        form: None,
+        operations: &[Operation {
+            method: Method::POST,
+            handler: || web::to(auth::logout),
+            token: TokenRule::AnyToken,
+            doc: Doc {
+                tag: "auth",
+                summary: "Revoke the token used.",
+                request: None,
+                responses: &[Response::empty(204, "The token used is revoked.")],
+                throttled: false,
+                database: true,
+                query: &[],
+            },
+        }],
+    },
+    Endpoint {
+        path: "/api/logoutall",
+        name: "Logout All",
+        link: Some("logoutall"),
+        description: "Revoke every token of the user.",
+        permission: Permission::Authenticated,
+        form: None,
+        operations: &[Operation {
+            method: Method::POST,
+            handler: || web::to(auth::logout_all),
+            token: TokenRule::SessionOnly,
+            doc: Doc {
+                tag: "auth",
+                summary: "Revoke every token of the user.",
+                request: None,
+                responses: &[Response::empty(204, "Every token of the user is revoked.")],
+                throttled: false,
+                database: true,
+                query: &[],
+            },
+        }],
+    },
+    Endpoint {
+        path: "/api/me",
+        name: "Me",
+        link: Some("me"),
+        description: "The user the token belongs to.",
+        permission: Permission::Authenticated,
+        form: Some(&pages::ME),
+        operations: &[
+            Operation {
+                method: Method::GET,
+                handler: || web::to(account::me),
+                token: TokenRule::Scope(Scope::AccountRead),
+                doc: Doc {
+                    tag: "account",
+                    summary: "The authenticated user.",
+                    request: None,
+                    responses: &[Response::json(
+                        200,
+                        "The user.",
+                        docs::schema::<crate::representation::UserBody>,
+                    )],
+                    throttled: false,
+                    database: true,
+                    query: &[],
+                },
+            },
+            Operation {
+                method: Method::PATCH,
+                handler: || web::to(account::update_me),
+                token: TokenRule::Scope(Scope::AccountWrite),
+                doc: Doc {
+                    tag: "account",
+                    summary: "Change names or phone number; other fields are read-only here.",
+                    request: Some(docs::schema::<account::ProfileRequest>),
+                    responses: &[Response::json(
+                        200,
+                        "The updated user.",
+                        docs::schema::<crate::representation::UserBody>,
+                    )],
+                    throttled: false,
+                    database: true,
+                    query: &[],
+                },
+            },
+        ],
+    },
+    Endpoint {
+        path: "/api/me/password",
+        name: "Password",
+        link: Some("password"),
+        description: "Change the password; every other token of the user is revoked.",
+        permission: Permission::Authenticated,
+        form: None,
+        operations: &[Operation {
+            method: Method::POST,
+            handler: || web::to(account::change_password),
+            token: TokenRule::SessionOnly,
+            doc: Doc {
+                tag: "account",
+                summary: "Change the password; every other token of the user is revoked.",
+                request: Some(docs::schema::<account::PasswordChangeRequest>),
+                responses: &[Response::empty(204, "Changed.")],
+                throttled: false,
+                database: true,
+                query: &[],
+            },
+        }],
+    },
+    Endpoint {
+        path: "/api/me/tokens",
+        name: "Tokens",
+        link: Some("tokens"),
+        description: "The user's unexpired tokens, newest first.",
+        permission: Permission::Authenticated,
+        form: None,
+        operations: &[Operation {
+            method: Method::GET,
+            handler: || web::to(account::list_tokens),
+            token: TokenRule::Scope(Scope::AccountRead),
+            doc: Doc {
+                tag: "account",
+                summary: "The user's unexpired tokens, newest first; never a key.",
+                request: None,
+                responses: &[Response::json(
+                    200,
+                    "The tokens.",
+                    docs::list::<crate::representation::SessionBody>,
+                )],
+                throttled: false,
+                database: true,
+                query: &[],
+            },
+        }],
+    },
+    Endpoint {
+        path: "/api/me/tokens/{id}",
+        name: "Token",
+        link: None,
+        description: "One of the user's tokens.",
+        permission: Permission::Authenticated,
+        form: None,
+        operations: &[Operation {
+            method: Method::DELETE,
+            handler: || web::to(account::delete_token),
+            token: TokenRule::Scope(Scope::AccountWrite),
+            doc: Doc {
+                tag: "account",
+                summary: "End one of the user's tokens.",
+                request: None,
+                responses: &[
+                    Response::empty(204, "That token is revoked."),
+                    Response::json(404, "Not one of the user's tokens.", docs::detail),
+                ],
+                throttled: false,
+                database: true,
+                query: &[],
+            },
+        }],
+    },
+    Endpoint {
+        path: "/api/users",
+        name: "Users",
+        link: Some("users"),
+        description: "Every user, a page at a time (staff only).",
+        permission: Permission::Staff,
+        form: None,
+        operations: &[Operation {
+            method: Method::GET,
+            handler: || web::to(admin::list_users),
+            token: TokenRule::Scope(Scope::UsersRead),
+            doc: Doc {
+                tag: "administration",
+                summary: "A page of users, in order of joining.",
+                request: None,
+                responses: &[Response::json(
+                    200,
+                    "A page of users.",
+                    docs::schema::<crate::representation::UserPageBody>,
+                )],
+                throttled: false,
+                database: true,
+                query: &[
+                    (
+                        "limit",
+                        "Page size: default 50 (also for nonsense, zero or negative), at most 1000.",
+                    ),
+                    ("offset", "Users skipped: default 0."),
+                    (
+                        "search",
+                        "Words that must all appear in the email or names, any case.",
+                    ),
+                ],
+            },
+        }],
+    },
+    Endpoint {
+        path: "/api/users/{id}",
+        name: "User",
+        link: None,
+        description: "One user (staff only; is_staff for superusers).",
+        permission: Permission::Staff,
+        form: None,
+        operations: &[
+            Operation {
+                method: Method::GET,
+                handler: || web::to(admin::get_user),
+                token: TokenRule::Scope(Scope::UsersRead),
+                doc: Doc {
+                    tag: "administration",
+                    summary: "One user.",
+                    request: None,
+                    responses: &[
+                        Response::json(
+                            200,
+                            "The user.",
+                            docs::schema::<crate::representation::UserBody>,
+                        ),
+                        Response::json(404, "No such user (or a malformed id).", docs::detail),
+                    ],
+                    throttled: false,
+                    database: true,
+                    query: &[],
+                },
+            },
+            Operation {
+                method: Method::PATCH,
+                handler: || web::to(admin::update_user),
+                token: TokenRule::Scope(Scope::UsersWrite),
+                doc: Doc {
+                    tag: "administration",
+                    summary: "Change a user; deactivation revokes all its tokens.",
+                    request: Some(docs::schema::<admin::UserUpdateRequest>),
+                    responses: &[
+                        Response::json(
+                            200,
+                            "The updated user.",
+                            docs::schema::<crate::representation::UserBody>,
+                        ),
+                        Response::json(404, "No such user (or a malformed id).", docs::detail),
+                    ],
+                    throttled: false,
+                    database: true,
+                    query: &[],
+                },
+            },
+            Operation {
+                method: Method::DELETE,
+                handler: || web::to(admin::delete_user),
+                token: TokenRule::Scope(Scope::UsersWrite),
+                doc: Doc {
+                    tag: "administration",
+                    summary: "Delete a user and all its tokens.",
+                    request: None,
+                    responses: &[
+                        Response::empty(204, "The user and all its tokens are gone."),
+                        Response::json(404, "No such user (or a malformed id).", docs::detail),
+                    ],
+                    throttled: false,
+                    database: true,
+                    query: &[],
+                },
+            },
+        ],
+    },
+];
+
+impl Endpoint {
+    /// The methods served here as DRF lists them in `Allow`: the declared
+    /// ones in DRF's order, `HEAD` where `GET` is, and `OPTIONS`.
+    pub(crate) fn allow(&self) -> String {
+        let has = |method: &Method| self.operations.iter().any(|op| op.method == method);
+        let mut methods: Vec<&str> = [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ]
+        .iter()
+        .filter(|method| has(method))
+        .map(Method::as_str)
+        .collect();
+        if has(&Method::GET) {
+            methods.push("HEAD");
+        }
+        methods.push("OPTIONS");
+        methods.join(", ")
+    }
+
+    /// The endpoint whose path template matches `path`, if any.
+    pub(crate) fn matching(path: &str) -> Option<&'static Self> {
+        ENDPOINTS
+            .iter()
+            .find(|endpoint| template_matches(endpoint.path, path))
+    }
+}
+
+/// Whether a concrete path fits a template whose `{name}` segments match
+/// any one non-empty segment.
+fn template_matches(template: &str, path: &str) -> bool {
+    let mut template = template.split('/');
+    let mut path = path.split('/');
+    loop {
+        match (template.next(), path.next()) {
+            (None, None) => return true,
+            (Some(expected), Some(actual)) if expected.starts_with('{') => {
+                if actual.is_empty() {
+                    return false;
+                }
+            }
+            (Some(expected), Some(actual)) if expected == actual => {}
+            _ => return false,
+        }
+    }
+}
+
+/// The API root's links: name and path of every endpoint that has one.
+pub(crate) fn links() -> Vec<(&'static str, &'static str)> {
+    ENDPOINTS
+        .iter()
+        .filter_map(|endpoint| endpoint.link.map(|name| (name, endpoint.path)))
+        .collect()
+}
+
+/// What every endpoint shares with the handlers, built once per server.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The use cases.
+    pub services: Data<Services>,
+    /// Request, login and signup metrics.
+    pub metrics: Data<Metrics>,
+    /// The login and signup throttles.
+    pub throttles: Data<Throttles>,
+    /// The count of requests in flight, for a graceful stop.
+    pub in_flight: Data<InFlight>,
+    /// The largest request body accepted.
+    pub body_limit: BodyLimit,
+    /// The origins CORS allows.
+    pub cors: Data<Cors>,
+}
+
+/// Mounts every endpoint of [`ENDPOINTS`], with 404 and 405 in the contract's shape.
+pub fn configure(state: AppState) -> impl FnOnce(&mut ServiceConfig) + Clone {
+    move |cfg: &mut ServiceConfig| {
+        cfg.app_data(state.services)
+            .app_data(state.metrics)
+            .app_data(state.throttles)
+            .app_data(state.in_flight)
+            .app_data(state.cors)
+            .app_data(Data::new(state.body_limit))
+            .app_data(Data::new(operations::ApiRoot(links())))
+            .app_data(Data::new(operations::SchemaDocument::of(&docs::document())));
+        for endpoint in ENDPOINTS {
+            let allow = endpoint.allow();
+            let mut resource = web::resource(endpoint.path);
+            for operation in endpoint.operations {
+                resource = resource.route((operation.handler)().method(operation.method.clone()));
+                if operation.method == Method::GET {
+                    // HEAD is GET without the body; actix leaves the body out.
+                    resource = resource.route((operation.handler)().guard(guard::Head()));
+                }
+            }
+            let options = options::Options {
+                name: endpoint.name,
+                description: endpoint.description,
+                allow: allow.clone(),
+                permission: endpoint.permission,
+            };
+            cfg.service(
+                resource
+                    .route(
+                        web::route()
+                            .guard(guard::Options())
+                            .to(options::handler(options)),
+                    )
+                    .default_service(web::to(fallback::method_not_allowed(allow))),
+            );
+        }
+        cfg.default_service(web::to(fallback::not_found));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_lists_methods_in_drf_order_with_head_and_options() {
+        let allow = |path| Endpoint::matching(path).map(Endpoint::allow);
+        assert_eq!(allow("/api/signup").as_deref(), Some("POST, OPTIONS"));
+        assert_eq!(
+            allow("/api/me").as_deref(),
+            Some("GET, PATCH, HEAD, OPTIONS")
+        );
+        assert_eq!(
+            allow("/api/users/5").as_deref(),
+            Some("GET, PATCH, DELETE, HEAD, OPTIONS")
+        );
+    }
+
+    #[test]
+    fn templates_match_one_segment_per_placeholder() {
+        assert!(template_matches("/api/users/{id}", "/api/users/abc"));
+        assert!(!template_matches("/api/users/{id}", "/api/users/"));
+        assert!(!template_matches("/api/users/{id}", "/api/users/a/b"));
+        assert!(template_matches("/", "/"));
+        assert!(!template_matches("/api/me", "/api/me/"));
+    }
+
+    #[test]
+    fn every_path_is_declared_once() {
+        let mut paths: Vec<&str> = ENDPOINTS.iter().map(|e| e.path).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), ENDPOINTS.len());
+    }
+
+    #[test]
+    fn every_protected_endpoint_declares_a_token_rule_on_each_operation() {
+        for endpoint in ENDPOINTS {
+            for operation in endpoint.operations {
+                assert_eq!(
+                    operation.token.needs_token(),
+                    endpoint.permission != Permission::Anyone,
+                    "{} {}: its token rule disagrees with who may call it",
+                    operation.method,
+                    endpoint.path
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn each_method_is_declared_once_per_endpoint() {
+        for endpoint in ENDPOINTS {
+            let mut methods: Vec<&str> = endpoint
+                .operations
+                .iter()
+                .map(|op| op.method.as_str())
+                .collect();
+            let declared = methods.len();
+            methods.sort_unstable();
+            methods.dedup();
+            assert_eq!(methods.len(), declared, "{}", endpoint.path);
+        }
+    }
+}

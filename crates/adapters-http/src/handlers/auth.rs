@@ -1,0 +1,128 @@
+//! Signing up, logging in and out.
+
+use actix_web::http::StatusCode;
+use actix_web::web::{Data, Payload};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Deserialize;
+use tokenauth_application::{FieldValue, LoginInput, SignupInput};
+use tokenauth_domain::EmailKey;
+use utoipa::ToSchema;
+
+use crate::extract::{AuthenticatedUser, client_ip, fields, read_body};
+use crate::representation::{IssuedTokenBody, LoginBody, UserBody};
+use crate::responses::json_response;
+use crate::threads::{Blocking, Threads};
+use crate::{ApiError, LoginOutcome, Metrics, Services, Throttles};
+
+/// `POST /api/signup` (JSON or form-encoded).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub(crate) struct SignupRequest {
+    /// Trimmed, valid; unique in any case.
+    #[schema(schema_with = fields::email)]
+    email: FieldValue,
+    /// An optional `+` then digits.
+    #[schema(schema_with = fields::phone_number)]
+    phonenumber: FieldValue,
+    /// Judged by the password policy: not numeric, common, or like the email or names.
+    #[schema(schema_with = fields::new_password)]
+    password: FieldValue,
+    /// Optional, empty by default.
+    #[schema(schema_with = fields::name)]
+    first_name: FieldValue,
+    /// Optional, empty by default.
+    #[schema(schema_with = fields::name)]
+    last_name: FieldValue,
+}
+
+/// `POST /api/login` (JSON or form-encoded).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub(crate) struct LoginRequest {
+    #[schema(schema_with = fields::any_text)]
+    email: FieldValue,
+    #[schema(schema_with = fields::any_text)]
+    password: FieldValue,
+}
+
+/// `POST /api/signup`: 201 with the new user.
+pub(crate) async fn signup(
+    services: Data<Services>,
+    metrics: Data<Metrics>,
+    throttles: Data<Throttles>,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let ip = client_ip(&req, throttles.trusted_proxies);
+    throttles.check(throttles.signup_per_ip.as_ref(), &ip)?;
+    let body: SignupRequest = read_body(&req, payload.into_inner()).await?;
+    let input = SignupInput {
+        email: body.email,
+        phonenumber: body.phonenumber,
+        password: body.password,
+        first_name: body.first_name,
+        last_name: body.last_name,
+    };
+    let hashing = services.hashing.clone();
+    let user = hashing.run(move || services.signup.execute(input)).await?;
+    metrics.observe_signup();
+    Ok(json_response(StatusCode::CREATED, &UserBody::of(&user)))
+}
+
+/// `POST /api/login`: 200 with the user and a new token.
+pub(crate) async fn login(
+    services: Data<Services>,
+    metrics: Data<Metrics>,
+    throttles: Data<Throttles>,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    // Every login request counts, whatever its body: the IP is checked first.
+    let ip = client_ip(&req, throttles.trusted_proxies);
+    throttles.check(throttles.login_per_ip.as_ref(), &ip)?;
+    let body: LoginRequest = read_body(&req, payload.into_inner()).await?;
+    if let Some(email) = body.email.as_text() {
+        let key = EmailKey::from_input(email);
+        throttles.check(throttles.login_per_email.as_ref(), key.as_str())?;
+    }
+    let input = LoginInput {
+        email: body.email,
+        password: body.password,
+    };
+    let hashing = services.hashing.clone();
+    let result = hashing.run(move || services.login.execute(input)).await;
+    match &result {
+        Ok(_) => metrics.observe_login(LoginOutcome::Success),
+        Err(ApiError::LoginFailed(_)) => metrics.observe_login(LoginOutcome::Failure),
+        Err(_) => {}
+    }
+    let success = result?;
+    let body = LoginBody {
+        message: "Success!",
+        user: UserBody::of(&success.user),
+        token: IssuedTokenBody::of(&success.issued),
+    };
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+/// `POST /api/logout`: revokes the token used.
+pub(crate) async fn logout(
+    services: Data<Services>,
+    AuthenticatedUser(session): AuthenticatedUser,
+) -> Result<HttpResponse, ApiError> {
+    Blocking
+        .run(move || services.logout.execute(&session))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /api/logoutall`: revokes every token of the user.
+pub(crate) async fn logout_all(
+    services: Data<Services>,
+    AuthenticatedUser(session): AuthenticatedUser,
+) -> Result<HttpResponse, ApiError> {
+    Blocking
+        .run(move || services.logout_all.execute(&session))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,24 @@
+use tokenauth_application::{KeyGenerationError, TokenGenerator};
+use tokenauth_domain::TokenKey;
+
+/// Token keys from the operating system's CSPRNG.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OsTokenGenerator;
+
+impl TokenGenerator for OsTokenGenerator {
+    fn generate(&self) -> Result<TokenKey, KeyGenerationError> {
+        TokenKey::generate().map_err(|error| KeyGenerationError(error.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_fresh_each_time() {
+        let first = OsTokenGenerator.generate().unwrap();
+        let second = OsTokenGenerator.generate().unwrap();
+        assert_ne!(first, second);
+    }
+}
