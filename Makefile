@@ -63,15 +63,16 @@ compose-check:
 	else echo "make: cannot validate docker-compose.yml: install Docker Compose" >&2; exit 1; fi
 	@echo "compose: docker-compose.yml is valid"
 
-## domain and application must compile without actix or diesel.
+## domain and application must compile without actix, diesel or bcrypt:
+## the outside world reaches them only through adapters.
 architecture:
 	@for crate in tokenauth-domain tokenauth-application; do \
-		if $(CARGO) tree -p $$crate -e normal --prefix none | grep -qE '^(actix|diesel)'; then \
-			echo "make: $$crate depends on actix or diesel; the inner layers must not" >&2; \
+		if $(CARGO) tree -p $$crate -e normal --prefix none | grep -qE '^(actix|diesel|bcrypt)'; then \
+			echo "make: $$crate depends on actix, diesel or bcrypt; the inner layers must not" >&2; \
 			$(CARGO) tree -p $$crate -e normal -i actix-web 2>/dev/null; exit 1; \
 		fi; \
 	done
-	@echo "architecture: domain and application are free of actix and diesel"
+	@echo "architecture: domain and application are free of actix, diesel and bcrypt"
 
 ## Finds a PostgreSQL for the tests, starts one if it can, or says what is missing.
 ## Prints the URL to use on its last line.

@@ -23,7 +23,7 @@ use tokenauth_domain::{
 fn seeded(backend: Backend) -> (TestDatabase, DieselTokenRepository, Vec<TokenKey>) {
     let test_db = TestDatabase::new(backend);
     let db = Database::open(&DatabaseSettings {
-        url: test_db.url().to_owned(),
+        url: test_db.url().into(),
         pool_size: 4,
         connect_timeout: Duration::from_secs(5),
     })

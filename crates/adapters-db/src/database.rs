@@ -2,6 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::QueryResult;
+use secrecy::{ExposeSecret, SecretString};
 use tokenauth_application::RepositoryError;
 
 use crate::connection::write_transaction;
@@ -13,8 +14,9 @@ use crate::{Backend, DbConnection, migrations};
 /// How to reach the database.
 #[derive(Debug, Clone)]
 pub struct DatabaseSettings {
-    /// `postgres://…` or `sqlite://<path>`.
-    pub url: String,
+    /// `postgres://…` or `sqlite://<path>`; it may hold a password, so it
+    /// never shows in `Debug`.
+    pub url: SecretString,
     /// The most connections the pool holds.
     pub pool_size: u32,
     /// How long a request waits for a connection before it gets 503.
@@ -63,7 +65,8 @@ impl Database {
     /// Connects once (so a bad URL reports the driver's real error at once),
     /// applies pending migrations, then builds the pool.
     pub fn open(settings: &DatabaseSettings) -> Result<Self, DatabaseError> {
-        let url = DatabaseUrl::parse(&settings.url).map_err(DatabaseError::InvalidUrl)?;
+        let url =
+            DatabaseUrl::parse(settings.url.expose_secret()).map_err(DatabaseError::InvalidUrl)?;
         let manager = ConnectionManager::new(url.clone());
         let mut first = manager.open().map_err(|error| DatabaseError::Connect {
             url: url.clone(),
@@ -91,7 +94,8 @@ impl Database {
 
     /// Applies pending migrations and returns their names (for `tokenauth migrate`).
     pub fn migrate(settings: &DatabaseSettings) -> Result<Vec<String>, DatabaseError> {
-        let url = DatabaseUrl::parse(&settings.url).map_err(DatabaseError::InvalidUrl)?;
+        let url =
+            DatabaseUrl::parse(settings.url.expose_secret()).map_err(DatabaseError::InvalidUrl)?;
         let mut conn = ConnectionManager::new(url.clone())
             .open()
             .map_err(|error| DatabaseError::Connect {

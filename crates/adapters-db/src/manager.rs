@@ -69,16 +69,14 @@ impl std::fmt::Debug for DatabaseUrl {
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for messages.
-pub(crate) fn redact_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let Some((userinfo, host)) = rest.split_once('@') else {
-        return url.to_owned();
-    };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_owned(),
+pub(crate) fn redact_password(text: &str) -> String {
+    match url::Url::parse(text) {
+        Ok(mut url) if url.password().is_some() => {
+            // Only fails for URLs that cannot carry a password at all.
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => text.to_owned(),
     }
 }
 
@@ -176,6 +174,25 @@ impl r2d2::ManageConnection for ConnectionManager {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_hides_the_password_and_keeps_the_rest() {
+        let url = DatabaseUrl::parse("postgres://ada:s3cret@db.example:5432/app?sslmode=require")
+            .unwrap();
+        let shown = format!("{url:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(
+            shown.contains("ada:***@db.example:5432/app?sslmode=require"),
+            "{shown}"
+        );
+        assert_eq!(
+            format!(
+                "{:?}",
+                DatabaseUrl::parse("sqlite://data/x.sqlite3").unwrap()
+            ),
+            "sqlite://data/x.sqlite3"
+        );
+    }
 
     #[test]
     fn recognises_both_backends() {

@@ -26,7 +26,7 @@ struct Fixture {
 fn fixture(backend: Backend) -> Fixture {
     let test_db = TestDatabase::new(backend);
     let db = Database::open(&DatabaseSettings {
-        url: test_db.url().to_owned(),
+        url: test_db.url().into(),
         pool_size: 8,
         connect_timeout: Duration::from_secs(5),
     })
@@ -232,7 +232,7 @@ fn deleting_a_user_deletes_its_tokens(backend: Backend) {
     use diesel::connection::SimpleConnection;
     let test_db = TestDatabase::new(backend);
     let db = Database::open(&DatabaseSettings {
-        url: test_db.url().to_owned(),
+        url: test_db.url().into(),
         pool_size: 2,
         connect_timeout: Duration::from_secs(5),
     })
@@ -269,7 +269,7 @@ struct Count {
 fn migrations_are_idempotent(backend: Backend) {
     let test_db = TestDatabase::new(backend);
     let settings = DatabaseSettings {
-        url: test_db.url().to_owned(),
+        url: test_db.url().into(),
         pool_size: 1,
         connect_timeout: Duration::from_secs(5),
     };

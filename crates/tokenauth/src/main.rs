@@ -73,7 +73,7 @@ fn main() -> ExitCode {
     } else {
         "warn"
     };
-    telemetry::init(settings.log.format, level);
+    let _log = telemetry::init(settings.log.format, level);
     match command {
         Command::Serve => serve(&settings),
         Command::Migrate => migrate(&settings),

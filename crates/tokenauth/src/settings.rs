@@ -1,16 +1,22 @@
 //! Layered configuration: `config/default.toml` → `config/<TOKENAUTH_ENV>.toml`
-//! → `TOKENAUTH__<SECTION>__<KEY>` → `DATABASE_URL`. Every key has a default in
-//! code too, so the binary runs from anywhere with no files at all.
+//! → `TOKENAUTH__<SECTION>__<KEY>` → `DATABASE_URL`.
+//!
+//! `config/default.toml` is the one place defaults are written: it is built
+//! into the binary as the first layer, so the binary runs from anywhere with
+//! no files at all. Every section refuses keys it does not know, so a typo
+//! in a file or a `TOKENAUTH__` variable stops the start with its name.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
-use config::{Config, Environment, File};
+use config::{Config, Environment, File, FileFormat};
+use secrecy::SecretString;
 use serde::Deserialize;
 use tokenauth_adapters_http::{Rate, Throttles};
 
 /// All of tokenauth's settings.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     /// `[server]`.
     pub server: ServerSettings,
@@ -28,7 +34,7 @@ pub struct Settings {
 
 /// Where to listen.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct ServerSettings {
     /// Listen address.
     pub host: String,
@@ -49,10 +55,11 @@ pub struct ServerSettings {
 
 /// The database.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseSection {
-    /// `sqlite://<path>` or `postgres://…`.
-    pub url: String,
+    /// `sqlite://<path>` or `postgres://…`; it may hold a password, so it
+    /// never shows in `Debug`.
+    pub url: SecretString,
     /// Pool size.
     pub pool_size: u32,
     /// How long a request waits for a connection before 503.
@@ -61,7 +68,7 @@ pub struct DatabaseSection {
 
 /// Password hashing and tokens.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct AuthSettings {
     /// bcrypt work factor.
     pub bcrypt_cost: u32,
@@ -75,7 +82,7 @@ pub struct AuthSettings {
 
 /// DRF rate strings.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct ThrottleSettings {
     /// Login attempts per IP and per email.
     pub login: String,
@@ -85,7 +92,7 @@ pub struct ThrottleSettings {
 
 /// HTTP limits.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct HttpSettings {
     /// Larger bodies get 413.
     pub max_body_bytes: usize,
@@ -94,71 +101,37 @@ pub struct HttpSettings {
 }
 
 /// Log output.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogSettings {
     /// `pretty` or `json`.
     pub format: LogFormat,
 }
 
 /// How log lines are written.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     /// For people.
-    #[default]
     Pretty,
     /// One JSON object a line, for machines.
     Json,
 }
 
-impl Default for ServerSettings {
-    fn default() -> Self {
-        Self {
-            host: "127.0.0.1".into(),
-            port: 8000,
-            workers: None,
-            blocking_threads: 2,
-            trusted_proxies: 0,
-        }
-    }
-}
+/// The shipped defaults: every key, at its default.
+const DEFAULTS: &str = include_str!("../../../config/default.toml");
 
-impl Default for DatabaseSection {
+impl Default for Settings {
+    /// The shipped defaults alone, as `make run` with no file or variable sees them.
     fn default() -> Self {
-        Self {
-            url: "sqlite://data/tokenauth.sqlite3".into(),
-            pool_size: 16,
-            connect_timeout_seconds: 5,
-        }
-    }
-}
-
-impl Default for AuthSettings {
-    fn default() -> Self {
-        Self {
-            bcrypt_cost: 12,
-            token_ttl_seconds: 36_000,
-            tokens_per_user: 1,
-            prune_interval_seconds: 3600,
-        }
-    }
-}
-
-impl Default for ThrottleSettings {
-    fn default() -> Self {
-        Self {
-            login: "10/minute".into(),
-            signup: "20/hour".into(),
-        }
-    }
-}
-
-impl Default for HttpSettings {
-    fn default() -> Self {
-        Self {
-            max_body_bytes: 64 * 1024,
-            cors_allowed_origins: Vec::new(),
+        let defaults = Config::builder()
+            .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .build()
+            .and_then(Config::try_deserialize);
+        match defaults {
+            Ok(settings) => settings,
+            // A test holds the shipped file to parsing; nothing to recover.
+            Err(error) => panic!("config/default.toml, built in, is broken: {error}"),
         }
     }
 }
@@ -182,27 +155,38 @@ pub enum SettingsError {
 }
 
 impl Settings {
-    /// Loads the layers from the current directory and the environment.
+    /// Loads the layers from the current directory and the process's environment.
     pub fn load() -> Result<Self, SettingsError> {
-        let env = std::env::var("TOKENAUTH_ENV").ok();
-        let mut builder =
-            Config::builder().add_source(File::with_name("config/default").required(false));
-        if let Some(env) = env.filter(|e| !e.is_empty()) {
+        Self::load_from(std::env::vars().collect())
+    }
+
+    /// Loads the layers from the current directory and `environment` (the
+    /// process's variables, or a test's).
+    pub fn load_from(environment: HashMap<String, String>) -> Result<Self, SettingsError> {
+        let mut builder = Config::builder()
+            .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .add_source(File::with_name("config/default").required(false));
+        if let Some(env) = environment.get("TOKENAUTH_ENV").filter(|e| !e.is_empty()) {
             builder = builder.add_source(File::with_name(&format!("config/{env}")).required(false));
         }
+        let database_url = environment
+            .get("DATABASE_URL")
+            .filter(|url| !url.is_empty())
+            .cloned();
         let config = builder
             .add_source(
                 Environment::with_prefix("TOKENAUTH")
                     .prefix_separator("__")
                     .separator("__")
-                    .try_parsing(true),
+                    .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("http.cors_allowed_origins")
+                    .source(Some(environment.into_iter().collect())),
             )
             .build()?;
         let mut settings: Settings = config.try_deserialize()?;
-        if let Ok(url) = std::env::var("DATABASE_URL") {
-            if !url.is_empty() {
-                settings.database.url = url;
-            }
+        if let Some(url) = database_url {
+            settings.database.url = url.into();
         }
         settings.validate()?;
         Ok(settings)
@@ -290,13 +274,18 @@ impl Settings {
 
 #[cfg(test)]
 mod tests {
+    use secrecy::ExposeSecret;
+
     use super::*;
 
     #[test]
     fn defaults_match_the_contract() {
         let s = Settings::default();
         assert_eq!((s.server.host.as_str(), s.server.port), ("127.0.0.1", 8000));
-        assert_eq!(s.database.url, "sqlite://data/tokenauth.sqlite3");
+        assert_eq!(
+            s.database.url.expose_secret(),
+            "sqlite://data/tokenauth.sqlite3"
+        );
         assert_eq!(s.database.pool_size, 16);
         assert_eq!(
             (
@@ -315,18 +304,60 @@ mod tests {
         assert!(s.validate().is_ok());
     }
 
+    fn load(variables: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        Settings::load_from(
+            variables
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
     #[test]
-    fn the_shipped_default_file_equals_the_built_in_defaults() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/default.toml");
-        let from_file: Settings = Config::builder()
-            .add_source(File::with_name(path))
-            .build()
-            .and_then(Config::try_deserialize)
-            .unwrap();
+    fn environment_variables_override_the_defaults() {
+        let s = load(&[("TOKENAUTH__AUTH__TOKENS_PER_USER", "3")]).unwrap();
+        assert_eq!(s.auth.tokens_per_user, 3);
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_with_its_name() {
+        let error = load(&[("TOKENAUTH__AUTH__TOKENS_PER_USR", "3")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("tokens_per_usr"), "{error}");
+        let error = load(&[("TOKENAUTH__SERVR__PORT", "9000")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("servr"), "{error}");
+    }
+
+    #[test]
+    fn variables_of_other_programs_are_left_alone() {
+        assert!(load(&[("TOKENAUTH_SUPERUSER_PASSWORD", "x"), ("PATH", "/bin")]).is_ok());
+    }
+
+    #[test]
+    fn cors_origins_are_a_comma_separated_list() {
+        let s = load(&[(
+            "TOKENAUTH__HTTP__CORS_ALLOWED_ORIGINS",
+            "https://a.example,https://b.example",
+        )])
+        .unwrap();
         assert_eq!(
-            format!("{from_file:?}"),
-            format!("{:?}", Settings::default())
+            s.http.cors_allowed_origins,
+            ["https://a.example", "https://b.example"]
         );
+    }
+
+    #[test]
+    fn the_database_url_never_shows_in_debug_output() {
+        let s = load(&[("DATABASE_URL", "postgres://ada:s3cret@db/app")]).unwrap();
+        assert_eq!(
+            s.database.url.expose_secret(),
+            "postgres://ada:s3cret@db/app"
+        );
+        assert!(!format!("{s:?}").contains("s3cret"));
+        assert!(!format!("{:?}", s.database_settings()).contains("s3cret"));
     }
 
     #[test]

@@ -57,7 +57,7 @@ async fn open() -> Option<Browser> {
     let mut settings = Settings::default();
     settings.server.port = 0;
     settings.server.workers = Some(2);
-    settings.database.url = db.url().to_owned();
+    settings.database.url = db.url().into();
     settings.auth.bcrypt_cost = 4;
     settings.throttle.login = "off".into();
     settings.throttle.signup = "off".into();

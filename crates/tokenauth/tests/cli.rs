@@ -69,7 +69,7 @@ async fn login(db: &TestDatabase, password: &str) -> (reqwest::StatusCode, serde
     let mut settings = Settings::default();
     settings.server.port = 0;
     settings.server.workers = Some(1);
-    settings.database.url = db.url().to_owned();
+    settings.database.url = db.url().into();
     settings.auth.bcrypt_cost = 4;
     let app = Application::build(&settings).unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -175,17 +175,9 @@ async fn changepassword_sets_the_password_and_revokes_tokens(backend: Backend) {
         stdout(&output).trim(),
         "Password changed successfully for user root@example.com."
     );
-    let database = tokenauth_adapters_db::Database::open(
-        &Settings {
-            database: tokenauth::settings::DatabaseSection {
-                url: db.url().to_owned(),
-                ..Default::default()
-            },
-            ..Settings::default()
-        }
-        .database_settings(),
-    )
-    .unwrap();
+    let mut settings = Settings::default();
+    settings.database.url = db.url().into();
+    let database = tokenauth_adapters_db::Database::open(&settings.database_settings()).unwrap();
     let remaining = database
         .with_connection(|conn| {
             use diesel::prelude::*;

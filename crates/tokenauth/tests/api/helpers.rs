@@ -49,7 +49,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     let mut settings = Settings::default();
     settings.server.port = 0;
     settings.server.workers = Some(2);
-    settings.database.url = test_db.url().to_owned();
+    settings.database.url = test_db.url().into();
     settings.database.pool_size = 8;
     settings.database.connect_timeout_seconds = 2;
     settings.auth.bcrypt_cost = 4;

@@ -353,7 +353,94 @@ async fn signup_refuses_null_characters(backend: Backend) {
     );
 }
 
+async fn signup_reports_a_taken_email_beside_every_other_failing_field(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert_eq!(
+        app.signup("ada@example.com").await.status,
+        StatusCode::CREATED
+    );
+    let reply = app
+        .post_json(
+            "/api/signup",
+            &json!({"email": "Ada@example.com", "phonenumber": "call me", "password": "12345678",
+                    "last_name": "x".repeat(151)}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        reply.body["email"],
+        json!(["user with this email already exists."])
+    );
+    assert_eq!(
+        reply.body["phonenumber"],
+        json!(["Enter a valid phone number."])
+    );
+    assert!(
+        reply.body["password"]
+            .as_array()
+            .is_some_and(|m| !m.is_empty())
+    );
+    assert!(reply.body["last_name"].is_array());
+}
+
+async fn signup_field_errors_come_in_the_serializers_field_order(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reply = app
+        .post_json(
+            "/api/signup",
+            &json!({"last_name": "x".repeat(151), "first_name": "y".repeat(151), "password": "",
+                    "phonenumber": "", "email": ""}),
+        )
+        .await;
+    let keys: Vec<&str> = reply
+        .body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "email",
+            "phonenumber",
+            "password",
+            "first_name",
+            "last_name"
+        ]
+    );
+}
+
+async fn the_user_body_keeps_drfs_field_order(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reply = app.signup("ada@example.com").await;
+    let keys: Vec<&str> = reply
+        .body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "id",
+            "email",
+            "phonenumber",
+            "first_name",
+            "last_name",
+            "is_staff",
+            "is_active",
+            "date_joined",
+            "last_login"
+        ]
+    );
+}
+
 on_both_backends!(
+    signup_reports_a_taken_email_beside_every_other_failing_field,
+    signup_field_errors_come_in_the_serializers_field_order,
+    the_user_body_keeps_drfs_field_order,
     signup_returns_201_with_the_user_representation,
     signup_names_default_to_empty,
     signup_stores_only_a_bcrypt_hash,
