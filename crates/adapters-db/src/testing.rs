@@ -1,12 +1,20 @@
 //! Throwaway databases for tests: a fresh SQLite file or a fresh PostgreSQL
 //! database per test, removed when dropped.
+//!
+//! PostgreSQL test databases are cloned from a template that already holds
+//! the migrations (as crates.io's test harness does): `CREATE DATABASE ...
+//! TEMPLATE` copies files, where running the migrations again per test costs
+//! a round of DDL each. The template is named by the digest of the
+//! migrations, built once per machine by whichever test process gets there
+//! first, and rebuilt when a migration changes.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl};
 
-use crate::Backend;
+use crate::{Backend, Database, DatabaseSettings};
 
 /// Where test PostgreSQL databases are created, unless `TEST_DATABASE_URL` says otherwise.
 ///
@@ -30,14 +38,27 @@ enum Cleanup {
 }
 
 impl TestDatabase {
-    /// A fresh, empty database of `backend`.
+    /// A fresh database of `backend` whose migrations are applied or will
+    /// be when the service opens it (at once, for PostgreSQL's template).
     ///
     /// # Panics
     /// When PostgreSQL cannot be reached: a test that needs it cannot run.
     pub fn new(backend: Backend) -> Self {
         match backend {
             Backend::Sqlite => Self::sqlite(),
-            Backend::Postgres => Self::postgres(),
+            Backend::Postgres => Self::postgres(Some(template())),
+        }
+    }
+
+    /// A fresh database of `backend` without any table, for tests of the
+    /// migrations themselves.
+    ///
+    /// # Panics
+    /// As [`TestDatabase::new`].
+    pub fn empty(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => Self::sqlite(),
+            Backend::Postgres => Self::postgres(None),
         }
     }
 
@@ -51,15 +72,16 @@ impl TestDatabase {
         }
     }
 
-    fn postgres() -> Self {
-        let admin_url = std::env::var("TEST_DATABASE_URL")
-            .unwrap_or_else(|_| DEFAULT_TEST_DATABASE_URL.to_owned());
+    fn postgres(template: Option<&str>) -> Self {
+        let admin_url = admin_url();
         let name = format!("tokenauth_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::establish(&admin_url).unwrap_or_else(|error| {
-            panic!("PostgreSQL at TEST_DATABASE_URL={admin_url} is not reachable: {error}")
-        });
+        let mut admin = connect(&admin_url);
+        let create = match template {
+            Some(template) => format!("CREATE DATABASE {name} TEMPLATE {template}"),
+            None => format!("CREATE DATABASE {name}"),
+        };
         admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .batch_execute(&create)
             .unwrap_or_else(|error| panic!("cannot create test database {name}: {error}"));
         Self {
             url: with_database(&admin_url, &name),
@@ -87,6 +109,106 @@ impl Drop for TestDatabase {
             }
         }
     }
+}
+
+fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_TEST_DATABASE_URL.to_owned())
+}
+
+fn connect(admin_url: &str) -> PgConnection {
+    PgConnection::establish(admin_url).unwrap_or_else(|error| {
+        panic!("PostgreSQL at TEST_DATABASE_URL={admin_url} is not reachable: {error}")
+    })
+}
+
+/// The migrated template of this build's migrations, made on first use.
+fn template() -> &'static str {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let name = format!(
+            "tokenauth_template_{}",
+            env!("TOKENAUTH_POSTGRES_MIGRATIONS_DIGEST")
+        );
+        build_template(&admin_url(), &name)
+            .unwrap_or_else(|error| panic!("cannot build the template database {name}: {error}"));
+        name
+    })
+}
+
+/// An arbitrary key for the advisory lock that lets one test process build
+/// the template while the others wait for it.
+const TEMPLATE_LOCK: i64 = 0x746f_6b65_6e61;
+
+#[derive(diesel::QueryableByName)]
+struct DatabaseName {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    datname: String,
+}
+
+fn build_template(admin_url: &str, name: &str) -> Result<(), String> {
+    let mut admin = connect(admin_url);
+    let text = |error: diesel::result::Error| error.to_string();
+    admin
+        .batch_execute(&format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
+        .map_err(text)?;
+    let existing: Vec<DatabaseName> = diesel::sql_query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'tokenauth_template_%'",
+    )
+    .load(&mut admin)
+    .map_err(text)?;
+    let built = if existing.iter().any(|db| db.datname == name) {
+        Ok(())
+    } else {
+        // Templates of older migrations are of no further use.
+        for stale in &existing {
+            admin
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    stale.datname
+                ))
+                .map_err(text)?;
+        }
+        // Built under another name and renamed when whole, so no test ever
+        // clones a half-migrated template.
+        let building = format!("tokenauth_building_{}", uuid::Uuid::new_v4().simple());
+        admin
+            .batch_execute(&format!("CREATE DATABASE {building}"))
+            .map_err(text)?;
+        let migrated = Database::migrate(&DatabaseSettings {
+            url: with_database(admin_url, &building).into(),
+            pool_size: 1,
+            connect_timeout: std::time::Duration::from_secs(10),
+        });
+        match migrated {
+            Ok(_) => admin
+                .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+                .map_err(text),
+            Err(error) => {
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {building}"));
+                Err(error.to_string())
+            }
+        }
+    };
+    let _ = admin.batch_execute(&format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"));
+    built
+}
+
+/// Gives the user with this email staff status (and superuser status when
+/// `superuser`): a state the public API cannot reach.
+///
+/// # Panics
+/// When the database refuses the update.
+pub fn promote(database: &Database, email: &str, superuser: bool) {
+    use crate::schema::users;
+    use diesel::{ExpressionMethods, QueryDsl};
+    let key = tokenauth_domain::EmailKey::from_input(email);
+    database
+        .with_connection(|conn| {
+            diesel::update(users::table.filter(users::email_key.eq(key.as_str())))
+                .set((users::is_staff.eq(true), users::is_superuser.eq(superuser)))
+                .execute(conn)
+        })
+        .unwrap_or_else(|error| panic!("cannot promote {email}: {error}"));
 }
 
 /// The same server URL naming another database.

@@ -267,7 +267,7 @@ struct Count {
 }
 
 fn migrations_are_idempotent(backend: Backend) {
-    let test_db = TestDatabase::new(backend);
+    let test_db = TestDatabase::empty(backend);
     let settings = DatabaseSettings {
         url: test_db.url().into(),
         pool_size: 1,

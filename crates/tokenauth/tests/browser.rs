@@ -13,9 +13,7 @@ use tokenauth_adapters_db::Backend;
 use tokenauth_adapters_db::testing::TestDatabase;
 
 mod support;
-use support::{free_port, skip_unless_required};
-
-const PASSWORD: &str = "a-Strong-pass-42";
+use support::{PASSWORD, free_port, skip_unless_required};
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 

@@ -8,7 +8,8 @@ use tokenauth::{Application, Settings};
 use tokenauth_adapters_db::Backend;
 use tokenauth_adapters_db::testing::TestDatabase;
 
-const PASSWORD: &str = "root-Strong-pass-1";
+/// The superuser's password in these tests.
+const ROOT_PASSWORD: &str = "root-Strong-pass-1";
 
 fn tokenauth(db: &str, args: &[&str], password: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tokenauth"));
@@ -61,7 +62,7 @@ fn create_root(db: &TestDatabase) -> Output {
             "--phonenumber",
             "+15550000",
         ],
-        Some(PASSWORD),
+        Some(ROOT_PASSWORD),
     )
 }
 
@@ -108,7 +109,7 @@ async fn createsuperuser_creates_a_staff_superuser_who_can_log_in(backend: Backe
         stdout(&output).trim(),
         "Superuser root@example.com created."
     );
-    let (status, body) = login(&db, PASSWORD).await;
+    let (status, body) = login(&db, ROOT_PASSWORD).await;
     assert_eq!(status, reqwest::StatusCode::OK);
     assert_eq!(body["user"]["is_staff"], true);
 }
@@ -163,7 +164,7 @@ async fn createsuperuser_without_a_password_or_a_terminal_says_how_to_give_one(b
 async fn changepassword_sets_the_password_and_revokes_tokens(backend: Backend) {
     let db = TestDatabase::new(backend);
     create_root(&db);
-    let (status, _) = login(&db, PASSWORD).await;
+    let (status, _) = login(&db, ROOT_PASSWORD).await;
     assert_eq!(status, reqwest::StatusCode::OK);
     let output = tokenauth(
         db.url(),
@@ -193,7 +194,7 @@ async fn changepassword_sets_the_password_and_revokes_tokens(backend: Backend) {
         .unwrap();
     assert_eq!(remaining, 0, "every token revoked");
     assert_eq!(
-        login(&db, PASSWORD).await.0,
+        login(&db, ROOT_PASSWORD).await.0,
         reqwest::StatusCode::UNAUTHORIZED
     );
     assert_eq!(
@@ -224,7 +225,7 @@ async fn changepassword_applies_the_password_rules(backend: Backend) {
 }
 
 async fn migrate_applies_then_has_nothing_to_do(backend: Backend) {
-    let db = TestDatabase::new(backend);
+    let db = TestDatabase::empty(backend);
     let first = tokenauth(db.url(), &["migrate"], None);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert!(stdout(&first).starts_with("Applied "), "{}", stdout(&first));
@@ -264,7 +265,7 @@ fn createsuperuser_prompts_twice_without_echo() {
     let binary = env!("CARGO_BIN_EXE_tokenauth");
     let typing = format!(
         "sleep 3; printf 'first-Typed-pass-1\\n'; sleep 1; printf 'other-Typed-pass-2\\n'; \
-         sleep 1; printf '{PASSWORD}\\n'; sleep 1; printf '{PASSWORD}\\n'"
+         sleep 1; printf '{ROOT_PASSWORD}\\n'; sleep 1; printf '{ROOT_PASSWORD}\\n'"
     );
     let session = format!(
         "({typing}) | script -qec '{binary} createsuperuser --email root@example.com --phonenumber +1555' /dev/null"
@@ -290,7 +291,7 @@ fn createsuperuser_prompts_twice_without_echo() {
         "{screen}"
     );
     assert!(
-        !screen.contains("Typed-pass") && !screen.contains(PASSWORD),
+        !screen.contains("Typed-pass") && !screen.contains(ROOT_PASSWORD),
         "echoed: {screen}"
     );
 }
@@ -306,7 +307,7 @@ fn an_unreachable_database_is_one_clear_line() {
             "--phonenumber",
             "+1555",
         ],
-        Some(PASSWORD),
+        Some(ROOT_PASSWORD),
     );
     assert_fails_with(&output, "cannot connect to");
     assert!(

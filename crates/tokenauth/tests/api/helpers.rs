@@ -7,7 +7,7 @@ use tokenauth::{Application, Settings};
 use tokenauth_adapters_db::testing::TestDatabase;
 use tokenauth_adapters_db::{Backend, Database};
 
-pub const PASSWORD: &str = "a-Strong-pass-42";
+pub use crate::support::PASSWORD;
 pub const PHONE: &str = "+15551234567";
 
 /// Runs each named `async fn(Backend)` as two tests: on SQLite and on PostgreSQL.
@@ -222,11 +222,7 @@ impl TestApp {
 
     /// Gives an existing user staff (and optionally superuser) status.
     pub fn promote(&self, email: &str, superuser: bool) {
-        let superuser = if superuser { "TRUE" } else { "FALSE" };
-        self.sql(&format!(
-            "UPDATE users SET is_staff = TRUE, is_superuser = {superuser} WHERE email_key = '{}'",
-            email.to_lowercase()
-        ));
+        tokenauth_adapters_db::testing::promote(&self.database, email, superuser);
     }
 
     /// A user who is staff (`superuser`: also superuser), logged in.

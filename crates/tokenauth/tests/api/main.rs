@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod helpers;
 
 mod account;

@@ -1,5 +1,10 @@
-//! What the test binaries that drive outside programs (a browser, a
-//! PostgreSQL of their own) share.
+//! What every test binary of the service shares: the password its users
+//! sign up with, free ports, and the rule for outside programs that may be
+//! missing. Each test binary uses some of it.
+#![allow(dead_code)]
+
+/// The password test users sign up with: accepted by the password policy.
+pub const PASSWORD: &str = "a-Strong-pass-42";
 
 /// A port nobody listens on now.
 pub fn free_port() -> u16 {

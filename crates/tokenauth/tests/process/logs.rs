@@ -1,0 +1,80 @@
+//! The logs an operator reads.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokenauth_adapters_db::Backend;
+use tokenauth_adapters_db::testing::TestDatabase;
+
+use crate::server::{Server, client, get_with, post, signup_and_login};
+use crate::support::PASSWORD;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_have_one_line_per_request_and_no_secrets() {
+    let db = TestDatabase::new(Backend::Sqlite);
+    let server = Server::start(db.url(), &[("TOKENAUTH__LOG__FORMAT", "json")]);
+    let client = client();
+    let key = signup_and_login(&client, &server, "ada@example.com").await;
+    let (status, _) = get_with(&client, server.url("/api/me"), &key).await;
+    assert_eq!(status, StatusCode::OK);
+    post(
+        &client,
+        server.url("/api/login"),
+        json!({"email": "ada@example.com", "password": "Wrong-Secret-99"}),
+    )
+    .await;
+    client
+        .post(server.url("/api/logout"))
+        .header("authorization", format!("Token {key}"))
+        .header("x-request-id", "trace-me-1")
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let logs = server.logs();
+    let hash = {
+        let dir = db.url().trim_start_matches("sqlite://");
+        let conn_url = dir.to_owned();
+        use diesel::prelude::*;
+        let mut conn = diesel::SqliteConnection::establish(&conn_url).unwrap();
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            password_hash: String,
+        }
+        diesel::sql_query("SELECT password_hash FROM users")
+            .get_result::<Row>(&mut conn)
+            .unwrap()
+            .password_hash
+    };
+    for secret in [
+        PASSWORD,
+        "Wrong-Secret-99",
+        key.as_str(),
+        hash.as_str(),
+        &hash[7..],
+    ] {
+        assert!(!logs.contains(secret), "a secret reached the logs:\n{logs}");
+    }
+    let requests: Vec<Value> = logs
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap_or_else(|_| panic!("not JSON: {line}"))
+        })
+        .filter(|line| line["target"] == "tokenauth::http")
+        .collect();
+    assert_eq!(requests.len(), 5, "{logs}");
+    for line in &requests {
+        for field in ["method", "route", "status", "latency_ms"] {
+            assert!(!line["fields"][field].is_null(), "{field} in {line}");
+        }
+        assert!(line["span"]["request_id"].is_string(), "{line}");
+    }
+    assert!(
+        requests
+            .iter()
+            .any(|l| l["span"]["request_id"] == "trace-me-1"
+                && l["fields"]["route"] == "/api/logout")
+    );
+}

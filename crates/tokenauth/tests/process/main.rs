@@ -1,0 +1,14 @@
+//! The service as operators run it: the built binary as processes, stopped by
+//! signals, sharing a database, outliving a database outage.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod server;
+
+mod graceful_stop;
+mod logs;
+mod outage;
+mod pruning;
+mod several_processes;
