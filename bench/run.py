@@ -74,7 +74,9 @@ class Backend:
             sh("psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)", check=False)
 
 
-def server_env(backend, port):
+def server_env(backend, port, quiet=False):
+    """The server's environment: default logging (an access line per request,
+    as a user runs it) unless `quiet`, which keeps only warnings."""
     env = dict(os.environ)
     env.update({
         "DATABASE_URL": backend.url,
@@ -82,10 +84,11 @@ def server_env(backend, port):
         "TOKENAUTH__THROTTLE__LOGIN": "off",
         "TOKENAUTH__THROTTLE__SIGNUP": "off",
         "TOKENAUTH__AUTH__TOKENS_PER_USER": "1000000",
-        "TOKENAUTH__LOG__FORMAT": "json",
-        "RUST_LOG": "warn",
     })
     env.pop("TOKENAUTH_ENV", None)
+    env.pop("RUST_LOG", None)
+    if quiet:
+        env["RUST_LOG"] = "warn"
     return env
 
 
@@ -119,11 +122,11 @@ def seed(backend, users, work):
 
 
 class Server:
-    def __init__(self, backend, log_path):
+    def __init__(self, backend, log_path, quiet=False):
         self.port = free_port()
         self.log = open(log_path, "w")
         started = time.monotonic()
-        self.process = subprocess.Popen([BINARY, "serve"], env=server_env(backend, self.port),
+        self.process = subprocess.Popen([BINARY, "serve"], env=server_env(backend, self.port, quiet),
                                         stdout=self.log, stderr=self.log, cwd=tempfile.gettempdir())
         while True:
             try:
@@ -271,6 +274,15 @@ def main():
                         # wrk stops at the deadline, the server does not: let the
                         # queued hashes finish before the next scenario starts.
                         time.sleep(c * verify_alone_ms / 1000 / os.cpu_count() + 1)
+                if scenario == "me":
+                    # What the access log costs: the same load on a server that
+                    # logs only warnings, right after the default one.
+                    quiet = Server(backend, os.path.join(work, "quiet.log"), quiet=True)
+                    print(f"bench: {name} me c=32, RUST_LOG=warn", file=sys.stderr)
+                    results[(name, "me, RUST_LOG=warn", 32)] = dict(
+                        wrk(quiet, "me", 32, args.duration, keys, emails, f"{name}quiet{int(time.time())}"),
+                        peak_rss_mib=quiet.peak_rss_mib())
+                    quiet.stop()
             if name == "sqlite" and "login" in args.scenarios:
                 print("bench: enumeration timing", file=sys.stderr)
                 references["enumeration"] = enumeration(server)
@@ -295,7 +307,7 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
         + (" (with uncommitted changes)" if dirty else "") + ".", "",
         f"- Machine: {machine()}; the load generator (wrk, 2 threads) runs on the same machine.",
         f"- Each run: {args.duration} s; {args.users} seeded users, each with a token; `/api/me` picks a random user's token per request.",
-        f"- Server: release build, default settings (bcrypt cost {args.cost}, pool 16, workers = cores), throttles off so the load is not refused.",
+        f"- Server: release build, default settings (bcrypt cost {args.cost}, pool 16, workers = cores, default logging: a line per request to a file), throttles off so the load is not refused.",
         f"- bcrypt: one verify at cost {args.cost} takes {verify_alone_ms:.1f} ms alone.",
     ]
     for name, (verify_ms, bound) in bounds.items():
@@ -310,12 +322,14 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
         lines += [f"## {name}", "",
                   "| scenario | conns | requests/s | p50 | p99 | max | non-2xx | socket errors | peak RSS | reference |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
-        for scenario in SCENARIOS:
+        for scenario in SCENARIOS[:2] + ["me, RUST_LOG=warn"] + SCENARIOS[2:]:
             for c in connections:
                 r = results.get((name, scenario, c))
                 if not r:
                     continue
                 ref = ""
+                if scenario == "me, RUST_LOG=warn" and (name, "me", c) in results:
+                    ref = f"default logging serves {100 * results[(name, 'me', c)]['rps'] / r['rps']:.0f}% of this"
                 if scenario == "me" and ("pgbench", c) in references and name == "postgres":
                     ref = f"{100 * r['rps'] / references[('pgbench', c)]:.0f}% of pgbench -S"
                 if scenario in ("login", "signup") and name in bounds:
@@ -437,6 +451,12 @@ def targets(results, references, ready, bounds, connections):
     if lite_me:
         row("/api/me, SQLite, 32 conns: ≥ 15,000/s", f"{lite_me['rps']:,.0f}/s", lite_me["rps"] >= 15000)
         row("… p99 ≤ 10 ms", f"{lite_me['p99_us'] / 1000:.2f} ms", lite_me["p99_us"] <= 10000)
+    for name in ("sqlite", "postgres"):
+        logged, quiet = results.get((name, "me", 32)), results.get((name, "me, RUST_LOG=warn", 32))
+        if logged and quiet:
+            share = logged["rps"] / quiet["rps"]
+            row(f"/api/me, {name}, 32 conns, default logging: within 5% of RUST_LOG=warn",
+                f"{100 * share:.0f}%", share >= 0.95)
     for (name, scenario, c), r in sorted(results.items()):
         if scenario in ("login", "signup") and name in bounds:
             share = r["rps"] / bounds[name][1]

@@ -14,6 +14,7 @@ use crate::access::{Permission, TokenRule};
 use crate::docs::{self, Doc, Response};
 use crate::handlers::{account, admin, auth, fallback, operations, options};
 use crate::pages::{self, Form};
+use crate::representation::{LoginBody, LoginErrorBody, SessionBody, UserBody, UserPageBody};
 use crate::{BodyLimit, Cors, InFlight, Metrics, Services, Throttles};
 
 /// One path and everything served there.
@@ -61,15 +62,12 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             method: Method::GET,
             handler: || web::to(operations::root),
             token: TokenRule::None,
-            doc: Doc {
-                tag: "operations",
-                summary: "Endpoint names and their URLs; a browser gets a page with links.",
-                request: None,
-                responses: &[Response::json(200, "The endpoints.", docs::object)],
-                throttled: false,
-                database: false,
-                query: &[],
-            },
+            doc: Doc::new(
+                "operations",
+                "Endpoint names and their URLs; a browser gets a page with links.",
+                &[Response::json(200, "The endpoints.", docs::object)],
+            )
+            .no_database(),
         }],
     },
     Endpoint {
@@ -83,15 +81,12 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             method: Method::GET,
             handler: || web::to(operations::healthz),
             token: TokenRule::None,
-            doc: Doc {
-                tag: "operations",
-                summary: "The process runs.",
-                request: None,
-                responses: &[Response::json(200, "The process runs.", docs::status)],
-                throttled: false,
-                database: false,
-                query: &[],
-            },
+            doc: Doc::new(
+                "operations",
+                "The process runs.",
+                &[Response::json(200, "The process runs.", docs::status)],
+            )
+            .no_database(),
         }],
     },
     Endpoint {
@@ -105,15 +100,11 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             method: Method::GET,
             handler: || web::to(operations::readyz),
             token: TokenRule::None,
-            doc: Doc {
-                tag: "operations",
-                summary: "The database answers.",
-                request: None,
-                responses: &[Response::json(200, "The database answers.", docs::status)],
-                throttled: false,
-                database: true,
-                query: &[],
-            },
+            doc: Doc::new(
+                "operations",
+                "The database answers.",
+                &[Response::json(200, "The database answers.", docs::status)],
+            ),
         }],
     },
     Endpoint {
@@ -127,15 +118,12 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             method: Method::GET,
             handler: || web::to(operations::metrics),
             token: TokenRule::None,
-            doc: Doc {
-                tag: "operations",
-                summary: "Prometheus metrics.",
-                request: None,
-                responses: &[Response::text(200, "Prometheus text format.")],
-                throttled: false,
-                database: false,
-                query: &[],
-            },
+            doc: Doc::new(
+                "operations",
+                "Prometheus metrics.",
+                &[Response::text(200, "Prometheus text format.")],
+            )
+            .no_database(),
         }],
     },
     Endpoint {
@@ -149,15 +137,12 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             method: Method::GET,
             handler: || web::to(operations::schema),
             token: TokenRule::None,
-            doc: Doc {
-                tag: "operations",
-                summary: "This document.",
-                request: None,
-                responses: &[Response::json(200, "The OpenAPI 3 document.", docs::object)],
-                throttled: false,
-                database: false,
-                query: &[],
-            },
+            doc: Doc::new(
+                "operations",
+                "This document.",
+                &[Response::json(200, "The OpenAPI 3 document.", docs::object)],
+            )
+            .no_database(),
         }],
     },
     Endpoint {
@@ -171,19 +156,13 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             method: Method::POST,
             handler: || web::to(auth::signup),
             token: TokenRule::None,
-            doc: Doc {
-                tag: "auth",
-                summary: "Create an account; every failing field is reported at once.",
-                request: Some(docs::schema::<auth::SignupRequest>),
-                responses: &[Response::json(
-                    201,
-                    "Created.",
-                    docs::schema::<crate::representation::UserBody>,
-                )],
-                throttled: true,
-                database: true,
-                query: &[],
-            },
+            doc: Doc::new(
+                "auth",
+                "Create an account; every failing field is reported at once.",
+                &[Response::json(201, "Created.", docs::schema::<UserBody>)],
+            )
+            .body(docs::schema::<auth::SignupRequest>)
+            .throttled(),
         }],
     },
     Endpoint {
@@ -197,26 +176,20 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             method: Method::POST,
             handler: || web::to(auth::login),
             token: TokenRule::None,
-            doc: Doc {
-                tag: "auth",
-                summary: "Log in; the user's oldest token beyond the limit is rotated out.",
-                request: Some(docs::schema::<auth::LoginRequest>),
-                responses: &[
-                    Response::json(
-                        200,
-                        "Logged in.",
-                        docs::schema::<crate::representation::LoginBody>,
-                    ),
+            doc: Doc::new(
+                "auth",
+                "Log in; the user's oldest token beyond the limit is rotated out.",
+                &[
+                    Response::json(200, "Logged in.", docs::schema::<LoginBody>),
                     Response::json(
                         401,
                         "Blank email or password, or invalid credentials.",
-                        docs::schema::<crate::representation::LoginErrorBody>,
+                        docs::schema::<LoginErrorBody>,
                     ),
                 ],
-                throttled: true,
-                database: true,
-                query: &[],
-            },
+            )
+            .body(docs::schema::<auth::LoginRequest>)
+            .throttled(),
         }],
     },
     Endpoint {
@@ -230,15 +203,11 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             method: Method::POST,
             handler: || web::to(auth::logout),
             token: TokenRule::AnyToken,
-            doc: Doc {
-                tag: "auth",
-                summary: "Revoke the token used.",
-                request: None,
-                responses: &[Response::empty(204, "The token used is revoked.")],
-                throttled: false,
-                database: true,
-                query: &[],
-            },
+            doc: Doc::new(
+                "auth",
+                "Revoke the token used.",
+                &[Response::empty(204, "The token used is revoked.")],
+            ),
         }],
     },
     Endpoint {
@@ -252,15 +221,11 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             method: Method::POST,
             handler: || web::to(auth::logout_all),
             token: TokenRule::SessionOnly,
-            doc: Doc {
-                tag: "auth",
-                summary: "Revoke every token of the user.",
-                request: None,
-                responses: &[Response::empty(204, "Every token of the user is revoked.")],
-                throttled: false,
-                database: true,
-                query: &[],
-            },
+            doc: Doc::new(
+                "auth",
+                "Revoke every token of the user.",
+                &[Response::empty(204, "Every token of the user is revoked.")],
+            ),
         }],
     },
     Endpoint {
@@ -275,37 +240,18 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
                 method: Method::GET,
                 handler: || web::to(account::me),
                 token: TokenRule::Scope(Scope::AccountRead),
-                doc: Doc {
-                    tag: "account",
-                    summary: "The authenticated user.",
-                    request: None,
-                    responses: &[Response::json(
-                        200,
-                        "The user.",
-                        docs::schema::<crate::representation::UserBody>,
-                    )],
-                    throttled: false,
-                    database: true,
-                    query: &[],
-                },
+                doc: Doc::new("account", "The authenticated user.", &[THE_USER]),
             },
             Operation {
                 method: Method::PATCH,
                 handler: || web::to(account::update_me),
                 token: TokenRule::Scope(Scope::AccountWrite),
-                doc: Doc {
-                    tag: "account",
-                    summary: "Change names or phone number; other fields are read-only here.",
-                    request: Some(docs::schema::<account::ProfileRequest>),
-                    responses: &[Response::json(
-                        200,
-                        "The updated user.",
-                        docs::schema::<crate::representation::UserBody>,
-                    )],
-                    throttled: false,
-                    database: true,
-                    query: &[],
-                },
+                doc: Doc::new(
+                    "account",
+                    "Change names or phone number; other fields are read-only here.",
+                    &[THE_USER],
+                )
+                .body(docs::schema::<account::ProfileRequest>),
             },
         ],
     },
@@ -320,15 +266,12 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             method: Method::POST,
             handler: || web::to(account::change_password),
             token: TokenRule::SessionOnly,
-            doc: Doc {
-                tag: "account",
-                summary: "Change the password; every other token of the user is revoked.",
-                request: Some(docs::schema::<account::PasswordChangeRequest>),
-                responses: &[Response::empty(204, "Changed.")],
-                throttled: false,
-                database: true,
-                query: &[],
-            },
+            doc: Doc::new(
+                "account",
+                "Change the password; every other token of the user is revoked.",
+                &[Response::empty(204, "Changed.")],
+            )
+            .body(docs::schema::<account::PasswordChangeRequest>),
         }],
     },
     Endpoint {
@@ -342,19 +285,15 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             method: Method::GET,
             handler: || web::to(account::list_tokens),
             token: TokenRule::Scope(Scope::AccountRead),
-            doc: Doc {
-                tag: "account",
-                summary: "The user's unexpired tokens, newest first; never a key.",
-                request: None,
-                responses: &[Response::json(
+            doc: Doc::new(
+                "account",
+                "The user's unexpired tokens, newest first; never a key.",
+                &[Response::json(
                     200,
                     "The tokens.",
-                    docs::list::<crate::representation::SessionBody>,
+                    docs::list::<SessionBody>,
                 )],
-                throttled: false,
-                database: true,
-                query: &[],
-            },
+            ),
         }],
     },
     Endpoint {
@@ -368,18 +307,14 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             method: Method::DELETE,
             handler: || web::to(account::delete_token),
             token: TokenRule::Scope(Scope::AccountWrite),
-            doc: Doc {
-                tag: "account",
-                summary: "End one of the user's tokens.",
-                request: None,
-                responses: &[
+            doc: Doc::new(
+                "account",
+                "End one of the user's tokens.",
+                &[
                     Response::empty(204, "That token is revoked."),
                     Response::json(404, "Not one of the user's tokens.", docs::detail),
                 ],
-                throttled: false,
-                database: true,
-                query: &[],
-            },
+            ),
         }],
     },
     Endpoint {
@@ -393,29 +328,26 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             method: Method::GET,
             handler: || web::to(admin::list_users),
             token: TokenRule::Scope(Scope::UsersRead),
-            doc: Doc {
-                tag: "administration",
-                summary: "A page of users, in order of joining.",
-                request: None,
-                responses: &[Response::json(
+            doc: Doc::new(
+                "administration",
+                "A page of users, in order of joining.",
+                &[Response::json(
                     200,
                     "A page of users.",
-                    docs::schema::<crate::representation::UserPageBody>,
+                    docs::schema::<UserPageBody>,
                 )],
-                throttled: false,
-                database: true,
-                query: &[
-                    (
-                        "limit",
-                        "Page size: default 50 (also for nonsense, zero or negative), at most 1000.",
-                    ),
-                    ("offset", "Users skipped: default 0."),
-                    (
-                        "search",
-                        "Words that must all appear in the email or names, any case.",
-                    ),
-                ],
-            },
+            )
+            .query(&[
+                (
+                    "limit",
+                    "Page size: default 50 (also for nonsense, zero or negative), at most 1000.",
+                ),
+                ("offset", "Users skipped: default 0."),
+                (
+                    "search",
+                    "Words that must all appear in the email or names, any case.",
+                ),
+            ]),
         }],
     },
     Endpoint {
@@ -430,64 +362,39 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
                 method: Method::GET,
                 handler: || web::to(admin::get_user),
                 token: TokenRule::Scope(Scope::UsersRead),
-                doc: Doc {
-                    tag: "administration",
-                    summary: "One user.",
-                    request: None,
-                    responses: &[
-                        Response::json(
-                            200,
-                            "The user.",
-                            docs::schema::<crate::representation::UserBody>,
-                        ),
-                        Response::json(404, "No such user (or a malformed id).", docs::detail),
-                    ],
-                    throttled: false,
-                    database: true,
-                    query: &[],
-                },
+                doc: Doc::new("administration", "One user.", &[THE_USER, NO_SUCH_USER]),
             },
             Operation {
                 method: Method::PATCH,
                 handler: || web::to(admin::update_user),
                 token: TokenRule::Scope(Scope::UsersWrite),
-                doc: Doc {
-                    tag: "administration",
-                    summary: "Change a user; deactivation revokes all its tokens.",
-                    request: Some(docs::schema::<admin::UserUpdateRequest>),
-                    responses: &[
-                        Response::json(
-                            200,
-                            "The updated user.",
-                            docs::schema::<crate::representation::UserBody>,
-                        ),
-                        Response::json(404, "No such user (or a malformed id).", docs::detail),
-                    ],
-                    throttled: false,
-                    database: true,
-                    query: &[],
-                },
+                doc: Doc::new(
+                    "administration",
+                    "Change a user; deactivation revokes all its tokens.",
+                    &[THE_USER, NO_SUCH_USER],
+                )
+                .body(docs::schema::<admin::UserUpdateRequest>),
             },
             Operation {
                 method: Method::DELETE,
                 handler: || web::to(admin::delete_user),
                 token: TokenRule::Scope(Scope::UsersWrite),
-                doc: Doc {
-                    tag: "administration",
-                    summary: "Delete a user and all its tokens.",
-                    request: None,
-                    responses: &[
+                doc: Doc::new(
+                    "administration",
+                    "Delete a user and all its tokens.",
+                    &[
                         Response::empty(204, "The user and all its tokens are gone."),
-                        Response::json(404, "No such user (or a malformed id).", docs::detail),
+                        NO_SUCH_USER,
                     ],
-                    throttled: false,
-                    database: true,
-                    query: &[],
-                },
+                ),
             },
         ],
     },
 ];
+
+const THE_USER: Response = Response::json(200, "The user.", docs::schema::<UserBody>);
+const NO_SUCH_USER: Response =
+    Response::json(404, "No such user (or a malformed id).", docs::detail);
 
 impl Endpoint {
     /// The methods served here as DRF lists them in `Allow`: the declared

@@ -40,6 +40,50 @@ pub(crate) struct Doc {
     pub query: &'static [(&'static str, &'static str)],
 }
 
+impl Doc {
+    /// An operation that reads the database, takes no body and no query,
+    /// and is not throttled; the builders below say otherwise.
+    pub(crate) const fn new(
+        tag: &'static str,
+        summary: &'static str,
+        responses: &'static [Response],
+    ) -> Self {
+        Self {
+            tag,
+            summary,
+            request: None,
+            responses,
+            throttled: false,
+            database: true,
+            query: &[],
+        }
+    }
+
+    /// Its handler parses a body of this type.
+    pub(crate) const fn body(mut self, request: SchemaFn) -> Self {
+        self.request = Some(request);
+        self
+    }
+
+    /// It is throttled.
+    pub(crate) const fn throttled(mut self) -> Self {
+        self.throttled = true;
+        self
+    }
+
+    /// It answers without the database.
+    pub(crate) const fn no_database(mut self) -> Self {
+        self.database = false;
+        self
+    }
+
+    /// It reads these query parameters.
+    pub(crate) const fn query(mut self, query: &'static [(&'static str, &'static str)]) -> Self {
+        self.query = query;
+        self
+    }
+}
+
 /// One documented answer.
 #[derive(Debug)]
 pub(crate) struct Response {
