@@ -15,7 +15,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 COMPOSE_TEST_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/postgres?sslmode=disable
 DEV_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/tokenauth
 
-.PHONY: bench-micro run dev test lint compose-check fmt build release deps architecture browser test-postgres bench fuzz help
+.PHONY: bench-micro run dev test lint compose-check fmt build release deps architecture browser redis test-postgres bench fuzz help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -41,8 +41,9 @@ run: deps
 	$(CARGO) run -p tokenauth -- serve
 
 dev: deps
-	docker compose up -d --wait postgres
-	DATABASE_URL=$(DEV_DATABASE_URL) $(CARGO) run -p tokenauth -- serve
+	docker compose up -d --wait postgres redis
+	DATABASE_URL=$(DEV_DATABASE_URL) TOKENAUTH__THROTTLE__REDIS_URL=redis://127.0.0.1:6380 \
+		$(CARGO) run -p tokenauth -- serve
 
 fmt:
 	$(CARGO) fmt --all
@@ -108,7 +109,19 @@ browser:
 		echo "make: the browser tests will be skipped: sudo apt-get install chromium chromium-driver to run them" >&2; \
 	fi
 
-test: deps architecture browser
+## Debian's redis-server for the shared-throttle tests, which start their own
+## on a free port (installed when root).
+redis:
+	@if command -v redis-server >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "make: installing redis-server for the shared-throttle tests"; \
+		(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null 2>&1 || \
+		 { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }); \
+	else \
+		echo "make: the shared-throttle tests will be skipped: sudo apt-get install redis-server to run them" >&2; \
+	fi
+
+test: deps architecture browser redis
 	@url=$$($(MAKE) -s test-postgres | tail -1) && \
 	echo "tests: PostgreSQL at $$url" && \
 	TEST_DATABASE_URL="$$url" $(CARGO) test --workspace --all-targets

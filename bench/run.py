@@ -74,9 +74,32 @@ class Backend:
             sh("psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)", check=False)
 
 
-def server_env(backend, port, quiet=False):
+class Redis:
+    """A redis-server of the bench's own, on a free port, for shared throttles."""
+    def __init__(self):
+        self.port = free_port()
+        self.process = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
+                                         "--save", "", "--appendonly", "no"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"redis://127.0.0.1:{self.port}"
+        for _ in range(200):
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.02)
+        sys.exit("bench: redis-server did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def server_env(backend, port, quiet=False, redis=None):
     """The server's environment: default logging (an access line per request,
-    as a user runs it) unless `quiet`, which keeps only warnings."""
+    as a user runs it) unless `quiet`, which keeps only warnings. With
+    `redis`, every throttle's windows live there, at rates no load reaches,
+    so the store is asked on every login and refuses none."""
     env = dict(os.environ)
     env.update({
         "DATABASE_URL": backend.url,
@@ -89,6 +112,12 @@ def server_env(backend, port, quiet=False):
     env.pop("RUST_LOG", None)
     if quiet:
         env["RUST_LOG"] = "warn"
+    if redis:
+        env.update({
+            "TOKENAUTH__THROTTLE__REDIS_URL": redis.url,
+            "TOKENAUTH__THROTTLE__LOGIN": "100000000/second",
+            "TOKENAUTH__THROTTLE__SIGNUP": "100000000/second",
+        })
     return env
 
 
@@ -122,11 +151,11 @@ def seed(backend, users, work):
 
 
 class Server:
-    def __init__(self, backend, log_path, quiet=False):
+    def __init__(self, backend, log_path, quiet=False, redis=None):
         self.port = free_port()
         self.log = open(log_path, "w")
         started = time.monotonic()
-        self.process = subprocess.Popen([BINARY, "serve"], env=server_env(backend, self.port, quiet),
+        self.process = subprocess.Popen([BINARY, "serve"], env=server_env(backend, self.port, quiet, redis),
                                         stdout=self.log, stderr=self.log, cwd=tempfile.gettempdir())
         while True:
             try:
@@ -287,6 +316,22 @@ def main():
                 print("bench: enumeration timing", file=sys.stderr)
                 references["enumeration"] = enumeration(server)
             server.stop()
+            if "login" in args.scenarios and shutil.which("redis-server"):
+                # Throttles shared in Redis: asked on every login, and not on
+                # the /api/me path at all.
+                redis = Redis()
+                shared = Server(backend, os.path.join(work, "redis.log"), redis=redis)
+                for scenario in ("login", "me"):
+                    label = f"{scenario}, Redis throttles"
+                    print(f"bench: {name} {label} c=32", file=sys.stderr)
+                    shared.reset_peak_rss()
+                    results[(name, label, 32)] = dict(
+                        wrk(shared, scenario, 32, args.duration, keys, emails, f"{name}redis{scenario}{int(time.time())}"),
+                        peak_rss_mib=shared.peak_rss_mib())
+                    if scenario == "login":
+                        time.sleep(32 * verify_alone_ms / 1000 / os.cpu_count() + 1)
+                shared.stop()
+                redis.stop()
             if name == "postgres":
                 # PostgreSQL's default max_connections (100) caps the client count.
                 for c in connections:
@@ -322,7 +367,7 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
         lines += [f"## {name}", "",
                   "| scenario | conns | requests/s | p50 | p99 | max | non-2xx | socket errors | peak RSS | reference |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
-        for scenario in SCENARIOS[:2] + ["me, RUST_LOG=warn"] + SCENARIOS[2:]:
+        for scenario in SCENARIOS[:2] + ["me, RUST_LOG=warn", "me, Redis throttles"] + SCENARIOS[2:3] + ["login, Redis throttles"] + SCENARIOS[3:]:
             for c in connections:
                 r = results.get((name, scenario, c))
                 if not r:
@@ -332,8 +377,10 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
                     ref = f"default logging serves {100 * results[(name, 'me', c)]['rps'] / r['rps']:.0f}% of this"
                 if scenario == "me" and ("pgbench", c) in references and name == "postgres":
                     ref = f"{100 * r['rps'] / references[('pgbench', c)]:.0f}% of pgbench -S"
-                if scenario in ("login", "signup") and name in bounds:
+                if scenario in ("login", "signup", "login, Redis throttles") and name in bounds:
                     ref = f"{100 * r['rps'] / bounds[name][1]:.0f}% of the bcrypt bound"
+                if scenario == "me, Redis throttles" and (name, "me", c) in results:
+                    ref = f"{100 * r['rps'] / results[(name, 'me', c)]['rps']:.0f}% of me without Redis"
                 lines.append(
                     f"| {scenario} | {c} | {r['rps']:,.0f} | {r['p50_us'] / 1000:.2f} ms | {r['p99_us'] / 1000:.2f} ms "
                     f"| {r['max_us'] / 1000:.1f} ms | {r['non_2xx']} | {r['socket_errors']} | {r['peak_rss_mib']:.1f} MiB | {ref} |")
@@ -457,6 +504,13 @@ def targets(results, references, ready, bounds, connections):
             share = logged["rps"] / quiet["rps"]
             row(f"/api/me, {name}, 32 conns, default logging: within 5% of RUST_LOG=warn",
                 f"{100 * share:.0f}%", share >= 0.95)
+    for name in ("sqlite", "postgres"):
+        shared = results.get((name, "login, Redis throttles", 32))
+        if shared and name in bounds:
+            share = shared["rps"] / bounds[name][1]
+            row(f"login, {name}, 32 conns, Redis throttles: ≥ 90% of the bcrypt bound", f"{100 * share:.0f}%", share >= 0.9)
+            errors = shared["non_2xx"] + shared["socket_errors"]
+            row("… zero non-2xx", str(errors), errors == 0)
     for (name, scenario, c), r in sorted(results.items()):
         if scenario in ("login", "signup") and name in bounds:
             share = r["rps"] / bounds[name][1]

@@ -36,7 +36,7 @@ pub use middleware::{
 };
 pub use services::Services;
 pub use threads::HashingThreads;
-pub use throttle::{InvalidRate, Rate, Throttle, Throttles};
+pub use throttle::{SharedThrottleStore, Throttle, Throttles};
 
 /// The OpenAPI 3 document of every endpoint, as `GET /api/schema` serves it.
 pub fn openapi_document() -> serde_json::Value {

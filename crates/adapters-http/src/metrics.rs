@@ -1,5 +1,5 @@
 //! Prometheus metrics: requests by route and status, latency, logins,
-//! signups and the database pool.
+//! signups, the database pool and the shared throttle store's failures.
 
 use actix_web::http::StatusCode;
 use prometheus::{
@@ -17,6 +17,7 @@ pub struct Metrics {
     logins: IntCounterVec,
     signups: IntCounter,
     pool: IntGaugeVec,
+    throttle_store_errors: IntCounter,
 }
 
 /// How a login ended, for the `tokenauth_logins_total` counter.
@@ -70,12 +71,18 @@ impl Metrics {
             &["state"],
         )
         .expect("valid metric");
+        let throttle_store_errors = IntCounter::new(
+            "tokenauth_throttle_store_errors_total",
+            "Throttle checks the shared store failed or was too slow to answer.",
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(logins.clone()),
             Box::new(signups.clone()),
             Box::new(pool.clone()),
+            Box::new(throttle_store_errors.clone()),
         ] {
             registry.register(collector).expect("unique metric names");
         }
@@ -86,7 +93,13 @@ impl Metrics {
             logins,
             signups,
             pool,
+            throttle_store_errors,
         }
+    }
+
+    /// The counter of the shared throttle store's failures, for the store's wrapper.
+    pub fn throttle_store_errors(&self) -> IntCounter {
+        self.throttle_store_errors.clone()
     }
 
     /// Counts one finished request.

@@ -28,9 +28,9 @@ pub use input::FieldValue;
 pub use login::{Login, LoginError, LoginInput, LoginSuccess, TokenPolicy};
 pub use logout::{Logout, LogoutAll};
 pub use ports::{
-    Clock, DatabaseHealth, HashingError, KeyGenerationError, PasswordHasher, PoolState,
-    RepositoryError, SaveUserError, TokenGenerator, TokenRepository, UserPage, UserQuery,
-    UserRepository,
+    Admission, Clock, DatabaseHealth, HashingError, KeyGenerationError, PasswordHasher, PoolState,
+    RepositoryError, SaveUserError, ThrottleFuture, ThrottleStore, ThrottleStoreError,
+    TokenGenerator, TokenRepository, UserPage, UserQuery, UserRepository,
 };
 pub use prune_tokens::PruneTokens;
 pub use sessions::{EndSessionError, Session, Sessions};

@@ -160,10 +160,10 @@ fn prune_tokens(settings: &Settings) -> ExitCode {
 
 /// The password from the environment, or asked twice without echo.
 fn read_password() -> Result<Password, String> {
-    if let Ok(password) = std::env::var(PASSWORD_VARIABLE) {
-        if !password.is_empty() {
-            return Ok(Password::new(password));
-        }
+    if let Ok(password) = std::env::var(PASSWORD_VARIABLE)
+        && !password.is_empty()
+    {
+        return Ok(Password::new(password));
     }
     if !std::io::stdin().is_terminal() {
         return Err(format!(

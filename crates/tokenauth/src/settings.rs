@@ -12,7 +12,8 @@ use std::time::Duration;
 use config::{Config, Environment, File, FileFormat};
 use secrecy::SecretString;
 use serde::Deserialize;
-use tokenauth_adapters_http::{Rate, Throttles};
+use tokenauth_adapters_http::Throttles;
+use tokenauth_domain::Rate;
 
 /// All of tokenauth's settings.
 #[derive(Debug, Clone, Deserialize)]
@@ -88,6 +89,9 @@ pub struct ThrottleSettings {
     pub login: String,
     /// Signups per IP.
     pub signup: String,
+    /// Redis holding every throttle's windows, shared by all processes that
+    /// point at it; empty: each process keeps its own. May hold a password.
+    pub redis_url: SecretString,
 }
 
 /// HTTP limits.

@@ -1,6 +1,7 @@
 //! Opening the database and starting the HTTP server.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
@@ -9,10 +10,13 @@ use actix_web::web::Data;
 use actix_web::{App, HttpServer};
 use tokenauth_adapters_db::{Database, DatabaseError};
 use tokenauth_adapters_http::{
-    AppState, BodyLimit, Cors, HashingThreads, InFlight, Metrics, access_log, browsable_api,
-    configure, cors, count_in_flight, request_id,
+    AppState, BodyLimit, Cors, HashingThreads, InFlight, Metrics, SharedThrottleStore, access_log,
+    browsable_api, configure, cors, count_in_flight, request_id,
 };
+use tokenauth_adapters_redis::{InvalidRedisUrl, RedisThrottleStore};
 use tokenauth_application::PruneTokens;
+
+use secrecy::ExposeSecret;
 
 use crate::{Settings, wiring};
 
@@ -22,6 +26,9 @@ pub enum StartupError {
     /// The database could not be opened or migrated.
     #[error(transparent)]
     Database(#[from] DatabaseError),
+    /// The shared throttle store's URL is unusable.
+    #[error(transparent)]
+    ThrottleStore(#[from] InvalidRedisUrl),
     /// The hashing threads could not be started.
     #[error("cannot start the hashing threads: {0}")]
     Threads(std::io::Error),
@@ -66,10 +73,21 @@ impl Application {
         let listener = TcpListener::bind(&address).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
         let hashing = HashingThreads::per_core().map_err(StartupError::Threads)?;
+        let metrics = Metrics::new();
+        let mut throttles = settings.throttles();
+        let redis_url = settings.throttle.redis_url.expose_secret();
+        if !redis_url.is_empty() {
+            let store = RedisThrottleStore::new(redis_url)?;
+            throttles = throttles.sharing(SharedThrottleStore::new(
+                Arc::new(store),
+                SharedThrottleStore::DEFAULT_TIMEOUT,
+                metrics.throttle_store_errors(),
+            ));
+        }
         let state = AppState {
             services: Data::new(wiring::services(settings, &database, hashing)),
-            metrics: Data::new(Metrics::new()),
-            throttles: Data::new(settings.throttles()),
+            metrics: Data::new(metrics),
+            throttles: Data::new(throttles),
             in_flight: Data::new(InFlight::default()),
             body_limit: BodyLimit(settings.http.max_body_bytes),
             cors: Data::new(Cors::new(settings.http.cors_allowed_origins.clone())),

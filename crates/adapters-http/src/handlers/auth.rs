@@ -54,7 +54,9 @@ pub(crate) async fn signup(
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     let ip = client_ip(&req, throttles.trusted_proxies);
-    throttles.check(throttles.signup_per_ip.as_ref(), &ip)?;
+    throttles
+        .check(throttles.signup_per_ip.as_ref(), &ip)
+        .await?;
     let body: SignupRequest = read_body(&req, payload.into_inner()).await?;
     let input = SignupInput {
         email: body.email,
@@ -79,11 +81,15 @@ pub(crate) async fn login(
 ) -> Result<HttpResponse, ApiError> {
     // Every login request counts, whatever its body: the IP is checked first.
     let ip = client_ip(&req, throttles.trusted_proxies);
-    throttles.check(throttles.login_per_ip.as_ref(), &ip)?;
+    throttles
+        .check(throttles.login_per_ip.as_ref(), &ip)
+        .await?;
     let body: LoginRequest = read_body(&req, payload.into_inner()).await?;
     if let Some(email) = body.email.as_text() {
         let key = EmailKey::from_input(email);
-        throttles.check(throttles.login_per_email.as_ref(), key.as_str())?;
+        throttles
+            .check(throttles.login_per_email.as_ref(), key.as_str())
+            .await?;
     }
     let input = LoginInput {
         email: body.email,

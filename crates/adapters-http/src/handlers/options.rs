@@ -50,10 +50,10 @@ pub(crate) fn handler(options: Options) -> impl Fn(HttpRequest) -> Answer + Clon
 async fn answer(req: &HttpRequest, options: &Options) -> Result<HttpResponse, ApiError> {
     // A preflight from an allowed origin is answered before authentication:
     // browsers never send credentials with one.
-    if let Some(cors) = req.app_data::<Data<Cors>>() {
-        if let Some(preflight) = cors.preflight(req, &options.allow) {
-            return Ok(preflight);
-        }
+    if let Some(cors) = req.app_data::<Data<Cors>>()
+        && let Some(preflight) = cors.preflight(req, &options.allow)
+    {
+        return Ok(preflight);
     }
     // As DRF: OPTIONS asks what the endpoint's permission asks, not its scopes.
     if options.permission != Permission::Anyone {

@@ -21,5 +21,6 @@ mod logout;
 mod operations;
 mod races;
 mod routing;
+mod shared_throttles;
 mod signup;
 mod throttling;

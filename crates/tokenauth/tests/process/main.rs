@@ -12,3 +12,4 @@ mod logs;
 mod outage;
 mod pruning;
 mod several_processes;
+mod shared_throttles;
