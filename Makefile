@@ -15,7 +15,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 COMPOSE_TEST_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/postgres?sslmode=disable
 DEV_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/tokenauth
 
-.PHONY: bench-micro run dev test lint compose-check fmt build release deps architecture browser redis test-postgres bench fuzz help
+.PHONY: bench-micro run dev test lint compose-check fmt build release deps architecture browser redis nginx test-postgres bench fuzz help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -121,7 +121,20 @@ redis:
 		echo "make: the shared-throttle tests will be skipped: sudo apt-get install redis-server to run them" >&2; \
 	fi
 
-test: deps architecture browser redis
+## Debian's nginx for the gateway test, which runs its own from the shipped
+## configuration (installed when root; RUNLEVEL=1 keeps apt from starting the
+## system's nginx on port 80).
+nginx:
+	@if [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "make: installing nginx for the gateway test"; \
+		(RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null 2>&1 || \
+		 { apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }); \
+	else \
+		echo "make: the nginx gateway test will be skipped: sudo apt-get install nginx to run it" >&2; \
+	fi
+
+test: deps architecture browser redis nginx
 	@url=$$($(MAKE) -s test-postgres | tail -1) && \
 	echo "tests: PostgreSQL at $$url" && \
 	TEST_DATABASE_URL="$$url" $(CARGO) test --workspace --all-targets

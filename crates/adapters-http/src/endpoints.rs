@@ -12,7 +12,7 @@ use tokenauth_domain::Scope;
 
 use crate::access::{Permission, TokenRule};
 use crate::docs::{self, Doc, Response};
-use crate::handlers::{account, admin, auth, fallback, operations, options};
+use crate::handlers::{account, admin, auth, fallback, gateway, operations, options};
 use crate::pages::{self, Form};
 use crate::representation::{LoginBody, LoginErrorBody, SessionBody, UserBody, UserPageBody};
 use crate::{BodyLimit, Cors, InFlight, Metrics, Services, Throttles};
@@ -226,6 +226,35 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
                 "Revoke every token of the user.",
                 &[Response::empty(204, "Every token of the user is revoked.")],
             ),
+        }],
+    },
+    Endpoint {
+        path: "/api/auth/verify",
+        name: "Verify",
+        link: Some("verify"),
+        description: "Whether a reverse proxy may let a request through, and who it is.",
+        permission: Permission::Authenticated,
+        form: None,
+        operations: &[Operation {
+            method: Method::GET,
+            handler: || web::to(gateway::verify),
+            token: TokenRule::AnyToken,
+            doc: Doc::new(
+                "gateway",
+                "Forward authentication for nginx auth_request, Traefik ForwardAuth, Envoy ext_authz.",
+                &[Response::empty(
+                    200,
+                    "Let it through: X-Auth-User-Id, X-Auth-User-Email, X-Auth-Is-Staff (true/false) and X-Auth-Scopes (space-separated) name the user.",
+                ), Response::json(
+                    403,
+                    "The token lacks a scope asked for, or staff=true and the user is not staff.",
+                    docs::detail,
+                )],
+            )
+            .query(&[
+                ("scope", "A scope the token must hold (repeatable); an unknown one is held by no token."),
+                ("staff", "`true`: the user must be staff; any other value is ignored."),
+            ]),
         }],
     },
     Endpoint {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use tokenauth_domain::{AuthToken, TokenKey, TokenLifetime, User};
+use tokenauth_domain::{AuthToken, Scope, TokenKey, TokenLifetime, User};
 
 use crate::ports::{Clock, RepositoryError, TokenRepository};
 
@@ -30,6 +30,19 @@ pub struct Authenticated {
     pub user: User,
     /// With which token.
     pub token: AuthToken,
+}
+
+impl Authenticated {
+    /// The scopes the token holds. Every token issued today is a login
+    /// (session) token, and a session token holds every scope.
+    pub fn scopes(&self) -> &'static [Scope] {
+        &Scope::ALL
+    }
+
+    /// Whether the token holds `scope`.
+    pub fn holds(&self, scope: Scope) -> bool {
+        self.scopes().contains(&scope)
+    }
 }
 
 /// The authentication use case: the hot path of every protected request.

@@ -12,6 +12,14 @@ impl QueryParams {
         Self(serde_urlencoded::from_str(req.query_string()).unwrap_or_default())
     }
 
+    /// Every value of `name`, in order (a parameter may repeat).
+    pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()

@@ -5,5 +5,6 @@ pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod auth;
 pub(crate) mod fallback;
+pub(crate) mod gateway;
 pub(crate) mod operations;
 pub(crate) mod options;

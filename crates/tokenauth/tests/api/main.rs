@@ -13,6 +13,7 @@ mod admin;
 mod authentication;
 mod body_parsing;
 mod cors;
+mod gateway;
 mod hashing_queue;
 mod hostile_input;
 mod http_methods;

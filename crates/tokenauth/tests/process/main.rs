@@ -9,6 +9,7 @@ mod server;
 
 mod graceful_stop;
 mod logs;
+mod nginx;
 mod outage;
 mod pruning;
 mod several_processes;
