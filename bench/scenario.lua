@@ -1,5 +1,6 @@
 -- One script, several scenarios, chosen by BENCH_SCENARIO:
---   healthz, me, login, signup, mixed (90% me, 8% login, 2% signup).
+--   healthz, me, verify (the gateway's /api/auth/verify), login, signup,
+--   mixed (90% me, 8% login, 2% signup).
 package.path = os.getenv("BENCH_DIR") .. "/?.lua;" .. package.path
 require("common")
 
@@ -21,6 +22,10 @@ local function me()
   return wrk.format("GET", "/api/me", {["Authorization"] = "Token " .. keys[math.random(#keys)]})
 end
 
+local function verify()
+  return wrk.format("GET", "/api/auth/verify", {["Authorization"] = "Token " .. keys[math.random(#keys)]})
+end
+
 local function login()
   local body = '{"email": "' .. emails[math.random(#emails)] .. '", "password": "' .. password .. '"}'
   return wrk.format("POST", "/api/login", json, body)
@@ -36,6 +41,7 @@ end
 function request()
   if scenario == "healthz" then return wrk.format("GET", "/healthz")
   elseif scenario == "me" then return me()
+  elseif scenario == "verify" then return verify()
   elseif scenario == "login" then return login()
   elseif scenario == "signup" then return signup()
   else
