@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use tokenauth_application::{FieldValue, LoginInput, SignupInput};
 use tokenauth_domain::EmailKey;
 use utoipa::ToSchema;
@@ -12,7 +13,7 @@ use crate::extract::{AuthenticatedUser, client_ip, fields, read_body};
 use crate::representation::{IssuedTokenBody, LoginBody, UserBody};
 use crate::responses::json_response;
 use crate::threads::{Blocking, Threads};
-use crate::{ApiError, LoginOutcome, Metrics, Services, Throttles};
+use crate::{ApiError, LoginOutcome, Metrics, Services, Throttle, Throttles};
 
 /// `POST /api/signup` (JSON or form-encoded).
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -45,6 +46,20 @@ pub(crate) struct LoginRequest {
     password: FieldValue,
 }
 
+/// Counts the request against `per_ip` by client IP, then reads the body.
+/// The IP is checked first, as DRF does: every request counts whatever its
+/// body, and a throttled one is 429 even when its body is malformed.
+async fn admit_then_read<T: DeserializeOwned>(
+    throttles: &Throttles,
+    per_ip: Option<&Throttle>,
+    req: &HttpRequest,
+    payload: Payload,
+) -> Result<T, ApiError> {
+    let ip = client_ip(req, throttles.trusted_proxies);
+    throttles.check(per_ip, &ip).await?;
+    read_body(req, payload.into_inner()).await
+}
+
 /// `POST /api/signup`: 201 with the new user.
 pub(crate) async fn signup(
     services: Data<Services>,
@@ -53,11 +68,8 @@ pub(crate) async fn signup(
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let ip = client_ip(&req, throttles.trusted_proxies);
-    throttles
-        .check(throttles.signup_per_ip.as_ref(), &ip)
-        .await?;
-    let body: SignupRequest = read_body(&req, payload.into_inner()).await?;
+    let body: SignupRequest =
+        admit_then_read(&throttles, throttles.signup_per_ip.as_ref(), &req, payload).await?;
     let input = SignupInput {
         email: body.email,
         phonenumber: body.phonenumber,
@@ -79,12 +91,8 @@ pub(crate) async fn login(
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    // Every login request counts, whatever its body: the IP is checked first.
-    let ip = client_ip(&req, throttles.trusted_proxies);
-    throttles
-        .check(throttles.login_per_ip.as_ref(), &ip)
-        .await?;
-    let body: LoginRequest = read_body(&req, payload.into_inner()).await?;
+    let body: LoginRequest =
+        admit_then_read(&throttles, throttles.login_per_ip.as_ref(), &req, payload).await?;
     if let Some(email) = body.email.as_text() {
         let key = EmailKey::from_input(email);
         throttles
