@@ -43,18 +43,16 @@ impl TokenRepository for DieselTokenRepository {
             diesel::insert_into(auth_tokens::table)
                 .values(&row)
                 .execute(conn)?;
-            // One statement, however many tokens the user holds: the new
-            // token and the newest `keep - 1` others stay. ($n parameters
-            // read the same on both backends; SQLite takes `$1` as a name.)
-            diesel::sql_query(
-                "DELETE FROM auth_tokens WHERE user_id = $1 AND id <> $2 AND id NOT IN \
-                 (SELECT id FROM auth_tokens WHERE user_id = $1 AND id <> $2 \
-                 ORDER BY created DESC, id DESC LIMIT $3)",
-            )
-            .bind::<diesel::sql_types::Text, _>(&user_id)
-            .bind::<diesel::sql_types::Text, _>(&new_id)
-            .bind::<diesel::sql_types::BigInt, _>(i64::from(keep.get() - 1))
-            .execute(conn)?;
+            let others: Vec<String> = auth_tokens::table
+                .filter(auth_tokens::user_id.eq(&user_id))
+                .filter(auth_tokens::id.ne(&new_id))
+                .order((auth_tokens::created.desc(), auth_tokens::id.desc()))
+                .select(auth_tokens::id)
+                .load(conn)?;
+            let kept_others = keep.get() as usize - 1;
+            for stale in others.iter().skip(kept_others) {
+                diesel::delete(auth_tokens::table.find(stale)).execute(conn)?;
+            }
             Ok(true)
         })?;
         if user_exists {

@@ -64,6 +64,48 @@ async fn patch_me_validates_as_signup_does(backend: Backend) {
     );
 }
 
+async fn patch_me_reports_fields_in_the_user_bodys_order(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = app.user_with_token("ada@example.com").await;
+    let reply = app
+        .send_json(
+            Method::PATCH,
+            "/api/me",
+            &key,
+            &json!({"last_name": "x".repeat(151), "first_name": "y".repeat(151), "phonenumber": "call me"}),
+        )
+        .await;
+    let keys: Vec<&str> = reply
+        .body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["phonenumber", "first_name", "last_name"]);
+}
+
+async fn password_change_reports_current_before_new(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = app.user_with_token("ada@example.com").await;
+    let reply = app
+        .send_json(
+            Method::POST,
+            "/api/me/password",
+            &key,
+            &json!({"new_password": "", "current_password": ""}),
+        )
+        .await;
+    let keys: Vec<&str> = reply
+        .body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["current_password", "new_password"]);
+}
+
 async fn patch_me_requires_a_token(backend: Backend) {
     let app = spawn_app(backend).await;
     let reply = app.request(Method::PATCH, "/api/me", None).await;
@@ -247,6 +289,8 @@ async fn deleting_someone_elses_or_an_unknown_token_is_404(backend: Backend) {
 }
 
 on_both_backends!(
+    patch_me_reports_fields_in_the_user_bodys_order,
+    password_change_reports_current_before_new,
     patch_me_changes_names_and_phone_number,
     patch_me_ignores_read_only_fields,
     patch_me_validates_as_signup_does,
