@@ -102,6 +102,14 @@ impl Reply {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The body's keys, in the order they came.
+    pub fn keys(&self) -> Vec<&str> {
+        self.body
+            .as_object()
+            .map(|object| object.keys().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
     /// The `detail` message of an error body.
     pub fn detail(&self) -> &str {
         self.body["detail"].as_str().unwrap_or_default()
