@@ -10,9 +10,9 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 # PostgreSQL for the tests: a database per test is created here and dropped after.
-# sslmode=disable: see DEFAULT_TEST_DATABASE_URL in crates/adapters-db/src/testing.rs.
-TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
-COMPOSE_TEST_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/postgres?sslmode=disable
+# sslmode and gssencmode disabled: see DEFAULT_TEST_DATABASE_URL in crates/adapters-db/src/testing.rs.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable&gssencmode=disable
+COMPOSE_TEST_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/postgres?sslmode=disable&gssencmode=disable
 DEV_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/tokenauth
 
 .PHONY: bench-micro run dev test lint compose-check fmt build release deps architecture browser redis nginx test-postgres bench fuzz help

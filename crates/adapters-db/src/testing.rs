@@ -18,11 +18,13 @@ use crate::{Backend, Database, DatabaseSettings};
 
 /// Where test PostgreSQL databases are created, unless `TEST_DATABASE_URL` says otherwise.
 ///
-/// Without TLS: a test process exits with servers and pools still running, and
-/// OpenSSL's exit handlers racing a pool thread inside libpq crash it (SIGSEGV
-/// after every test passed).
+/// Without TLS and without GSSAPI: a test process exits with servers and pools
+/// still running, and the exit handlers of the libraries libpq would load for
+/// them race a pool thread inside libpq and crash the process after every test
+/// passed (OpenSSL: SIGSEGV; Kerberos: `k5_mutex_lock` assertion, SIGABRT).
+/// The same two options are added to a `TEST_DATABASE_URL` that does not set them.
 pub const DEFAULT_TEST_DATABASE_URL: &str =
-    "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable";
+    "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable&gssencmode=disable";
 
 /// A database that exists for the life of this value.
 #[derive(Debug)]
@@ -112,7 +114,23 @@ impl Drop for TestDatabase {
 }
 
 fn admin_url() -> String {
-    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_TEST_DATABASE_URL.to_owned())
+    std::env::var("TEST_DATABASE_URL")
+        .map(|url| with_exit_safe_options(&url))
+        .unwrap_or_else(|_| DEFAULT_TEST_DATABASE_URL.to_owned())
+}
+
+/// `url` with `sslmode=disable` and `gssencmode=disable` unless it sets them
+/// (see [`DEFAULT_TEST_DATABASE_URL`]).
+fn with_exit_safe_options(url: &str) -> String {
+    let mut url = url.to_owned();
+    for option in ["sslmode=disable", "gssencmode=disable"] {
+        let name = option.split('=').next().unwrap_or(option);
+        if !url.contains(&format!("{name}=")) {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(option);
+        }
+    }
+    url
 }
 
 fn connect(admin_url: &str) -> PgConnection {
@@ -230,6 +248,18 @@ fn with_database(url: &str, database: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::with_database;
+
+    #[test]
+    fn test_urls_turn_tls_and_gssapi_off_unless_they_say_otherwise() {
+        assert_eq!(
+            super::with_exit_safe_options("postgres://u@h/db"),
+            "postgres://u@h/db?sslmode=disable&gssencmode=disable"
+        );
+        assert_eq!(
+            super::with_exit_safe_options("postgres://u@h/db?sslmode=require"),
+            "postgres://u@h/db?sslmode=require&gssencmode=disable"
+        );
+    }
 
     #[test]
     fn replaces_or_adds_the_database_name() {
