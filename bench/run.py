@@ -18,7 +18,7 @@ PASSWORD = "bench-Password-77"
 PG_ADMIN = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SCENARIOS = ["healthz", "me", "login", "signup", "mixed"]
 # Measured beside "me", interleaved with it (see main).
-SIDE_BY_SIDE = ["me, interleaved", "me, RUST_LOG=warn", "verify"]
+SIDE_BY_SIDE = ["me, interleaved", "me, RUST_LOG=warn", "verify", "floor"]
 
 
 def sh(*args, env=None, check=True, capture=True):
@@ -91,6 +91,33 @@ class Redis:
             except OSError:
                 time.sleep(0.02)
         sys.exit("bench: redis-server did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+FLOOR_TARGET = os.path.join(TARGET, "floor")
+FLOOR = os.path.join(FLOOR_TARGET, "release", "tokenauth-bench-floor")
+
+
+class Floor:
+    """bench/floor: the least a server can do for /api/me on the same
+    PostgreSQL (async client, prepared statement, same JOIN, JSON body)."""
+    def __init__(self, backend):
+        self.port = free_port()
+        env = dict(os.environ, DATABASE_URL=backend.url, PORT=str(self.port))
+        self.process = subprocess.Popen([FLOOR], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(500):
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.02)
+        sys.exit("bench: the floor server did not start")
+
+    reset_peak_rss = lambda self: Server.reset_peak_rss(self)
+    peak_rss_mib = lambda self: Server.peak_rss_mib(self)
 
     def stop(self):
         self.process.terminate()
@@ -268,6 +295,10 @@ def main():
 
     print("bench: building release", file=sys.stderr)
     sh("cargo", "build", "--release", "-p", "tokenauth", capture=False)
+    if "postgres" in args.backends:
+        print("bench: building the floor (bench/floor)", file=sys.stderr)
+        subprocess.run(["cargo", "build", "--release", "--manifest-path", os.path.join(BENCH, "floor", "Cargo.toml")],
+                       env=dict(os.environ, CARGO_TARGET_DIR=FLOOR_TARGET), check=True)
     def verify_time(threads, count=7):
         return float(sh("cargo", "run", "--quiet", "--release", "-p", "tokenauth-adapters-system",
                         "--example", "bcrypt_verify", "--", str(args.cost), str(threads), str(count)).strip())
@@ -311,17 +342,23 @@ def main():
                     # logging, /api/me on a server logging only warnings (what
                     # the access log costs), and the gateway's verify.
                     quiet = Server(backend, os.path.join(work, "quiet.log"), quiet=True)
-                    runs = {"me, interleaved": [], "me, RUST_LOG=warn": [], "verify": []}
+                    side = [("me, interleaved", server, "me"), ("me, RUST_LOG=warn", quiet, "me"),
+                            ("verify", server, "verify")]
+                    floor = None
+                    if name == "postgres":
+                        floor = Floor(backend)
+                        side.append(("floor", floor, "me"))
+                    runs = {label: [] for label, _, _ in side}
                     for round_ in range(3):
-                        for label, target, load in (("me, interleaved", server, "me"),
-                                                    ("me, RUST_LOG=warn", quiet, "me"),
-                                                    ("verify", server, "verify")):
+                        for label, target, load in side:
                             print(f"bench: {name} {label} c=32 ({round_ + 1}/3)", file=sys.stderr)
                             target.reset_peak_rss()
                             runs[label].append(dict(
                                 wrk(target, load, 32, args.duration, keys, emails, f"{name}{label}{round_}{int(time.time())}"),
                                 peak_rss_mib=target.peak_rss_mib()))
                     quiet.stop()
+                    if floor:
+                        floor.stop()
                     for label, measured in runs.items():
                         results[(name, label, 32)] = sorted(measured, key=lambda r: r["rps"])[1]
             if name == "sqlite" and "login" in args.scenarios:
@@ -385,7 +422,9 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
                 if not r:
                     continue
                 ref = ""
-                if scenario in ("me, RUST_LOG=warn", "verify") and (name, "me, interleaved", c) in results:
+                if scenario == "floor" and (name, "me, interleaved", c) in results:
+                    ref = f"tokenauth's /api/me serves {100 * results[(name, 'me, interleaved', c)]['rps'] / r['rps']:.0f}% of this"
+                elif scenario in ("me, RUST_LOG=warn", "verify") and (name, "me, interleaved", c) in results:
                     ref = f"{100 * r['rps'] / results[(name, 'me, interleaved', c)]['rps']:.0f}% of me, interleaved (median of 3)"
                 if scenario == "me" and ("pgbench", c) in references and name == "postgres":
                     ref = f"{100 * r['rps'] / references[('pgbench', c)]:.0f}% of pgbench -S"
@@ -516,6 +555,11 @@ def targets(results, references, ready, bounds, connections):
             share = logged["rps"] / quiet["rps"]
             row(f"/api/me, {name}, 32 conns, default logging: within 5% of RUST_LOG=warn (medians of 3, interleaved)",
                 f"{100 * share:.0f}%", share >= 0.95)
+        floor = results.get((name, "floor", 32))
+        if logged and floor:
+            share = logged["rps"] / floor["rps"]
+            row(f"/api/me, {name}, 32 conns: ≥ 80% of the floor (bench/floor, medians of 3, interleaved)",
+                f"{100 * share:.0f}%", share >= 0.8)
         verify = results.get((name, "verify", 32))
         if logged and verify:
             row(f"/api/auth/verify, {name}, 32 conns: rate ≥ /api/me's (medians of 3, interleaved)",
