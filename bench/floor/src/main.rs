@@ -35,14 +35,18 @@ async fn worker() -> Rc<OnceCell<Worker>> {
             let statement = client.prepare(LOOKUP).await.expect("prepare");
             clients.push((client, statement));
         }
-        Worker { clients, next: Cell::new(0) }
+        Worker {
+            clients,
+            next: Cell::new(0),
+        }
     })
     .await;
     cell
 }
 
 fn rfc3339(at: chrono::NaiveDateTime) -> String {
-    at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 async fn me(req: HttpRequest) -> HttpResponse {
@@ -64,12 +68,16 @@ async fn me(req: HttpRequest) -> HttpResponse {
     let (client, statement) = &worker.clients[index];
     let row = match client.query_opt(statement, &[&digest]).await {
         Ok(Some(row)) => row,
-        Ok(None) => return HttpResponse::Unauthorized().json(serde_json::json!({"detail": "Invalid token."})),
+        Ok(None) => {
+            return HttpResponse::Unauthorized()
+                .json(serde_json::json!({"detail": "Invalid token."}));
+        }
         Err(_) => return HttpResponse::ServiceUnavailable().finish(),
     };
     let expires: Option<chrono::NaiveDateTime> = row.get(9);
     if expires.is_some_and(|at| at < chrono::Utc::now().naive_utc()) {
-        return HttpResponse::Unauthorized().json(serde_json::json!({"detail": "Token has expired."}));
+        return HttpResponse::Unauthorized()
+            .json(serde_json::json!({"detail": "Token has expired."}));
     }
     let last_login: Option<chrono::NaiveDateTime> = row.get(8);
     HttpResponse::Ok().json(serde_json::json!({
@@ -87,7 +95,10 @@ async fn me(req: HttpRequest) -> HttpResponse {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8001);
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(8001);
     HttpServer::new(|| App::new().route("/api/me", web::get().to(me)))
         .bind(("127.0.0.1", port))?
         .run()
