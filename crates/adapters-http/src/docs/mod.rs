@@ -3,6 +3,7 @@
 //! (401 for a token, 400/413/415 for a body, 429 when throttled, 503 when it
 //! reads the database), with the request types the handlers really parse.
 
+use tokenauth_domain::Scope;
 use utoipa::ToSchema;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
@@ -162,11 +163,17 @@ pub(crate) fn object(_: &mut Components) -> RefOr<Schema> {
 /// The whole document.
 pub(crate) fn document() -> OpenApi {
     let mut components = Components::new();
+    let scopes: Vec<&str> = Scope::ALL.iter().map(|scope| scope.as_str()).collect();
     components.add_security_scheme(
         "token",
         SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
             "Authorization",
-            "`Token <key>` (or `Bearer <key>`), the key from login.",
+            &format!(
+                "`Token <key>` (or `Bearer <key>`), the key from login. An operation's \
+                 security requirement names the scope it needs (OpenAPI 3.1 roles); a \
+                 login token holds every scope: {}.",
+                scopes.join(", ")
+            ),
         ))),
     );
     let mut paths = Paths::new();
@@ -259,7 +266,13 @@ fn describe(
         builder = builder.response(response.status.to_string(), answer(response, components));
     }
     if operation.token.needs_token() {
-        builder = builder.security(SecurityRequirement::new("token", Vec::<String>::new()));
+        // OpenAPI 3.1 lets a non-OAuth scheme's requirement list roles: the
+        // scope the operation needs, where it needs one.
+        let roles: Vec<&str> = match operation.token {
+            TokenRule::Scope(scope) => vec![scope.as_str()],
+            _ => Vec::new(),
+        };
+        builder = builder.security(SecurityRequirement::new("token", roles));
     }
     builder.build()
 }
@@ -416,7 +429,18 @@ mod tests {
     fn protected_operations_need_the_token_and_may_answer_401() {
         let doc = json();
         let me = &doc["paths"]["/api/me"]["get"];
-        assert!(me["security"].is_array());
+        assert_eq!(
+            me["security"],
+            serde_json::json!([{"token": ["account:read"]}])
+        );
+        assert_eq!(
+            doc["paths"]["/api/users/{id}"]["delete"]["security"],
+            serde_json::json!([{"token": ["users:write"]}])
+        );
+        assert_eq!(
+            doc["paths"]["/api/logout"]["post"]["security"],
+            serde_json::json!([{"token": []}])
+        );
         assert!(me["responses"]["401"].is_object());
         assert!(doc["paths"]["/api/signup"]["post"]["security"].is_null());
     }
