@@ -76,52 +76,59 @@ class Backend:
             sh("psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)", check=False)
 
 
-class Redis:
-    """A redis-server of the bench's own, on a free port, for shared throttles."""
-    def __init__(self):
+class Process:
+    """A process the bench started, whose peak memory it reads."""
+    def reset_peak_rss(self):
+        with open(f"/proc/{self.process.pid}/clear_refs", "w") as f:
+            f.write("5")
+
+    def peak_rss_mib(self):
+        with open(f"/proc/{self.process.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+
+class Listener(Process):
+    """A helper server on a free port, ready once the port accepts."""
+    def __init__(self, what, command, env=None):
+        """`{port}` in `command`, and a `PORT` variable of `env`, name the port."""
         self.port = free_port()
-        self.process = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
-                                         "--save", "", "--appendonly", "no"],
+        if env is not None:
+            env = dict(env, PORT=str(self.port))
+        self.process = subprocess.Popen([part.format(port=self.port) for part in command], env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.url = f"redis://127.0.0.1:{self.port}"
-        for _ in range(200):
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.02)
-        sys.exit("bench: redis-server did not start")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
-FLOOR_TARGET = os.path.join(TARGET, "floor")
-FLOOR = os.path.join(FLOOR_TARGET, "release", "tokenauth-bench-floor")
-
-
-class Floor:
-    """bench/floor: the least a server can do for /api/me on the same
-    PostgreSQL (async client, prepared statement, same JOIN, JSON body)."""
-    def __init__(self, backend):
-        self.port = free_port()
-        env = dict(os.environ, DATABASE_URL=backend.url, PORT=str(self.port))
-        self.process = subprocess.Popen([FLOOR], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(500):
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return
             except OSError:
                 time.sleep(0.02)
-        sys.exit("bench: the floor server did not start")
-
-    reset_peak_rss = lambda self: Server.reset_peak_rss(self)
-    peak_rss_mib = lambda self: Server.peak_rss_mib(self)
+        sys.exit(f"bench: {what} did not start")
 
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=30)
+
+
+class Redis(Listener):
+    """A redis-server of the bench's own, for shared throttles."""
+    def __init__(self):
+        super().__init__("redis-server", ["redis-server", "--bind", "127.0.0.1", "--port", "{port}",
+                                          "--save", "", "--appendonly", "no"])
+        self.url = f"redis://127.0.0.1:{self.port}"
+
+
+FLOOR_TARGET = os.path.join(TARGET, "floor")
+FLOOR = os.path.join(FLOOR_TARGET, "release", "tokenauth-bench-floor")
+
+
+class Floor(Listener):
+    """bench/floor: the least a server can do for /api/me on the same
+    PostgreSQL (async client, prepared statement, same JOIN, JSON body)."""
+    def __init__(self, backend):
+        super().__init__("the floor server", [FLOOR], env=dict(os.environ, DATABASE_URL=backend.url))
 
 
 def server_env(backend, port, quiet=False, redis=None):
@@ -179,7 +186,7 @@ def seed(backend, users, work):
     return keys_path, emails_path
 
 
-class Server:
+class Server(Process):
     def __init__(self, backend, log_path, quiet=False, redis=None):
         self.port = free_port()
         self.log = open(log_path, "w")
@@ -195,17 +202,6 @@ class Server:
                     sys.exit("bench: the server did not start")
                 time.sleep(0.002)
         self.ready_ms = (time.monotonic() - started) * 1000
-
-    def reset_peak_rss(self):
-        with open(f"/proc/{self.process.pid}/clear_refs", "w") as f:
-            f.write("5")
-
-    def peak_rss_mib(self):
-        with open(f"/proc/{self.process.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-        return float("nan")
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)

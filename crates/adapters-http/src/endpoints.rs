@@ -426,10 +426,14 @@ const NO_SUCH_USER: Response =
     Response::json(404, "No such user (or a malformed id).", docs::detail);
 
 impl Endpoint {
+    /// Whether an operation of `method` is declared here.
+    pub(crate) fn serves(&self, method: &Method) -> bool {
+        self.operations.iter().any(|op| op.method == method)
+    }
+
     /// The methods served here as DRF lists them in `Allow`: the declared
     /// ones in DRF's order, `HEAD` where `GET` is, and `OPTIONS`.
     pub(crate) fn allow(&self) -> String {
-        let has = |method: &Method| self.operations.iter().any(|op| op.method == method);
         let mut methods: Vec<&str> = [
             Method::GET,
             Method::POST,
@@ -438,10 +442,10 @@ impl Endpoint {
             Method::DELETE,
         ]
         .iter()
-        .filter(|method| has(method))
+        .filter(|method| self.serves(method))
         .map(Method::as_str)
         .collect();
-        if has(&Method::GET) {
+        if self.serves(&Method::GET) {
             methods.push("HEAD");
         }
         methods.push("OPTIONS");

@@ -49,11 +49,7 @@ pub async fn browsable_api(
                 path: endpoint.path,
                 allow,
                 browsable: !endpoint.path.contains('{')
-                    && (endpoint.form.is_some()
-                        || endpoint
-                            .operations
-                            .iter()
-                            .any(|op| op.method == Method::GET)),
+                    && (endpoint.form.is_some() || endpoint.serves(&Method::GET)),
             })
             .collect();
         return Ok(req.into_response(page(StatusCode::OK, pages::root(&entries))));
@@ -75,10 +71,7 @@ pub async fn browsable_api(
         let info = req.connection_info();
         format!("{}://{}", info.scheme(), info.host())
     };
-    let serves_get = endpoint
-        .operations
-        .iter()
-        .any(|op| op.method == Method::GET);
+    let serves_get = endpoint.serves(&Method::GET);
     if reading && !serves_get {
         // The form itself: what a browser gets where the API has no GET.
         let html = pages::endpoint(&EndpointPage {

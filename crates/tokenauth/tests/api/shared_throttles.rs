@@ -18,6 +18,16 @@ async fn attempt(app: &TestApp, email: &str) -> Reply {
     .await
 }
 
+/// A server allowing 3 logins a minute, its windows in `redis`.
+async fn throttled_in(redis: &TestRedis, backend: Backend) -> TestApp {
+    let url = redis.url();
+    spawn_app_with(backend, move |s| {
+        s.throttle.login = "3/minute".into();
+        s.throttle.redis_url = url.into();
+    })
+    .await
+}
+
 async fn store_errors(app: &TestApp) -> u64 {
     let metrics = app.request(Method::GET, "/metrics", None).await;
     let text = metrics.body.as_str().unwrap_or_default().to_owned();
@@ -31,12 +41,7 @@ async fn logins_are_counted_in_redis(backend: Backend) {
     let Some(redis) = TestRedis::for_test() else {
         return;
     };
-    let url = redis.url();
-    let app = spawn_app_with(backend, move |s| {
-        s.throttle.login = "3/minute".into();
-        s.throttle.redis_url = url.into();
-    })
-    .await;
+    let app = throttled_in(&redis, backend).await;
     for _ in 0..3 {
         assert_eq!(
             attempt(&app, "ada@example.com").await.status,
@@ -55,12 +60,7 @@ async fn while_redis_is_down_each_process_throttles_alone_and_then_returns_to_it
     let Some(mut redis) = TestRedis::for_test() else {
         return;
     };
-    let url = redis.url();
-    let app = spawn_app_with(backend, move |s| {
-        s.throttle.login = "3/minute".into();
-        s.throttle.redis_url = url.into();
-    })
-    .await;
+    let app = throttled_in(&redis, backend).await;
     assert_eq!(
         attempt(&app, "ada@example.com").await.status,
         StatusCode::UNAUTHORIZED
