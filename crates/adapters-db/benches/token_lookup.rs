@@ -16,8 +16,8 @@ use tokenauth_adapters_db::{
 };
 use tokenauth_application::{TokenRepository, UserRepository};
 use tokenauth_domain::{
-    AuthToken, Email, NewUser, PasswordHash, PersonName, PhoneNumber, TokenId, TokenKey, UserId,
-    truncate_to_micros,
+    AuthToken, Email, NewUser, PasswordHash, PersonName, PhoneNumber, TokenId, TokenKey, TokenKind,
+    UserId, truncate_to_micros,
 };
 
 fn seeded(backend: Backend) -> (TestDatabase, DieselTokenRepository, Vec<TokenKey>) {
@@ -52,6 +52,7 @@ fn seeded(backend: Backend) -> (TestDatabase, DieselTokenRepository, Vec<TokenKe
                 user_id: user.id,
                 digest: key.digest(),
                 created: now,
+                kind: TokenKind::Session,
                 expires: None,
                 last_used: now,
             };

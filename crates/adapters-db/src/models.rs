@@ -4,8 +4,8 @@ use chrono::{NaiveDateTime, TimeZone, Utc};
 use diesel::prelude::*;
 use tokenauth_application::RepositoryError;
 use tokenauth_domain::{
-    AuthToken, Email, NewUser, PasswordHash, PersonName, PhoneNumber, Timestamp, TokenDigest,
-    TokenId, User, UserChanges, UserId,
+    AuthToken, Email, NewUser, PasswordHash, PersonName, PhoneNumber, Scopes, Timestamp,
+    TokenDigest, TokenId, TokenKind, TokenName, User, UserChanges, UserId,
 };
 use uuid_text::parse_uuid;
 
@@ -66,6 +66,9 @@ pub(crate) struct TokenRow {
     pub created: NaiveDateTime,
     pub expires: Option<NaiveDateTime>,
     pub last_used: NaiveDateTime,
+    pub kind: String,
+    pub name: Option<String>,
+    pub scopes: String,
 }
 
 /// Stored as naive UTC: diesel's MultiConnection has no timezone-aware type.
@@ -117,6 +120,11 @@ impl UserRow {
     }
 }
 
+/// `auth_tokens.kind` of a login token.
+pub(crate) const SESSION: &str = "session";
+/// `auth_tokens.kind` of a personal token.
+pub(crate) const PERSONAL: &str = "personal";
+
 impl TokenRow {
     pub(crate) fn from_token(token: &AuthToken) -> Self {
         Self {
@@ -126,6 +134,15 @@ impl TokenRow {
             created: naive(token.created),
             expires: token.expires.map(naive),
             last_used: naive(token.last_used),
+            kind: token.kind.as_str().to_owned(),
+            name: match &token.kind {
+                TokenKind::Session => None,
+                TokenKind::Personal { name, .. } => Some(name.as_str().to_owned()),
+            },
+            scopes: match &token.kind {
+                TokenKind::Session => String::new(),
+                TokenKind::Personal { scopes, .. } => scopes.to_string(),
+            },
         }
     }
 
@@ -133,8 +150,24 @@ impl TokenRow {
         let digest = TokenDigest::from_hex(&self.digest).ok_or_else(|| {
             RepositoryError::Internal(format!("token {} has a malformed digest", self.id))
         })?;
+        let kind = match (self.kind.as_str(), self.name) {
+            (SESSION, _) => TokenKind::Session,
+            (PERSONAL, Some(name)) => TokenKind::Personal {
+                name: TokenName::from_trusted(name),
+                scopes: Scopes::parse_stored(&self.scopes).ok_or_else(|| {
+                    RepositoryError::Internal(format!("token {} has unknown scopes", self.id))
+                })?,
+            },
+            _ => {
+                return Err(RepositoryError::Internal(format!(
+                    "token {} has an unknown kind",
+                    self.id
+                )));
+            }
+        };
         Ok(AuthToken {
             id: TokenId::from_uuid(parse_uuid(&self.id)?),
+            kind,
             user_id: UserId::from_uuid(parse_uuid(&self.user_id)?),
             digest,
             created: aware(self.created),

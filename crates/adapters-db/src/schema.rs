@@ -26,6 +26,9 @@ diesel::table! {
         created -> Timestamp,
         expires -> Nullable<Timestamp>,
         last_used -> Timestamp,
+        kind -> Text,
+        name -> Nullable<Text>,
+        scopes -> Text,
     }
 }
 

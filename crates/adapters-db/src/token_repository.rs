@@ -1,11 +1,13 @@
 use std::num::NonZeroU32;
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use tokenauth_application::{RepositoryError, TokenRepository};
 use tokenauth_domain::{AuthToken, Timestamp, TokenDigest, TokenId, User, UserId};
 
 use crate::Database;
-use crate::models::{TokenRow, UserRow, naive};
+use crate::connection::DbConnection;
+use crate::models::{SESSION, TokenRow, UserRow, naive};
 use crate::schema::{auth_tokens, users};
 
 /// Tokens (their digests) in the database.
@@ -19,6 +21,41 @@ impl DieselTokenRepository {
     pub fn new(db: Database) -> Self {
         Self { db }
     }
+}
+
+/// Deletes the user's session tokens other than `new_id` beyond the newest
+/// `kept_others`: one read of at most `kept_others + 1` index entries finds
+/// the newest session to go, one delete removes it and everything older.
+/// Personal tokens are never touched.
+fn delete_sessions_beyond(
+    conn: &mut DbConnection,
+    user_id: &str,
+    new_id: &str,
+    kept_others: u32,
+) -> QueryResult<()> {
+    let sessions = || {
+        auth_tokens::table
+            .filter(auth_tokens::user_id.eq(user_id))
+            .filter(auth_tokens::kind.eq(SESSION))
+            .filter(auth_tokens::id.ne(new_id))
+    };
+    let cutoff: Option<(NaiveDateTime, String)> = sessions()
+        .order((auth_tokens::created.desc(), auth_tokens::id.desc()))
+        .select((auth_tokens::created, auth_tokens::id))
+        .offset(i64::from(kept_others))
+        .first(conn)
+        .optional()?;
+    if let Some((created, id)) = cutoff {
+        diesel::delete(
+            sessions().filter(
+                auth_tokens::created
+                    .lt(created)
+                    .or(auth_tokens::created.eq(created).and(auth_tokens::id.le(id))),
+            ),
+        )
+        .execute(conn)?;
+    }
+    Ok(())
 }
 
 impl TokenRepository for DieselTokenRepository {
@@ -43,17 +80,30 @@ impl TokenRepository for DieselTokenRepository {
             diesel::insert_into(auth_tokens::table)
                 .values(&row)
                 .execute(conn)?;
-            let others: Vec<String> = auth_tokens::table
-                .filter(auth_tokens::user_id.eq(&user_id))
-                .filter(auth_tokens::id.ne(&new_id))
-                .order((auth_tokens::created.desc(), auth_tokens::id.desc()))
-                .select(auth_tokens::id)
-                .load(conn)?;
-            let kept_others = keep.get() as usize - 1;
-            for stale in others.iter().skip(kept_others) {
-                diesel::delete(auth_tokens::table.find(stale)).execute(conn)?;
-            }
+            delete_sessions_beyond(conn, &user_id, &new_id, keep.get() - 1)?;
             Ok(true)
+        })?;
+        if user_exists {
+            Ok(())
+        } else {
+            Err(RepositoryError::NotFound)
+        }
+    }
+
+    fn issue_personal(&self, token: &AuthToken) -> Result<(), RepositoryError> {
+        let user_id = token.user_id.to_string();
+        let row = TokenRow::from_token(token);
+        let user_exists = self.db.write(|conn| {
+            // Checked in the transaction that inserts: a user deleted meanwhile
+            // is NotFound, not a foreign-key failure.
+            let exists: bool = diesel::select(diesel::dsl::exists(users::table.find(&user_id)))
+                .get_result(conn)?;
+            if exists {
+                diesel::insert_into(auth_tokens::table)
+                    .values(&row)
+                    .execute(conn)?;
+            }
+            Ok(exists)
         })?;
         if user_exists {
             Ok(())

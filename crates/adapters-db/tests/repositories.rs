@@ -11,10 +11,10 @@ use tokenauth_adapters_db::testing::TestDatabase;
 use tokenauth_adapters_db::{
     Backend, Database, DatabaseSettings, DieselTokenRepository, DieselUserRepository,
 };
-use tokenauth_application::{SaveUserError, TokenRepository, UserRepository};
+use tokenauth_application::{RepositoryError, SaveUserError, TokenRepository, UserRepository};
 use tokenauth_domain::{
-    AuthToken, Email, EmailKey, NewUser, PasswordHash, PersonName, PhoneNumber, Timestamp, TokenId,
-    TokenKey, UserId,
+    AuthToken, Email, EmailKey, NewUser, PasswordHash, PersonName, PhoneNumber, Scope, Timestamp,
+    TokenId, TokenKey, TokenKind, TokenName, UserId,
 };
 
 struct Fixture {
@@ -66,6 +66,7 @@ fn token_for(user: UserId, key: &TokenKey, created: Timestamp) -> AuthToken {
         user_id: user,
         digest: key.digest(),
         created,
+        kind: TokenKind::Session,
         expires: Some(created + TimeDelta::hours(10)),
         last_used: created,
     }
@@ -151,6 +152,104 @@ fn login_keeps_only_the_newest_tokens(backend: Backend) {
         .map(|k| f.tokens.find_by_digest(&k.digest()).unwrap().is_some())
         .collect();
     assert_eq!(alive, vec![false, false, true, true]);
+}
+
+fn personal(user: UserId, key: &TokenKey, created: Timestamp, scopes: &[Scope]) -> AuthToken {
+    AuthToken {
+        kind: TokenKind::Personal {
+            name: TokenName::parse("deploy script").unwrap(),
+            scopes: scopes.iter().copied().collect(),
+        },
+        expires: Some(created + TimeDelta::days(30)),
+        ..token_for(user, key, created)
+    }
+}
+
+fn personal_tokens_read_back_with_their_name_and_scopes(backend: Backend) {
+    let f = fixture(backend);
+    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    let key = TokenKey::generate().unwrap();
+    let token = personal(
+        user.id,
+        &key,
+        at(0),
+        &[Scope::UsersRead, Scope::AccountRead],
+    );
+    f.tokens.issue_personal(&token).unwrap();
+    let (found, _) = f.tokens.find_by_digest(&key.digest()).unwrap().unwrap();
+    assert_eq!(found, token);
+    assert_eq!(found.scopes().to_string(), "account:read users:read");
+    let session_key = TokenKey::generate().unwrap();
+    f.tokens
+        .issue_for_login(&token_for(user.id, &session_key, at(1)), one(), at(1))
+        .unwrap();
+    let (session, _) = f
+        .tokens
+        .find_by_digest(&session_key.digest())
+        .unwrap()
+        .unwrap();
+    assert_eq!(session.kind, TokenKind::Session);
+}
+
+fn login_rotation_leaves_personal_tokens_alone(backend: Backend) {
+    let f = fixture(backend);
+    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    let personal_keys: Vec<TokenKey> = (0..3).map(|_| TokenKey::generate().unwrap()).collect();
+    for (i, key) in personal_keys.iter().enumerate() {
+        f.tokens
+            .issue_personal(&personal(user.id, key, at(i as i64), &[Scope::AccountRead]))
+            .unwrap();
+    }
+    let session_keys: Vec<TokenKey> = (0..3).map(|_| TokenKey::generate().unwrap()).collect();
+    for (i, key) in session_keys.iter().enumerate() {
+        let at_login = at(10 + i as i64);
+        f.tokens
+            .issue_for_login(&token_for(user.id, key, at_login), one(), at_login)
+            .unwrap();
+    }
+    let alive = |keys: &[TokenKey]| -> Vec<bool> {
+        keys.iter()
+            .map(|k| f.tokens.find_by_digest(&k.digest()).unwrap().is_some())
+            .collect()
+    };
+    assert_eq!(alive(&personal_keys), vec![true, true, true]);
+    assert_eq!(alive(&session_keys), vec![false, false, true]);
+}
+
+fn rotation_deletes_every_stale_session_at_once(backend: Backend) {
+    let f = fixture(backend);
+    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    // Sessions that share one instant are ordered by id, as the listing orders them.
+    for _ in 0..50 {
+        f.tokens
+            .issue_for_login(
+                &token_for(user.id, &TokenKey::generate().unwrap(), at(0)),
+                NonZeroU32::new(100).unwrap(),
+                at(0),
+            )
+            .unwrap();
+    }
+    let key = TokenKey::generate().unwrap();
+    f.tokens
+        .issue_for_login(
+            &token_for(user.id, &key, at(0)),
+            NonZeroU32::new(3).unwrap(),
+            at(0),
+        )
+        .unwrap();
+    let left = f.tokens.list_active(user.id, at(0)).unwrap();
+    assert_eq!(left.len(), 3);
+    assert!(left.iter().any(|t| t.digest == key.digest()));
+}
+
+fn personal_tokens_for_a_deleted_user_are_not_found(backend: Backend) {
+    let f = fixture(backend);
+    let key = TokenKey::generate().unwrap();
+    let token = personal(UserId::new_random(), &key, at(0), &[Scope::AccountRead]);
+    assert!(matches!(
+        f.tokens.issue_personal(&token),
+        Err(RepositoryError::NotFound)
+    ));
 }
 
 fn issuing_for_a_deleted_user_is_not_found(backend: Backend) {
@@ -273,7 +372,7 @@ fn migrations_are_idempotent(backend: Backend) {
         pool_size: 1,
         connect_timeout: Duration::from_secs(5),
     };
-    assert_eq!(Database::migrate(&settings).unwrap().len(), 1);
+    assert_eq!(Database::migrate(&settings).unwrap().len(), 2);
     assert!(Database::migrate(&settings).unwrap().is_empty());
 }
 
@@ -296,6 +395,10 @@ on_both_backends!(
     issued_tokens_are_found_by_digest_with_their_user,
     login_keeps_only_the_newest_tokens,
     issuing_for_a_deleted_user_is_not_found,
+    personal_tokens_read_back_with_their_name_and_scopes,
+    login_rotation_leaves_personal_tokens_alone,
+    rotation_deletes_every_stale_session_at_once,
+    personal_tokens_for_a_deleted_user_are_not_found,
     concurrent_logins_leave_exactly_one_token,
     record_use_moves_last_used_and_expiry,
     revoke_deletes_one_token_and_revoke_all_the_rest,

@@ -10,11 +10,13 @@ use actix_web::web::{self, Data, ServiceConfig};
 use actix_web::{Route, guard};
 use tokenauth_domain::Scope;
 
-use crate::access::{Permission, TokenRule};
+use crate::access::{Permission, TokenRule, TokenRules};
 use crate::docs::{self, Doc, Response};
 use crate::handlers::{account, admin, auth, fallback, gateway, operations, options};
 use crate::pages::{self, Form};
-use crate::representation::{LoginBody, LoginErrorBody, SessionBody, UserBody, UserPageBody};
+use crate::representation::{
+    LoginBody, LoginErrorBody, PersonalTokenBody, SessionBody, UserBody, UserPageBody,
+};
 use crate::{BodyLimit, Cors, InFlight, Metrics, Services, Throttles};
 
 /// One path and everything served there.
@@ -307,23 +309,40 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
         path: "/api/me/tokens",
         name: "Tokens",
         link: Some("tokens"),
-        description: "The user's unexpired tokens, newest first.",
+        description: "The user's unexpired tokens, newest first; make a personal token for a script.",
         permission: Permission::Authenticated,
-        form: None,
-        operations: &[Operation {
-            method: Method::GET,
-            handler: || web::to(account::list_tokens),
-            token: TokenRule::Scope(Scope::AccountRead),
-            doc: Doc::new(
-                "account",
-                "The user's unexpired tokens, newest first; never a key.",
-                &[Response::json(
-                    200,
-                    "The tokens.",
-                    docs::list::<SessionBody>,
-                )],
-            ),
-        }],
+        form: Some(&pages::TOKENS),
+        operations: &[
+            Operation {
+                method: Method::GET,
+                handler: || web::to(account::list_tokens),
+                token: TokenRule::Scope(Scope::AccountRead),
+                doc: Doc::new(
+                    "account",
+                    "The user's unexpired tokens (sessions and personal tokens), newest first; never a key.",
+                    &[Response::json(
+                        200,
+                        "The tokens.",
+                        docs::list::<SessionBody>,
+                    )],
+                ),
+            },
+            Operation {
+                method: Method::POST,
+                handler: || web::to(account::create_token),
+                token: TokenRule::SessionOnly,
+                doc: Doc::new(
+                    "account",
+                    "Make a personal token limited to some scopes; its key is shown this once.",
+                    &[Response::json(
+                        201,
+                        "The token, with its key.",
+                        docs::schema::<PersonalTokenBody>,
+                    )],
+                )
+                .body(docs::schema::<account::PersonalTokenRequest>),
+            },
+        ],
     },
     Endpoint {
         path: "/api/me/tokens/{id}",
@@ -517,7 +536,14 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut ServiceConfig) + Clone {
             .app_data(Data::new(operations::SchemaDocument::of(&docs::document())));
         for endpoint in ENDPOINTS {
             let allow = endpoint.allow();
-            let mut resource = web::resource(endpoint.path);
+            let rules = TokenRules(
+                endpoint
+                    .operations
+                    .iter()
+                    .map(|operation| (operation.method.clone(), operation.token))
+                    .collect(),
+            );
+            let mut resource = web::resource(endpoint.path).app_data(rules);
             for operation in endpoint.operations {
                 resource = resource.route((operation.handler)().method(operation.method.clone()));
                 if operation.method == Method::GET {

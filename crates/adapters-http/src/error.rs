@@ -3,8 +3,8 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 use tokenauth_application::{
-    AdminError, AuthenticateError, ChangePasswordError, EndSessionError, LoginError,
-    RepositoryError, SignupError, UpdateProfileError, ValidationErrors,
+    AdminError, AuthenticateError, ChangePasswordError, CreateTokenError, EndSessionError,
+    LoginError, RepositoryError, SignupError, UpdateProfileError, ValidationErrors,
 };
 
 use crate::extract::AuthorizationError;
@@ -222,6 +222,23 @@ impl From<ChangePasswordError> for ApiError {
             ChangePasswordError::Storage(error) => error.into(),
             ChangePasswordError::Hashing(error) => {
                 tracing::error!(%error, "hashing failed");
+                Self::Internal
+            }
+        }
+    }
+}
+
+impl From<CreateTokenError> for ApiError {
+    fn from(error: CreateTokenError) -> Self {
+        match error {
+            CreateTokenError::Invalid(errors) => Self::Validation(errors),
+            // The authenticated user was deleted during the request.
+            CreateTokenError::UserGone => {
+                Self::NotAuthenticated(Unauthenticated::Token(AuthenticateError::UserInactive))
+            }
+            CreateTokenError::Storage(error) => error.into(),
+            CreateTokenError::KeyGeneration(error) => {
+                tracing::error!(%error, "no token key could be generated");
                 Self::Internal
             }
         }

@@ -3,7 +3,7 @@
 use chrono::SecondsFormat;
 use serde::Serialize;
 use tokenauth_application::{Session, UserPage, ValidationErrors};
-use tokenauth_domain::{IssuedToken, Timestamp, User};
+use tokenauth_domain::{IssuedToken, Scopes, Timestamp, TokenKind, User};
 use utoipa::ToSchema;
 
 /// RFC 3339 in UTC with a `Z`, microseconds only when there are some (as DRF writes).
@@ -100,17 +100,101 @@ pub(crate) struct SessionBody {
     last_used: String,
     /// True for the token that made this request.
     current: bool,
+    /// `session` (a login token) or `personal`.
+    #[schema(inline)]
+    kind: TokenKindBody,
+    /// The name a personal token was given; null for sessions.
+    name: Option<String>,
+    /// What the token may do: every scope for a session.
+    #[schema(schema_with = crate::extract::fields::scopes)]
+    scopes: Vec<ScopeBody>,
 }
 
 impl SessionBody {
     pub(crate) fn of(session: &Session) -> Self {
+        let token = &session.token;
         Self {
-            id: session.token.id.to_string(),
-            created: rfc3339(session.token.created),
-            expires: session.token.expires.map(rfc3339),
-            last_used: rfc3339(session.token.last_used),
+            id: token.id.to_string(),
+            created: rfc3339(token.created),
+            expires: token.expires.map(rfc3339),
+            last_used: rfc3339(token.last_used),
             current: session.current,
+            kind: TokenKindBody::of(&token.kind),
+            name: token_name(&token.kind),
+            scopes: ScopeBody::list(token.scopes()),
         }
+    }
+}
+
+/// A personal token just made: the key is shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PersonalToken)]
+pub(crate) struct PersonalTokenBody {
+    #[schema(format = Uuid)]
+    id: String,
+    /// Always `personal`.
+    #[schema(inline)]
+    kind: TokenKindBody,
+    name: Option<String>,
+    #[schema(schema_with = crate::extract::fields::scopes)]
+    scopes: Vec<ScopeBody>,
+    #[schema(format = DateTime)]
+    created: String,
+    /// Fixed when the token is made; null for a token that never expires.
+    #[schema(format = DateTime)]
+    expires: Option<String>,
+    /// 40 lowercase hex characters, shown this once.
+    #[schema(pattern = "^[0-9a-f]{40}$")]
+    key: String,
+}
+
+impl PersonalTokenBody {
+    pub(crate) fn of(issued: &IssuedToken) -> Self {
+        let token = &issued.token;
+        Self {
+            id: token.id.to_string(),
+            kind: TokenKindBody::of(&token.kind),
+            name: token_name(&token.kind),
+            scopes: ScopeBody::list(token.scopes()),
+            created: rfc3339(token.created),
+            expires: token.expires.map(rfc3339),
+            key: issued.key.expose(),
+        }
+    }
+}
+
+/// A token's kind on the wire.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum TokenKindBody {
+    Session,
+    Personal,
+}
+
+impl TokenKindBody {
+    fn of(kind: &TokenKind) -> Self {
+        match kind {
+            TokenKind::Session => Self::Session,
+            TokenKind::Personal { .. } => Self::Personal,
+        }
+    }
+}
+
+fn token_name(kind: &TokenKind) -> Option<String> {
+    match kind {
+        TokenKind::Session => None,
+        TokenKind::Personal { name, .. } => Some(name.as_str().to_owned()),
+    }
+}
+
+/// A scope's name on the wire.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub(crate) struct ScopeBody(&'static str);
+
+impl ScopeBody {
+    fn list(scopes: Scopes) -> Vec<Self> {
+        scopes.iter().map(|scope| Self(scope.as_str())).collect()
     }
 }
 

@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use crate::threads::HashingThreads;
 use tokenauth_application::{
-    AdminUsers, Authenticate, ChangePassword, DatabaseHealth, Login, Logout, LogoutAll, Sessions,
-    Signup, UpdateProfile,
+    AdminUsers, Authenticate, ChangePassword, DatabaseHealth, Login, Logout, LogoutAll,
+    PersonalTokens, Sessions, Signup, UpdateProfile,
 };
 
 /// The use cases the HTTP edge calls, built once and shared by every worker.
@@ -22,8 +22,10 @@ pub struct Services {
     pub update_profile: UpdateProfile,
     /// `POST /api/me/password`.
     pub change_password: ChangePassword,
-    /// `/api/me/tokens`.
+    /// `GET /api/me/tokens` and `DELETE /api/me/tokens/{id}`.
     pub sessions: Sessions,
+    /// `POST /api/me/tokens`.
+    pub personal_tokens: PersonalTokens,
     /// `/api/users`.
     pub admin: AdminUsers,
     /// `/readyz` and the pool metrics.

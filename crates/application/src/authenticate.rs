@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use tokenauth_domain::{AuthToken, Scope, TokenKey, TokenLifetime, User};
+use tokenauth_domain::{AuthToken, Scope, Scopes, TokenKey, TokenLifetime, User};
 
 use crate::ports::{Clock, RepositoryError, TokenRepository};
 
@@ -33,15 +33,20 @@ pub struct Authenticated {
 }
 
 impl Authenticated {
-    /// The scopes the token holds. Every token issued today is a login
-    /// (session) token, and a session token holds every scope.
-    pub fn scopes(&self) -> &'static [Scope] {
-        &Scope::ALL
+    /// The scopes the token holds: every one for a session token.
+    pub fn scopes(&self) -> Scopes {
+        self.token.scopes()
     }
 
     /// Whether the token holds `scope`.
     pub fn holds(&self, scope: Scope) -> bool {
-        self.scopes().contains(&scope)
+        self.scopes().contains(scope)
+    }
+
+    /// Whether the request came with a login (session) token, which alone may
+    /// make personal tokens, change the password and log out everywhere.
+    pub fn is_session(&self) -> bool {
+        self.token.kind.is_session()
     }
 }
 
@@ -91,7 +96,7 @@ impl Authenticate {
         }
         if TokenLifetime::is_due_for_slide(&token, now) {
             token.last_used = now;
-            token.expires = self.lifetime.expires_at(now);
+            token.expires = self.lifetime.expiry_after_use(&token, now);
             // The request is already authenticated; a failed write only
             // delays the slide to the next use.
             if let Err(error) = self

@@ -14,6 +14,7 @@ pub mod change_password;
 pub mod input;
 pub mod login;
 pub mod logout;
+pub mod personal_tokens;
 pub mod ports;
 pub mod prune_tokens;
 pub mod sessions;
@@ -24,9 +25,10 @@ pub mod validation;
 pub use admin_users::{AdminError, AdminUsers, PageRequest, UserUpdateInput};
 pub use authenticate::{Authenticate, AuthenticateError, Authenticated};
 pub use change_password::{ChangePassword, ChangePasswordError, ChangePasswordInput};
-pub use input::FieldValue;
+pub use input::{FieldValue, ListValue};
 pub use login::{Login, LoginError, LoginInput, LoginSuccess, TokenPolicy};
 pub use logout::{Logout, LogoutAll};
+pub use personal_tokens::{CreateTokenError, PersonalTokenInput, PersonalTokens};
 pub use ports::{
     Admission, Clock, DatabaseHealth, HashingError, KeyGenerationError, PasswordHasher, PoolState,
     RepositoryError, SaveUserError, ThrottleFuture, ThrottleStore, ThrottleStoreError,

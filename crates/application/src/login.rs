@@ -4,7 +4,7 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, OnceLock};
 
 use tokenauth_domain::{
-    AuthToken, EmailKey, IssuedToken, Password, PasswordHash, PasswordPolicy, TokenId,
+    AuthToken, EmailKey, IssuedToken, Password, PasswordHash, PasswordPolicy, TokenId, TokenKind,
     TokenLifetime, User, UserAttributes,
 };
 
@@ -142,6 +142,7 @@ impl Login {
             user_id: user.id,
             digest: key.digest(),
             created: now,
+            kind: TokenKind::Session,
             expires: self.policy.lifetime.expires_at(now),
             last_used: now,
         };

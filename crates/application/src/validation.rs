@@ -28,6 +28,21 @@ pub enum FieldError {
     /// The text holds a NUL character, which no database column accepts.
     #[error("Null characters are not allowed.")]
     NullCharacters,
+    /// A list field was sent something that is not a list (the Python type name).
+    #[error("Expected a list of items but got type \"{0}\".")]
+    NotAList(&'static str),
+    /// A list of choices was sent empty.
+    #[error("This selection may not be empty.")]
+    EmptySelection,
+    /// An item that is none of the choices, as Python's `str()` writes it.
+    #[error("\"{0}\" is not a valid choice.")]
+    InvalidChoice(String),
+    /// An integer field was sent something that is not an integer.
+    #[error("A valid integer is required.")]
+    NotAnInteger,
+    /// A number sent as text longer than anyone would write one.
+    #[error("String value too large.")]
+    StringTooLarge,
     /// The current password given to confirm a change is wrong.
     #[error("Invalid password.")]
     WrongPassword,
@@ -107,6 +122,42 @@ impl ValidationErrors {
             },
             FieldValue::NotText => self.refuse(field, FieldError::NotABoolean),
         }
+    }
+
+    /// Reads an integer field as DRF's `IntegerField` does: a JSON integer,
+    /// a float with nothing after the point, or text holding one (`" 7 "`,
+    /// `"7.0"`). `Missing` and `Null` are the caller's to judge: `None` here.
+    pub fn parse_integer(&mut self, field: &'static str, value: &FieldValue) -> Option<i64> {
+        /// DRF's `IntegerField.MAX_STRING_LENGTH`.
+        const MAX_TEXT: usize = 1000;
+        let text = match value {
+            FieldValue::Missing | FieldValue::Null => return None,
+            FieldValue::Text(text) if text.len() > MAX_TEXT => {
+                return self.refuse(field, FieldError::StringTooLarge);
+            }
+            FieldValue::Text(text) => text,
+            FieldValue::Bool(_) | FieldValue::NotText => {
+                return self.refuse(field, FieldError::NotAnInteger);
+            }
+        };
+        // DRF drops a trailing `.0…` (and whitespace) before Python's int().
+        let text = text.trim_end();
+        let whole = match text.rfind('.') {
+            Some(point) if text[point + 1..].bytes().all(|b| b == b'0') => &text[..point],
+            _ => text,
+        };
+        let digits = whole.trim_start();
+        let unsigned = digits.strip_prefix(['+', '-']).unwrap_or(digits);
+        if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit()) {
+            return self.refuse(field, FieldError::NotAnInteger);
+        }
+        // Past i64 is past any limit a field sets; saturate so the range check
+        // names the right bound.
+        Some(digits.parse::<i64>().unwrap_or(if digits.starts_with('-') {
+            i64::MIN
+        } else {
+            i64::MAX
+        }))
     }
 
     fn refuse<T>(&mut self, field: &'static str, error: FieldError) -> Option<T> {

@@ -20,6 +20,18 @@ pub enum InvalidValue {
         /// The limit, in bytes.
         max: usize,
     },
+    /// A number below the field's minimum.
+    #[error("Ensure this value is greater than or equal to {min}.")]
+    TooSmall {
+        /// The smallest value accepted.
+        min: i64,
+    },
+    /// A number above the field's maximum.
+    #[error("Ensure this value is less than or equal to {max}.")]
+    TooLarge {
+        /// The largest value accepted.
+        max: i64,
+    },
     /// Not an email address.
     #[error("Enter a valid email address.")]
     Email,

@@ -39,6 +39,78 @@ impl Scope {
     }
 }
 
+/// A set of scopes: what one token holds. Stored and sent as the scopes'
+/// names separated by single spaces, in the contract's order.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Scopes(u8);
+
+impl Scopes {
+    /// Every scope: what a session token holds.
+    pub const ALL: Self = Self(0b1111);
+
+    /// No scope at all.
+    pub const NONE: Self = Self(0);
+
+    fn bit(scope: Scope) -> u8 {
+        1 << (scope as u8)
+    }
+
+    /// These scopes and `scope`.
+    #[must_use]
+    pub fn with(self, scope: Scope) -> Self {
+        Self(self.0 | Self::bit(scope))
+    }
+
+    /// Whether `scope` is one of these.
+    pub fn contains(self, scope: Scope) -> bool {
+        self.0 & Self::bit(scope) != 0
+    }
+
+    /// True for the empty set.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The scopes held, in the contract's order.
+    pub fn iter(self) -> impl Iterator<Item = Scope> {
+        Scope::ALL
+            .into_iter()
+            .filter(move |scope| self.contains(*scope))
+    }
+
+    /// Reads the stored form back: names separated by whitespace. `None`
+    /// when a name is not a scope.
+    pub fn parse_stored(text: &str) -> Option<Self> {
+        text.split_whitespace().try_fold(Self::NONE, |set, name| {
+            Scope::parse(name).map(|s| set.with(s))
+        })
+    }
+}
+
+impl FromIterator<Scope> for Scopes {
+    fn from_iter<I: IntoIterator<Item = Scope>>(scopes: I) -> Self {
+        scopes.into_iter().fold(Self::NONE, Self::with)
+    }
+}
+
+impl std::fmt::Display for Scopes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (index, scope) in self.iter().enumerate() {
+            if index > 0 {
+                f.write_str(" ")?;
+            }
+            f.write_str(scope.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for Scopes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Scopes({self})")
+    }
+}
+
 impl std::fmt::Display for Scope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -47,7 +119,7 @@ impl std::fmt::Display for Scope {
 
 #[cfg(test)]
 mod tests {
-    use super::Scope;
+    use super::{Scope, Scopes};
 
     #[test]
     fn every_scope_parses_from_its_own_name() {
@@ -61,5 +133,27 @@ mod tests {
         assert_eq!(Scope::parse("Account:Read"), None);
         assert_eq!(Scope::parse(" account:read"), None);
         assert_eq!(Scope::parse(""), None);
+    }
+
+    #[test]
+    fn a_set_is_written_in_the_contracts_order_and_read_back() {
+        let set: Scopes = [Scope::UsersRead, Scope::AccountRead].into_iter().collect();
+        assert_eq!(set.to_string(), "account:read users:read");
+        assert_eq!(Scopes::parse_stored(&set.to_string()), Some(set));
+        assert_eq!(
+            Scopes::ALL.to_string(),
+            "account:read account:write users:read users:write"
+        );
+        assert_eq!(Scopes::parse_stored(""), Some(Scopes::NONE));
+        assert_eq!(Scopes::parse_stored("account:read nope"), None);
+    }
+
+    #[test]
+    fn a_set_holds_only_what_was_put_in() {
+        let set = Scopes::NONE.with(Scope::AccountWrite);
+        assert!(set.contains(Scope::AccountWrite));
+        assert!(!set.contains(Scope::AccountRead));
+        assert!(Scope::ALL.into_iter().all(|s| Scopes::ALL.contains(s)));
+        assert!(Scopes::NONE.is_empty());
     }
 }

@@ -2,7 +2,7 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
-use crate::{Timestamp, UserId};
+use crate::{Scopes, Timestamp, TokenKind, UserId};
 
 /// The secret a client presents: 160 bits from the OS CSPRNG, written as 40
 /// lowercase hex characters. Shown once, at login; never stored.
@@ -30,10 +30,19 @@ pub struct AuthToken {
     pub digest: TokenDigest,
     /// When it was issued.
     pub created: Timestamp,
-    /// When it stops working; `None` when tokens never expire.
+    /// A session (login) token or a personal one, with its name and scopes.
+    pub kind: TokenKind,
+    /// When it stops working; `None` when it never expires.
     pub expires: Option<Timestamp>,
     /// When it last authenticated a request, to the minute (see [`crate::TokenLifetime`]).
     pub last_used: Timestamp,
+}
+
+impl AuthToken {
+    /// What the token may do: every scope for a session token.
+    pub fn scopes(&self) -> Scopes {
+        self.kind.scopes()
+    }
 }
 
 /// A token just issued: the stored record and the key, which the caller must

@@ -27,6 +27,16 @@ impl TokenLifetime {
         self.ttl.and_then(|ttl| now.checked_add_signed(ttl))
     }
 
+    /// The expiry of `token` after a use at `now`: a session token's slides
+    /// forward, a personal token's stays where it was made to end.
+    pub fn expiry_after_use(&self, token: &AuthToken, now: Timestamp) -> Option<Timestamp> {
+        if token.kind.is_session() {
+            self.expires_at(now)
+        } else {
+            token.expires
+        }
+    }
+
     /// True once the token's expiry has passed.
     pub fn is_expired(token: &AuthToken, now: Timestamp) -> bool {
         token.expires.is_some_and(|expires| expires <= now)
@@ -42,7 +52,7 @@ impl TokenLifetime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{TokenDigest, TokenId, TokenKey, UserId};
+    use crate::{Scopes, TokenDigest, TokenId, TokenKey, TokenKind, TokenName, UserId};
     use chrono::{TimeZone, Utc};
 
     fn at(seconds: i64) -> Timestamp {
@@ -57,6 +67,7 @@ mod tests {
             user_id: UserId::new_random(),
             digest: TokenKey::from_bytes([1; 20]).digest(),
             created: at(0),
+            kind: TokenKind::Session,
             expires,
             last_used,
         }
@@ -91,6 +102,18 @@ mod tests {
         let t = token(at(0), Some(at(100)));
         assert!(!TokenLifetime::is_due_for_slide(&t, at(59)));
         assert!(TokenLifetime::is_due_for_slide(&t, at(60)));
+    }
+
+    #[test]
+    fn a_session_slides_and_a_personal_token_keeps_its_expiry() {
+        let lifetime = TokenLifetime::from_seconds(100);
+        let mut t = token(at(0), Some(at(100)));
+        assert_eq!(lifetime.expiry_after_use(&t, at(60)), Some(at(160)));
+        t.kind = TokenKind::Personal {
+            name: TokenName::parse("ci").unwrap(),
+            scopes: Scopes::ALL,
+        };
+        assert_eq!(lifetime.expiry_after_use(&t, at(60)), Some(at(100)));
     }
 
     #[test]

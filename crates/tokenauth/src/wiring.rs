@@ -7,8 +7,8 @@ use tokenauth_adapters_db::{Database, DieselTokenRepository, DieselUserRepositor
 use tokenauth_adapters_http::{HashingThreads, Services};
 use tokenauth_adapters_system::{BcryptHasher, OsTokenGenerator, SystemClock};
 use tokenauth_application::{
-    AdminUsers, Authenticate, ChangePassword, Login, Logout, LogoutAll, PruneTokens, Sessions,
-    Signup, TokenPolicy, TokenRepository, UpdateProfile, UserRepository,
+    AdminUsers, Authenticate, ChangePassword, Login, Logout, LogoutAll, PersonalTokens,
+    PruneTokens, Sessions, Signup, TokenPolicy, TokenRepository, UpdateProfile, UserRepository,
 };
 use tokenauth_domain::{PasswordPolicy, TokenLifetime};
 
@@ -52,6 +52,11 @@ pub(crate) fn services(settings: &Settings, db: &Database, hashing: HashingThrea
         logout_all: LogoutAll::new(tokens.clone()),
         update_profile: UpdateProfile::new(users.clone()),
         change_password: ChangePassword::new(users.clone(), hasher, PasswordPolicy::default()),
+        personal_tokens: PersonalTokens::new(
+            tokens.clone(),
+            clock.clone(),
+            Arc::new(OsTokenGenerator),
+        ),
         sessions: Sessions::new(tokens, clock),
         admin: AdminUsers::new(users),
         health: Arc::new(db.clone()),

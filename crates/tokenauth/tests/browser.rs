@@ -325,3 +325,79 @@ async fn a_script_in_a_name_is_shown_as_text() {
     assert!(scripts.is_empty(), "no script element on the page");
     browser.screenshot("script-as-text").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_personal_token_is_made_from_a_login_token_and_shown_once() {
+    let Some(browser) = open().await else { return };
+    browser.sign_up("ada@example.com", "Ada").await;
+    browser.visit("/api/login").await;
+    browser.fill("email", "ada@example.com").await;
+    browser.fill("password", PASSWORD).await;
+    browser.submit().await;
+    let login_token = browser.text("token").await;
+
+    browser.visit("/api/me/tokens").await;
+    assert_eq!(
+        browser
+            .client
+            .find(Locator::Id("expires_in_days"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("30"),
+        "the default lifetime is filled in"
+    );
+    browser.fill("token", &login_token).await;
+    browser.fill("name", "nightly report").await;
+    browser
+        .client
+        .find(Locator::Css(
+            r#"input[name="scopes"][value="account:read"]"#,
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.fill("expires_in_days", "7").await;
+    browser.submit().await;
+    assert_eq!(browser.text("status").await, "HTTP 201 Created");
+    let body = browser.text("body").await;
+    assert!(body.contains("\"kind\": \"personal\""), "{body}");
+    assert!(body.contains("\"name\": \"nightly report\""), "{body}");
+    let key = browser.text("token").await;
+    assert_eq!(key.len(), 40);
+    assert_ne!(key, login_token);
+    assert!(
+        !browser
+            .client
+            .source()
+            .await
+            .unwrap()
+            .contains(&login_token),
+        "the login token is not written back into the page"
+    );
+    browser.screenshot("personal-token").await;
+
+    let client = reqwest::Client::new();
+    let as_script = |method: reqwest::Method| {
+        client
+            .request(method, format!("{}/api/me", browser.address))
+            .header("authorization", format!("Token {key}"))
+    };
+    let me = as_script(reqwest::Method::GET).send().await.unwrap();
+    assert_eq!(me.status(), reqwest::StatusCode::OK);
+    let patch = as_script(reqwest::Method::PATCH)
+        .json(&serde_json::json!({"first_name": "X"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        patch.status(),
+        reqwest::StatusCode::FORBIDDEN,
+        "only the scope checked"
+    );
+}

@@ -6,11 +6,13 @@ use actix_web::web::Data;
 use actix_web::{FromRequest, HttpRequest, dev::Payload};
 use tokenauth_application::Authenticated;
 
+use crate::access::TokenRules;
 use crate::threads::{Blocking, Threads};
 use crate::{ApiError, Services, parse_authorization};
 
-/// The user (and token) behind a request's `Authorization: Token <key>`.
-/// A handler that takes one is a protected route.
+/// The user (and token) behind a request's `Authorization: Token <key>`,
+/// allowed by the token rule declared for the operation it was routed to
+/// (403 otherwise). A handler that takes one is a protected route.
 #[derive(Debug, Clone)]
 pub struct AuthenticatedUser(pub Authenticated);
 
@@ -19,16 +21,35 @@ impl FromRequest for AuthenticatedUser {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let header = req.headers().get(AUTHORIZATION).map(|v| v.as_bytes());
-        let key = parse_authorization(header).map(str::to_owned);
-        let services = req.app_data::<Data<Services>>().cloned();
+        // No declared rule is a routing bug: fail closed.
+        let rule = req
+            .app_data::<TokenRules>()
+            .and_then(|rules| rules.of(req.method()));
+        let authenticating = authenticate(req);
         Box::pin(async move {
-            let key = key?;
-            let services = services.ok_or(ApiError::Internal)?;
-            let session = Blocking
-                .run(move || services.authenticate.execute(&key))
-                .await?;
-            Ok(Self(session))
+            let session = authenticating.await?;
+            match rule {
+                Some(rule) if rule.permits(&session) => Ok(Self(session)),
+                _ => Err(ApiError::Forbidden),
+            }
         })
+    }
+}
+
+/// Authenticates a request's token, whatever the operation: for `OPTIONS`,
+/// which asks only what the endpoint's permission asks.
+pub(crate) fn authenticate(
+    req: &HttpRequest,
+) -> impl Future<Output = Result<Authenticated, ApiError>> + 'static {
+    let header = req.headers().get(AUTHORIZATION).map(|v| v.as_bytes());
+    let key = parse_authorization(header).map(str::to_owned);
+    let services = req.app_data::<Data<Services>>().cloned();
+    async move {
+        let key = key?;
+        let services = services.ok_or(ApiError::Internal)?;
+        let session = Blocking
+            .run(move || services.authenticate.execute(&key))
+            .await?;
+        Ok(session)
     }
 }

@@ -51,25 +51,33 @@ fn fields(media_type: Option<&str>, body: &[u8]) -> Result<Map<String, Value>, A
 fn from_json(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     let value: Value =
         serde_json::from_slice(body).map_err(|error| ApiError::MalformedJson(error.to_string()))?;
-    let Value::Object(mut object) = value else {
+    let Value::Object(object) = value else {
         return Err(ApiError::NotAnObject(python_type_name(&value)));
     };
-    // DRF's CharField takes a number as the text the client wrote.
-    for value in object.values_mut() {
-        if let Value::Number(number) = value {
-            *value = Value::String(number.to_string());
-        }
-    }
     Ok(object)
 }
 
+/// Fields that take a list: a form sends one of them as the same name
+/// repeated, which DRF reads with `QueryDict.getlist`.
+const LIST_FIELDS: [&str; 1] = ["scopes"];
+
 fn from_form(body: &[u8]) -> Map<String, Value> {
-    // Repeated keys: the last wins, as Django's QueryDict gives it.
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(name, value)| (name, Value::String(value)))
-        .collect()
+    let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default();
+    let mut fields = Map::new();
+    for (name, value) in pairs {
+        if LIST_FIELDS.contains(&name.as_str()) {
+            let items = fields
+                .entry(name)
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(items) = items {
+                items.push(Value::String(value));
+            }
+        } else {
+            // Any other repeated name: the last wins, as Django's QueryDict gives it.
+            fields.insert(name, Value::String(value));
+        }
+    }
+    fields
 }
 
 /// The Python type name DRF puts in "Expected a dictionary, but got <type>."

@@ -2,9 +2,11 @@
 //! DRF's fields read them, with the limits the domain enforces (taken from
 //! the domain's own constants, so the document cannot drift from the rules).
 
-use tokenauth_domain::{Email, PasswordPolicy, PersonName, PhoneNumber};
+use tokenauth_domain::{
+    Email, PasswordPolicy, PersonName, PhoneNumber, Scope, TokenDays, TokenName,
+};
 use utoipa::openapi::schema::{
-    KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
+    ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
 };
 
 /// A text field as DRF's `CharField` reads it: a string, or a number taken
@@ -65,6 +67,38 @@ pub(crate) fn new_password() -> Schema {
 /// A first or last name.
 pub(crate) fn name() -> Schema {
     text(|s| s.max_length(Some(PersonName::MAX_CHARS)))
+}
+
+/// A personal token's name.
+pub(crate) fn token_name() -> Schema {
+    text(|s| s.min_length(Some(1)).max_length(Some(TokenName::MAX_CHARS)))
+}
+
+/// A list of scope names, at least one (the names are the domain's).
+pub(crate) fn scopes() -> Schema {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(Scope::ALL.map(Scope::as_str))),
+        )
+        .min_items(Some(1))
+        .unique_items(true)
+        .into()
+}
+
+/// A personal token's lifetime in days; null for one that never expires.
+pub(crate) fn token_days() -> Schema {
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(TokenDays::MIN))
+                .maximum(Some(TokenDays::MAX))
+                .default(Some(30.into())),
+        )
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .into()
 }
 
 /// Any text (a password to check, an email to look up).

@@ -4,11 +4,13 @@ use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
-use tokenauth_application::{ChangePasswordInput, FieldValue, ProfileInput};
+use tokenauth_application::{
+    ChangePasswordInput, FieldValue, ListValue, PersonalTokenInput, ProfileInput,
+};
 use utoipa::ToSchema;
 
 use crate::extract::{AuthenticatedUser, fields, read_body};
-use crate::representation::{SessionBody, UserBody};
+use crate::representation::{PersonalTokenBody, SessionBody, UserBody};
 use crate::responses::json_response;
 use crate::threads::{Blocking, Threads};
 use crate::{ApiError, Services};
@@ -97,6 +99,44 @@ pub(crate) async fn list_tokens(
         .await?;
     let body: Vec<SessionBody> = sessions.iter().map(SessionBody::of).collect();
     Ok(json_response(StatusCode::OK, &body))
+}
+
+/// `POST /api/me/tokens` (a session token only).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub(crate) struct PersonalTokenRequest {
+    /// What the token is for; trimmed.
+    #[schema(schema_with = fields::token_name)]
+    name: FieldValue,
+    /// What it may do.
+    #[schema(schema_with = fields::scopes)]
+    scopes: ListValue,
+    /// Days it lives: 30 when left out, never when null.
+    #[schema(schema_with = fields::token_days)]
+    expires_in_days: FieldValue,
+}
+
+/// `POST /api/me/tokens`: 201 with the new personal token and its key,
+/// shown this once.
+pub(crate) async fn create_token(
+    services: Data<Services>,
+    AuthenticatedUser(session): AuthenticatedUser,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: PersonalTokenRequest = read_body(&req, payload.into_inner()).await?;
+    let input = PersonalTokenInput {
+        name: body.name,
+        scopes: body.scopes,
+        expires_in_days: body.expires_in_days,
+    };
+    let issued = Blocking
+        .run(move || services.personal_tokens.create(&session, input))
+        .await?;
+    Ok(json_response(
+        StatusCode::CREATED,
+        &PersonalTokenBody::of(&issued),
+    ))
 }
 
 /// `DELETE /api/me/tokens/{id}`: 204, or 404 when it is not one of the user's.

@@ -36,11 +36,6 @@ pub(crate) async fn verify(
 }
 
 fn identity_headers(session: &Authenticated) -> HttpResponse {
-    let scopes: Vec<&str> = session
-        .scopes()
-        .iter()
-        .map(|scope| scope.as_str())
-        .collect();
     let mut response = HttpResponse::Ok().finish();
     let headers = response.headers_mut();
     for (name, value) in [
@@ -48,7 +43,7 @@ fn identity_headers(session: &Authenticated) -> HttpResponse {
         // Header values may carry UTF-8 bytes: an address is sent as it is stored.
         (USER_EMAIL, session.user.email.as_str().as_bytes().to_vec()),
         (IS_STAFF, session.user.is_staff.to_string().into_bytes()),
-        (SCOPES, scopes.join(" ").into_bytes()),
+        (SCOPES, session.scopes().to_string().into_bytes()),
     ] {
         if let Ok(value) = HeaderValue::from_bytes(&value) {
             headers.insert(name, value);

@@ -7,11 +7,11 @@ use std::pin::Pin;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ALLOW, HeaderValue};
 use actix_web::web::Data;
-use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::access::Permission;
-use crate::extract::AuthenticatedUser;
+use crate::extract::authenticate;
 use crate::responses::json_response;
 use crate::{ApiError, Cors};
 
@@ -57,7 +57,7 @@ async fn answer(req: &HttpRequest, options: &Options) -> Result<HttpResponse, Ap
     }
     // As DRF: OPTIONS asks what the endpoint's permission asks, not its scopes.
     if options.permission != Permission::Anyone {
-        let AuthenticatedUser(session) = AuthenticatedUser::extract(req).await?;
+        let session = authenticate(req).await?;
         if options.permission == Permission::Staff && !session.user.is_staff {
             return Err(ApiError::Forbidden);
         }

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::ApiError;
 use crate::endpoints::{ENDPOINTS, Endpoint};
 use crate::extract::{BodyLimit, declared_length, read_limited};
-use crate::pages::{self, EndpointPage, Heading, Outcome, RootEntry};
+use crate::pages::{self, EndpointPage, Heading, Outcome, RootEntry, Submit};
 
 /// Headers every page carries: no script, no framing, no sniffing, no referrer.
 const PAGE_HEADERS: [(&str, &str); 4] = [
@@ -71,8 +71,7 @@ pub async fn browsable_api(
         let info = req.connection_info();
         format!("{}://{}", info.scheme(), info.host())
     };
-    let serves_get = endpoint.serves(&Method::GET);
-    if reading && !serves_get {
+    if reading && form.submit == Submit::Post {
         // The form itself: what a browser gets where the API has no GET.
         let html = pages::endpoint(&EndpointPage {
             endpoint: heading,
@@ -92,9 +91,10 @@ pub async fn browsable_api(
             Err(error) => return Ok(req.into_response(error_response_page(&error))),
         };
         values = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-        if serves_get {
-            // A form cannot set Authorization: the token field stands in for
-            // it, and the page shows what GET answers.
+        if form.submit == Submit::Post {
+            req.set_payload(Payload::from(body));
+        } else {
+            // A form cannot set Authorization: the token field stands in for it.
             let token = values
                 .iter()
                 .rev()
@@ -105,9 +105,20 @@ pub async fn browsable_api(
             {
                 req.headers_mut().insert(header::AUTHORIZATION, value);
             }
-            req.head_mut().method = Method::GET;
-        } else {
-            req.set_payload(Payload::from(body));
+            values.retain(|(k, _)| k != "token");
+            if form.submit == Submit::GetWithToken {
+                // The page shows what GET answers.
+                req.head_mut().method = Method::GET;
+            } else {
+                let rest = serde_urlencoded::to_string(&values).unwrap_or_default();
+                req.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-www-form-urlencoded"),
+                );
+                req.headers_mut()
+                    .insert(header::CONTENT_LENGTH, rest.len().into());
+                req.set_payload(Payload::from(actix_web::web::Bytes::from(rest)));
+            }
         }
     } else if !reading {
         return next.call(req).await;
@@ -130,7 +141,6 @@ pub async fn browsable_api(
         reason: status.canonical_reason().unwrap_or(""),
         body: &json,
     };
-    let values: Vec<(String, String)> = values.into_iter().filter(|(k, _)| k != "token").collect();
     let html = pages::endpoint(&EndpointPage {
         endpoint: heading,
         values: &values,

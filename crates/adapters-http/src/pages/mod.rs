@@ -3,5 +3,6 @@
 mod templates;
 
 pub(crate) use templates::{
-    EndpointPage, Form, Heading, LOGIN, ME, Outcome, RootEntry, SIGNUP, endpoint, plain, root,
+    EndpointPage, Form, Heading, LOGIN, ME, Outcome, RootEntry, SIGNUP, Submit, TOKENS, endpoint,
+    plain, root,
 };

@@ -3,6 +3,7 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde_json::Value;
+use tokenauth_domain::Scope;
 
 /// One input of an endpoint's form.
 #[derive(Debug, Clone, Copy)]
@@ -11,6 +12,8 @@ pub(crate) struct Field {
     pub label: &'static str,
     pub kind: &'static str,
     pub required: bool,
+    /// What the input holds before anything was submitted.
+    pub initial: &'static str,
 }
 
 const fn field(
@@ -24,7 +27,30 @@ const fn field(
         label,
         kind,
         required,
+        initial: "",
     }
+}
+
+impl Field {
+    const fn initially(self, initial: &'static str) -> Self {
+        Self { initial, ..self }
+    }
+}
+
+/// The input kind that renders one checkbox per scope.
+pub(crate) const SCOPES: &str = "scopes";
+
+/// How a submitted form reaches the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Submit {
+    /// The form's fields are the `POST` body.
+    Post,
+    /// The `token` field stands in for `Authorization`, and the page shows
+    /// what `GET` answers.
+    GetWithToken,
+    /// The `token` field stands in for `Authorization`; the other fields are
+    /// the `POST` body.
+    PostWithToken,
 }
 
 /// The form of an endpoint a browser can use.
@@ -33,7 +59,13 @@ pub(crate) struct Form {
     pub fields: &'static [Field],
     /// What the page says besides the endpoint's description.
     pub note: Option<&'static str>,
+    /// How a submission reaches the API.
+    pub submit: Submit,
 }
+
+/// Why a form asks for the token: a browser cannot set the header.
+const TOKEN_NOTE: &str =
+    "A browser cannot send an Authorization header from a form, so paste the token here.";
 
 pub(crate) const SIGNUP: Form = Form {
     fields: &[
@@ -44,6 +76,7 @@ pub(crate) const SIGNUP: Form = Form {
         field("last_name", "Last name", "text", false),
     ],
     note: None,
+    submit: Submit::Post,
 };
 
 pub(crate) const LOGIN: Form = Form {
@@ -52,13 +85,26 @@ pub(crate) const LOGIN: Form = Form {
         field("password", "Password", "password", true),
     ],
     note: None,
+    submit: Submit::Post,
 };
 
 pub(crate) const ME: Form = Form {
     fields: &[field("token", "Token", "password", true)],
+    note: Some(TOKEN_NOTE),
+    submit: Submit::GetWithToken,
+};
+
+pub(crate) const TOKENS: Form = Form {
+    fields: &[
+        field("token", "Your login token", "password", true),
+        field("name", "Name of the new token", "text", true),
+        field("scopes", "Scopes", SCOPES, true),
+        field("expires_in_days", "Expires in days", "number", false).initially("30"),
+    ],
     note: Some(
-        "A browser cannot send an Authorization header from a form, so paste the token here.",
+        "Make a personal token for a script: it can do only what its scopes allow, and its key is shown once. A browser cannot send an Authorization header from a form, so paste your login token here.",
     ),
+    submit: Submit::PostWithToken,
 };
 
 /// An endpoint as its page shows it.
@@ -94,7 +140,8 @@ header{border-bottom:1px solid #ccc;margin-bottom:1rem}header a{text-decoration:
 label{display:block;margin-top:.8rem;font-weight:600}input{width:100%;padding:.4rem;font-size:1rem;box-sizing:border-box}\
 button{margin-top:1rem;padding:.5rem 1.2rem;font-size:1rem}pre{background:#f5f5f5;padding:1rem;overflow:auto}\
 .errors{color:#b00020;margin:.2rem 0 0;padding-left:1.2rem}.allow{color:#555}.status{font-weight:700}\
-code.curl{display:block;background:#f5f5f5;padding:.6rem;word-break:break-all}";
+code.curl{display:block;background:#f5f5f5;padding:.6rem;word-break:break-all}\
+fieldset{border:none;padding:0;margin:0}label.choice{font-weight:400;margin-top:.3rem}label.choice input{width:auto}";
 
 fn layout(title: &str, content: Markup) -> Markup {
     html! {
@@ -157,13 +204,18 @@ pub(crate) fn endpoint(page: &EndpointPage<'_>) -> String {
         .as_ref()
         .filter(|o| o.status >= 400)
         .map(|o| o.body);
-    let value_of = |name: &str| {
+    let value_of = |f: &Field| {
+        if page.values.is_empty() {
+            return f.initial;
+        }
         page.values
             .iter()
             .rev()
-            .find(|(k, _)| k == name)
+            .find(|(k, _)| k == f.name)
             .map_or("", |(_, v)| v.as_str())
     };
+    let checked =
+        |f: &Field, choice: &str| page.values.iter().any(|(k, v)| k == f.name && v == choice);
     layout(endpoint.title, html! {
         h1 { (endpoint.title) }
         p.allow { "Allow: " (endpoint.allow) }
@@ -176,7 +228,8 @@ pub(crate) fn endpoint(page: &EndpointPage<'_>) -> String {
                 h2 { "Response" }
                 p.status #status { "HTTP " (outcome.status) " " (outcome.reason) }
                 pre #body { (serde_json::to_string_pretty(outcome.body).unwrap_or_default()) }
-                @if let Some(key) = outcome.body.pointer("/token/key").and_then(Value::as_str) {
+                // A login's token, or a personal token just made.
+                @if let Some(key) = outcome.body.pointer("/token/key").or_else(|| outcome.body.pointer("/key")).and_then(Value::as_str) {
                     p { "Your token: " code #token { (key) } }
                     p { "Use it:" }
                     code.curl #curl { "curl -H \"Authorization: Token " (key) "\" " (page.origin) "/api/me" }
@@ -191,8 +244,17 @@ pub(crate) fn endpoint(page: &EndpointPage<'_>) -> String {
                 label for=(f.name) { (f.label) @if !f.required { " (optional)" } }
                 @if f.kind == "password" {
                     input type=(f.kind) id=(f.name) name=(f.name) required[f.required] autocomplete="off";
+                } @else if f.kind == SCOPES {
+                    fieldset id=(f.name) {
+                        @for scope in Scope::ALL {
+                            label.choice {
+                                input type="checkbox" name=(f.name) value=(scope.as_str()) checked[checked(f, scope.as_str())];
+                                " " code { (scope.as_str()) }
+                            }
+                        }
+                    }
                 } @else {
-                    input type=(f.kind) id=(f.name) name=(f.name) value=(value_of(f.name)) required[f.required];
+                    input type=(f.kind) id=(f.name) name=(f.name) value=(value_of(f)) required[f.required];
                 }
                 @let field_errors = messages(errors, f.name);
                 @if !field_errors.is_empty() {

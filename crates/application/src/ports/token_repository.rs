@@ -6,9 +6,11 @@ use super::RepositoryError;
 
 /// Where tokens are stored (as digests only).
 pub trait TokenRepository: Send + Sync + 'static {
-    /// Records a login: sets the user's `last_login` to `at`, stores `token`,
-    /// and deletes the user's other tokens beyond the newest `keep - 1`, so the
-    /// user holds at most `keep` tokens and the new one is always among them.
+    /// Records a login: sets the user's `last_login` to `at`, stores `token`
+    /// (a session token), and deletes the user's other session tokens beyond
+    /// the newest `keep - 1`, so the user holds at most `keep` sessions and the
+    /// new one is always among them. Personal tokens are left alone, and the
+    /// cost must not grow with how many tokens the user holds.
     ///
     /// MUST be one transaction that serialises with other logins of the same
     /// user (e.g. by updating the user row first), so that after any number of
@@ -21,6 +23,10 @@ pub trait TokenRepository: Send + Sync + 'static {
         keep: NonZeroU32,
         at: Timestamp,
     ) -> Result<(), RepositoryError>;
+
+    /// Stores a personal token. MUST return [`RepositoryError::NotFound`]
+    /// when its user no longer exists.
+    fn issue_personal(&self, token: &AuthToken) -> Result<(), RepositoryError>;
 
     /// The token with this digest and its user, in one indexed read.
     fn find_by_digest(

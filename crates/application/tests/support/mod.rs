@@ -161,7 +161,7 @@ impl TokenRepository for Store {
         let mut tokens = self.tokens.lock().unwrap();
         let mut others: Vec<AuthToken> = tokens
             .iter()
-            .filter(|t| t.user_id == token.user_id)
+            .filter(|t| t.user_id == token.user_id && t.kind.is_session())
             .cloned()
             .collect();
         others.sort_by_key(|t| std::cmp::Reverse(t.created));
@@ -170,8 +170,19 @@ impl TokenRepository for Store {
             .take(keep.get() as usize - 1)
             .map(|t| t.id)
             .collect();
-        tokens.retain(|t| t.user_id != token.user_id || keep_ids.contains(&t.id));
+        tokens.retain(|t| {
+            t.user_id != token.user_id || !t.kind.is_session() || keep_ids.contains(&t.id)
+        });
         tokens.push(token.clone());
+        Ok(())
+    }
+
+    fn issue_personal(&self, token: &AuthToken) -> Result<(), RepositoryError> {
+        let users = self.users.lock().unwrap();
+        if !users.iter().any(|u| u.id == token.user_id) {
+            return Err(RepositoryError::NotFound);
+        }
+        self.tokens.lock().unwrap().push(token.clone());
         Ok(())
     }
 

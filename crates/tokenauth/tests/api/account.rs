@@ -1,5 +1,5 @@
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 use tokenauth_adapters_db::Backend;
 
 use crate::helpers::{PASSWORD, field_error, spawn_app, spawn_app_with};
@@ -197,7 +197,25 @@ async fn tokens_lists_the_users_sessions_newest_first(backend: Backend) {
             .map(String::as_str)
             .collect();
         keys.sort_unstable();
-        assert_eq!(keys, ["created", "current", "expires", "id", "last_used"]);
+        assert_eq!(
+            keys,
+            [
+                "created",
+                "current",
+                "expires",
+                "id",
+                "kind",
+                "last_used",
+                "name",
+                "scopes"
+            ]
+        );
+        assert_eq!(session["kind"], "session");
+        assert_eq!(session["name"], Value::Null);
+        assert_eq!(
+            session["scopes"],
+            json!(["account:read", "account:write", "users:read", "users:write"])
+        );
         assert!(uuid::Uuid::try_parse(session["id"].as_str().unwrap()).is_ok());
     }
     let text = reply.body.to_string();

@@ -20,6 +20,7 @@ mod http_methods;
 mod login;
 mod logout;
 mod operations;
+mod personal_tokens;
 mod races;
 mod routing;
 mod shared_throttles;

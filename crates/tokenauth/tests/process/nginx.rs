@@ -191,6 +191,28 @@ async fn nginx_lets_valid_tokens_through_with_the_user_id_and_refuses_the_rest()
         StatusCode::FORBIDDEN
     );
 
+    // A personal token without users:read passes where any token does, and
+    // gets 403 where the location asks for the scope.
+    let personal: serde_json::Value = client
+        .post(tokenauth.url("/api/me/tokens"))
+        .header("authorization", format!("Token {key}"))
+        .json(&serde_json::json!({"name": "script", "scopes": ["account:read"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let script = personal["key"].as_str().unwrap();
+    assert_eq!(
+        through(&nginx, "/orders/42", Some(script)).await,
+        (StatusCode::OK, format!("user={id} token=false"))
+    );
+    assert_eq!(
+        through(&nginx, "/reports/monthly", Some(script)).await.0,
+        StatusCode::FORBIDDEN
+    );
+
     let logout = client
         .post(tokenauth.url("/api/logout"))
         .header("authorization", format!("Token {key}"))
