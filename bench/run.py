@@ -40,13 +40,13 @@ def pg_url(database):
 
 
 class Backend:
-    def __init__(self, name, work):
+    def __init__(self, name, work, purpose="bench"):
         self.name = name
         if name == "sqlite":
-            self.path = os.path.join(work, "bench.sqlite3")
+            self.path = os.path.join(work, f"{purpose}.sqlite3")
             self.url = "sqlite://" + self.path
         else:
-            self.database = f"tokenauth_bench_{os.getpid()}"
+            self.database = f"tokenauth_{purpose}_{os.getpid()}"
             sh("psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {self.database}")
             sh("psql", PG_ADMIN, "-qc", f"CREATE DATABASE {self.database}")
             self.url = pg_url(self.database)
@@ -131,7 +131,7 @@ class Floor(Listener):
         super().__init__("the floor server", [FLOOR], env=dict(os.environ, DATABASE_URL=backend.url))
 
 
-def server_env(backend, port, quiet=False, redis=None):
+def server_env(backend, port, quiet=False, redis=None, extra=None):
     """The server's environment: default logging (an access line per request,
     as a user runs it) unless `quiet`, which keeps only warnings. With
     `redis`, every throttle's windows live there, at rates no load reaches,
@@ -148,6 +148,7 @@ def server_env(backend, port, quiet=False, redis=None):
     env.pop("RUST_LOG", None)
     if quiet:
         env["RUST_LOG"] = "warn"
+    env.update(extra or {})
     if redis:
         env.update({
             "TOKENAUTH__THROTTLE__REDIS_URL": redis.url,
@@ -187,11 +188,11 @@ def seed(backend, users, work):
 
 
 class Server(Process):
-    def __init__(self, backend, log_path, quiet=False, redis=None):
+    def __init__(self, backend, log_path, quiet=False, redis=None, extra=None):
         self.port = free_port()
         self.log = open(log_path, "w")
         started = time.monotonic()
-        self.process = subprocess.Popen([BINARY, "serve"], env=server_env(backend, self.port, quiet, redis),
+        self.process = subprocess.Popen([BINARY, "serve"], env=server_env(backend, self.port, quiet, redis, extra),
                                         stdout=self.log, stderr=self.log, cwd=tempfile.gettempdir())
         while True:
             try:
@@ -264,6 +265,44 @@ def enumeration(server, rounds=20):
     med = statistics.median
     return {"unknown_ms": med(unknown), "wrong_ms": med(wrong), "fresh_ms": med(fresh), "taken_ms": med(taken),
             "identical_answers": len(shapes) == 1}
+
+
+ROTATION_TOKENS = 11000
+
+
+def rotation(name, duration):
+    """Login's token rotation: one user logging in over and over (bcrypt cost
+    4, so the hash does not hide the database's work, and the default
+    tokens_per_user of 1), first holding one token, then also
+    ROTATION_TOKENS personal tokens. Login must not slow down with them."""
+    work = tempfile.mkdtemp(prefix="tokenauth-rotation-")
+    backend = Backend(name, work, purpose="rotation")
+    cheap = {"TOKENAUTH__AUTH__BCRYPT_COST": "4", "TOKENAUTH__AUTH__TOKENS_PER_USER": "1"}
+    try:
+        env = dict(server_env(backend, 0), **cheap, TOKENAUTH_SUPERUSER_PASSWORD=PASSWORD)
+        sh(BINARY, "migrate", env=env)
+        email = "rotation@bench.example.com"
+        sh(BINARY, "createsuperuser", "--email", email, "--phonenumber", "+15550000000", env=env)
+        emails = os.path.join(work, "emails.txt")
+        with open(emails, "w") as f:
+            f.write(email + "\n")
+        server = Server(backend, os.path.join(work, "server.log"), extra=cheap)
+        measured = {}
+        for held in (1, ROTATION_TOKENS):
+            if held > 1:
+                uid = backend.query("SELECT id FROM users")
+                now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+                rows = [f"('{uuid.uuid4()}', '{uid}', '{secrets.token_hex(32)}', '{now}', NULL, '{now}', 'personal', 'script {i}', 'account:read')"
+                        for i in range(held)]
+                backend.sql("INSERT INTO auth_tokens (id, user_id, digest, created, expires, last_used, kind, name, scopes) VALUES "
+                            + ",\n".join(rows) + ";\n")
+            print(f"bench: {name} rotation, {held} tokens held", file=sys.stderr)
+            measured[held] = wrk(server, "login", 8, duration, emails, emails, f"{name}rotation{held}")
+        server.stop()
+        return measured
+    finally:
+        backend.drop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def machine():
@@ -377,6 +416,8 @@ def main():
                         time.sleep(32 * verify_alone_ms / 1000 / os.cpu_count() + 1)
                 shared.stop()
                 redis.stop()
+            if "login" in args.scenarios:
+                references[("rotation", name)] = rotation(name, args.duration)
             if name == "postgres":
                 # PostgreSQL's default max_connections (100) caps the client count.
                 for c in connections:
@@ -403,7 +444,7 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
     for name, (verify_ms, bound) in bounds.items():
         lines.append(f"- bcrypt bound, measured just before the {name} hashing runs: one verify takes {verify_ms:.1f} ms "
                      f"while every core verifies (20 each), so {os.cpu_count()} cores bound login and signup at **{bound:.1f}/s**.")
-    for key, tps in sorted((k, v) for k, v in references.items() if k != "enumeration"):
+    for key, tps in sorted((k, v) for k, v in references.items() if isinstance(k, tuple) and k[0] == "pgbench"):
         lines.append(f"- PostgreSQL's own point-select rate (`pgbench -S -c {key[1]} -j 2`): **{tps:,.0f}/s**.")
     for name, ms in ready.items():
         lines.append(f"- Ready to serve after start, on an existing {name} database: **{ms:.0f} ms**.")
@@ -443,6 +484,16 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
                   "",
                   "Unknown email and wrong password also give identical status, body and headers"
                   + (" (checked: identical)." if e["identical_answers"] else " — **they differed in this run**."), ""]
+    rotations = [(k[1], v) for k, v in references.items() if isinstance(k, tuple) and k[0] == "rotation"]
+    if rotations:
+        lines += ["## Login with many tokens held (bcrypt cost 4, tokens_per_user 1, one user, 8 connections)", "",
+                  "| backend | tokens held | logins/s | p99 | |", "|---|---|---|---|---|"]
+        for name, measured in rotations:
+            one, many = measured[1], measured[ROTATION_TOKENS]
+            lines.append(f"| {name} | 1 | {one['rps']:,.0f} | {one['p99_us'] / 1000:.2f} ms | |")
+            lines.append(f"| {name} | 1 session + {ROTATION_TOKENS:,} personal | {many['rps']:,.0f} | {many['p99_us'] / 1000:.2f} ms "
+                         f"| {100 * many['rps'] / one['rps']:.0f}% of one token |")
+        lines.append("")
     lines += targets(results, references, ready, bounds, connections)
     lines += ANALYSIS.splitlines()
     with open(args.output, "w") as f:

@@ -444,4 +444,28 @@ mod tests {
         assert!(me["responses"]["401"].is_object());
         assert!(doc["paths"]["/api/signup"]["post"]["security"].is_null());
     }
+
+    #[test]
+    fn making_a_personal_token_is_documented_with_its_scopes_and_limits() {
+        let doc = json();
+        let create = &doc["paths"]["/api/me/tokens"]["post"];
+        assert!(create["responses"]["201"].is_object());
+        assert!(
+            create["responses"]["403"].is_object(),
+            "session tokens only"
+        );
+        let request = &doc["components"]["schemas"]["PersonalTokenRequest"]["properties"];
+        assert_eq!(
+            request["scopes"]["items"]["enum"],
+            serde_json::json!(["account:read", "account:write", "users:read", "users:write"])
+        );
+        assert_eq!(
+            request["name"]["oneOf"][0]["maxLength"],
+            tokenauth_domain::TokenName::MAX_CHARS
+        );
+        assert_eq!(
+            request["expires_in_days"]["oneOf"][0]["maximum"],
+            tokenauth_domain::TokenDays::MAX
+        );
+    }
 }
