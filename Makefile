@@ -15,7 +15,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 COMPOSE_TEST_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/postgres?sslmode=disable&gssencmode=disable
 DEV_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/tokenauth
 
-.PHONY: bench-micro run dev test lint compose-check fmt build release deps architecture browser redis nginx test-postgres bench fuzz help
+.PHONY: bench-micro run dev test lint compose-check fmt build release deps architecture browser redis nginx smtp test-postgres bench fuzz help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -41,8 +41,9 @@ run: deps
 	$(CARGO) run -p tokenauth -- serve
 
 dev: deps
-	docker compose up -d --wait postgres redis
+	docker compose up -d --wait postgres redis mailpit
 	DATABASE_URL=$(DEV_DATABASE_URL) TOKENAUTH__THROTTLE__REDIS_URL=redis://127.0.0.1:6380 \
+		TOKENAUTH__MAIL__BACKEND=smtp TOKENAUTH__MAIL__SMTP_URL=smtp://127.0.0.1:1025 \
 		$(CARGO) run -p tokenauth -- serve
 
 fmt:
@@ -121,6 +122,18 @@ redis:
 		echo "make: the shared-throttle tests will be skipped: sudo apt-get install redis-server to run them" >&2; \
 	fi
 
+## Debian's python3-aiosmtpd: the mail tests run a real SMTP server and read
+## what it received.
+smtp:
+	@if /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || python3 -c 'import aiosmtpd' 2>/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "make: installing python3-aiosmtpd for the mail tests"; \
+		(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-aiosmtpd >/dev/null 2>&1 || \
+		 { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-aiosmtpd >/dev/null; }); \
+	else \
+		echo "make: the mail tests will be skipped: sudo apt-get install python3-aiosmtpd to run them" >&2; \
+	fi
+
 ## Debian's nginx for the gateway test, which runs its own from the shipped
 ## configuration (installed when root; RUNLEVEL=1 keeps apt from starting the
 ## system's nginx on port 80).
@@ -134,7 +147,7 @@ nginx:
 		echo "make: the nginx gateway test will be skipped: sudo apt-get install nginx to run it" >&2; \
 	fi
 
-test: deps architecture browser redis nginx
+test: deps architecture browser redis nginx smtp
 	@url=$$($(MAKE) -s test-postgres | tail -1) && \
 	echo "tests: PostgreSQL at $$url" && \
 	TEST_DATABASE_URL="$$url" $(CARGO) test --workspace --all-targets

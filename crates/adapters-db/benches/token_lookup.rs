@@ -43,6 +43,7 @@ fn seeded(backend: Backend) -> (TestDatabase, DieselTokenRepository, Vec<TokenKe
                     password_hash: PasswordHash::new("$2b$12$0123456789012345678901".into()),
                     is_staff: false,
                     is_superuser: false,
+                    email_verified: false,
                     date_joined: now,
                 })
                 .unwrap();

@@ -11,6 +11,7 @@ mod manager;
 mod migrations;
 mod models;
 mod outage;
+mod outbox;
 mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -20,5 +21,6 @@ mod user_repository;
 pub use connection::DbConnection;
 pub use database::{Database, DatabaseError, DatabaseSettings};
 pub use manager::{Backend, ConnectionManager, DatabaseUrl, ManagedConnection};
+pub use outbox::DieselOutbox;
 pub use token_repository::DieselTokenRepository;
 pub use user_repository::DieselUserRepository;

@@ -24,6 +24,7 @@ pub(crate) struct UserRow {
     pub is_staff: bool,
     pub is_superuser: bool,
     pub is_active: bool,
+    pub email_verified: bool,
     pub date_joined: NaiveDateTime,
     pub last_login: Option<NaiveDateTime>,
     pub search_key: String,
@@ -38,6 +39,7 @@ pub(crate) struct UserChangeset {
     pub phonenumber: Option<String>,
     pub is_active: Option<bool>,
     pub is_staff: Option<bool>,
+    pub email_verified: Option<bool>,
 }
 
 impl UserChangeset {
@@ -48,6 +50,7 @@ impl UserChangeset {
             phonenumber: changes.phone_number.as_ref().map(|p| p.as_str().to_owned()),
             is_active: changes.is_active,
             is_staff: changes.is_staff,
+            email_verified: changes.email_verified,
         }
     }
 }
@@ -93,6 +96,7 @@ impl UserRow {
             is_staff: user.is_staff,
             is_superuser: user.is_superuser,
             is_active: true,
+            email_verified: user.email_verified,
             date_joined: naive(user.date_joined),
             last_login: None,
             search_key: search_key(
@@ -114,6 +118,7 @@ impl UserRow {
             is_staff: self.is_staff,
             is_superuser: self.is_superuser,
             is_active: self.is_active,
+            email_verified: self.email_verified,
             date_joined: aware(self.date_joined),
             last_login: self.last_login.map(aware),
         })

@@ -12,6 +12,7 @@ diesel::table! {
         is_staff -> Bool,
         is_superuser -> Bool,
         is_active -> Bool,
+        email_verified -> Bool,
         date_joined -> Timestamp,
         last_login -> Nullable<Timestamp>,
         search_key -> Text,
@@ -29,6 +30,20 @@ diesel::table! {
         kind -> Text,
         name -> Nullable<Text>,
         scopes -> Text,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body -> Nullable<Text>,
+        created -> Timestamp,
+        failures -> Integer,
+        next_attempt -> Nullable<Timestamp>,
+        finished -> Nullable<Timestamp>,
+        outcome -> Nullable<Text>,
     }
 }
 

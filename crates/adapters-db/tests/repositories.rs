@@ -9,17 +9,21 @@ use std::time::Duration;
 use chrono::{TimeDelta, TimeZone, Utc};
 use tokenauth_adapters_db::testing::TestDatabase;
 use tokenauth_adapters_db::{
-    Backend, Database, DatabaseSettings, DieselTokenRepository, DieselUserRepository,
+    Backend, Database, DatabaseSettings, DieselOutbox, DieselTokenRepository, DieselUserRepository,
 };
-use tokenauth_application::{RepositoryError, SaveUserError, TokenRepository, UserRepository};
+use tokenauth_application::{
+    Outbox, RepositoryError, SaveUserError, TokenRepository, UserRepository,
+};
 use tokenauth_domain::{
-    AuthToken, Email, EmailKey, NewUser, PasswordHash, PersonName, PhoneNumber, Scope, Timestamp,
-    TokenId, TokenKey, TokenKind, TokenName, UserId,
+    AuthToken, Email, EmailKey, Mail, MailId, NewUser, PasswordHash, PersonName, PhoneNumber,
+    Scope, Timestamp, TokenId, TokenKey, TokenKind, TokenName, UserId,
 };
 
 struct Fixture {
     users: DieselUserRepository,
     tokens: DieselTokenRepository,
+    outbox: DieselOutbox,
+    db: Database,
     _db: TestDatabase,
 }
 
@@ -33,7 +37,9 @@ fn fixture(backend: Backend) -> Fixture {
     .expect("open test database");
     Fixture {
         users: DieselUserRepository::new(db.clone()),
-        tokens: DieselTokenRepository::new(db),
+        tokens: DieselTokenRepository::new(db.clone()),
+        outbox: DieselOutbox::new(db.clone()),
+        db,
         _db: test_db,
     }
 }
@@ -56,6 +62,7 @@ fn new_user(email: &str) -> NewUser {
         ),
         is_staff: false,
         is_superuser: false,
+        email_verified: false,
         date_joined: at(0),
     }
 }
@@ -252,6 +259,160 @@ fn personal_tokens_for_a_deleted_user_are_not_found(backend: Backend) {
     ));
 }
 
+fn mail(to: &str) -> Mail {
+    Mail {
+        to: Email::parse(to).unwrap(),
+        subject: "Reset your password".into(),
+        body: "Follow this link:\nhttp://x/reset-password?token=abc\n".into(),
+    }
+}
+
+fn bodies_kept(f: &Fixture) -> i64 {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    f.db.with_connection(|conn| {
+        diesel::sql_query("SELECT COUNT(*) AS n FROM mail_outbox WHERE body IS NOT NULL")
+            .get_result::<Count>(conn)
+    })
+    .unwrap()
+    .n
+}
+
+fn queued_mail_is_claimed_once_and_hidden_for_its_lease(backend: Backend) {
+    let f = fixture(backend);
+    let id = MailId::new_random();
+    f.outbox
+        .enqueue(id, &mail("ada@example.com"), at(0))
+        .unwrap();
+    assert_eq!(f.outbox.pending().unwrap(), 1);
+    let claimed = f.outbox.claim_due(at(1), at(61), 10, None).unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(
+        (claimed[0].id, &claimed[0].mail),
+        (id, &mail("ada@example.com"))
+    );
+    assert_eq!(claimed[0].failures, 0);
+    assert!(
+        f.outbox
+            .claim_due(at(2), at(62), 10, None)
+            .unwrap()
+            .is_empty(),
+        "leased"
+    );
+    assert_eq!(
+        f.outbox.claim_due(at(61), at(121), 10, None).unwrap().len(),
+        1,
+        "lease over"
+    );
+}
+
+fn a_delivered_message_is_done_and_its_body_gone(backend: Backend) {
+    let f = fixture(backend);
+    let id = MailId::new_random();
+    f.outbox
+        .enqueue(id, &mail("ada@example.com"), at(0))
+        .unwrap();
+    f.outbox.claim_due(at(0), at(60), 10, None).unwrap();
+    f.outbox.mark_sent(id, at(1)).unwrap();
+    assert_eq!(f.outbox.pending().unwrap(), 0);
+    assert_eq!(bodies_kept(&f), 0, "the key it carried is gone");
+    assert!(
+        f.outbox
+            .claim_due(at(1000), at(1060), 10, None)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+fn a_failed_message_is_due_again_at_its_retry_or_given_up(backend: Backend) {
+    let f = fixture(backend);
+    let (retried, abandoned) = (MailId::new_random(), MailId::new_random());
+    f.outbox
+        .enqueue(retried, &mail("ada@example.com"), at(0))
+        .unwrap();
+    f.outbox
+        .enqueue(abandoned, &mail("bob@example.com"), at(0))
+        .unwrap();
+    f.outbox.claim_due(at(0), at(60), 10, None).unwrap();
+    f.outbox
+        .mark_failed(retried, 1, Some(at(5)), at(1))
+        .unwrap();
+    f.outbox.mark_failed(abandoned, 10, None, at(1)).unwrap();
+    assert_eq!(f.outbox.pending().unwrap(), 1);
+    assert_eq!(bodies_kept(&f), 1, "only the message still to be tried");
+    assert!(
+        f.outbox
+            .claim_due(at(4), at(64), 10, None)
+            .unwrap()
+            .is_empty()
+    );
+    let again = f.outbox.claim_due(at(5), at(65), 10, None).unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!((again[0].id, again[0].failures), (retried, 1));
+}
+
+fn one_message_can_be_claimed_by_its_id(backend: Backend) {
+    let f = fixture(backend);
+    let (first, second) = (MailId::new_random(), MailId::new_random());
+    f.outbox
+        .enqueue(first, &mail("ada@example.com"), at(0))
+        .unwrap();
+    f.outbox
+        .enqueue(second, &mail("bob@example.com"), at(0))
+        .unwrap();
+    let claimed = f.outbox.claim_due(at(0), at(60), 10, Some(second)).unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].id, second);
+    assert_eq!(
+        f.outbox.claim_due(at(0), at(60), 10, None).unwrap()[0].id,
+        first
+    );
+}
+
+fn concurrent_claims_never_share_a_message(backend: Backend) {
+    let f = Arc::new(fixture(backend));
+    for i in 0..40 {
+        f.outbox
+            .enqueue(
+                MailId::new_random(),
+                &mail(&format!("u{i}@example.com")),
+                at(0),
+            )
+            .unwrap();
+    }
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let f = f.clone();
+            std::thread::spawn(move || {
+                let mut mine = Vec::new();
+                loop {
+                    let claimed = f.outbox.claim_due(at(1), at(600), 3, None).unwrap();
+                    if claimed.is_empty() {
+                        return mine;
+                    }
+                    mine.extend(claimed.into_iter().map(|q| q.id));
+                }
+            })
+        })
+        .collect();
+    let mut all: Vec<MailId> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    let claimed = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(
+        (claimed, all.len()),
+        (40, 40),
+        "each message claimed exactly once"
+    );
+}
+
 fn issuing_for_a_deleted_user_is_not_found(backend: Backend) {
     let f = fixture(backend);
     let key = TokenKey::generate().unwrap();
@@ -372,7 +533,7 @@ fn migrations_are_idempotent(backend: Backend) {
         pool_size: 1,
         connect_timeout: Duration::from_secs(5),
     };
-    assert_eq!(Database::migrate(&settings).unwrap().len(), 2);
+    assert_eq!(Database::migrate(&settings).unwrap().len(), 4);
     assert!(Database::migrate(&settings).unwrap().is_empty());
 }
 
@@ -399,6 +560,11 @@ on_both_backends!(
     login_rotation_leaves_personal_tokens_alone,
     rotation_deletes_every_stale_session_at_once,
     personal_tokens_for_a_deleted_user_are_not_found,
+    queued_mail_is_claimed_once_and_hidden_for_its_lease,
+    a_delivered_message_is_done_and_its_body_gone,
+    a_failed_message_is_due_again_at_its_retry_or_given_up,
+    one_message_can_be_claimed_by_its_id,
+    concurrent_claims_never_share_a_message,
     concurrent_logins_leave_exactly_one_token,
     record_use_moves_last_used_and_expiry,
     revoke_deletes_one_token_and_revoke_all_the_rest,

@@ -30,7 +30,7 @@ pub use error::{ApiError, Unauthenticated};
 pub use extract::{
     AuthenticatedUser, AuthorizationError, BodyLimit, client_ip, parse_authorization, parse_body,
 };
-pub use metrics::{LoginOutcome, Metrics};
+pub use metrics::{LoginOutcome, MailMetrics, Metrics};
 pub use middleware::{
     Cors, InFlight, REQUEST_ID, access_log, browsable_api, cors, count_in_flight, request_id,
 };

@@ -1,10 +1,11 @@
 //! Prometheus metrics: requests by route and status, latency, logins,
-//! signups, the database pool and the shared throttle store's failures.
+//! signups, the database pool, the shared throttle store's failures and the
+//! mail outbox.
 
 use actix_web::http::StatusCode;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 use tokenauth_application::PoolState;
 
@@ -18,6 +19,18 @@ pub struct Metrics {
     signups: IntCounter,
     pool: IntGaugeVec,
     throttle_store_errors: IntCounter,
+    mail: MailMetrics,
+}
+
+/// The outbox's metrics, for the delivery worker.
+#[derive(Debug, Clone)]
+pub struct MailMetrics {
+    /// `tokenauth_mail_sent_total`.
+    pub sent: IntCounter,
+    /// `tokenauth_mail_failures_total`: failed tries, retried or given up.
+    pub failures: IntCounter,
+    /// `tokenauth_mail_outbox_pending`.
+    pub pending: IntGauge,
 }
 
 /// How a login ended, for the `tokenauth_logins_total` counter.
@@ -76,6 +89,23 @@ impl Metrics {
             "Throttle checks the shared store failed or was too slow to answer.",
         )
         .expect("valid metric");
+        let mail = MailMetrics {
+            sent: IntCounter::new(
+                "tokenauth_mail_sent_total",
+                "Messages the mail server accepted.",
+            )
+            .expect("valid metric"),
+            failures: IntCounter::new(
+                "tokenauth_mail_failures_total",
+                "Failed delivery tries (each retried, or the message given up).",
+            )
+            .expect("valid metric"),
+            pending: IntGauge::new(
+                "tokenauth_mail_outbox_pending",
+                "Messages in the outbox neither delivered nor given up.",
+            )
+            .expect("valid metric"),
+        };
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -83,6 +113,9 @@ impl Metrics {
             Box::new(signups.clone()),
             Box::new(pool.clone()),
             Box::new(throttle_store_errors.clone()),
+            Box::new(mail.sent.clone()),
+            Box::new(mail.failures.clone()),
+            Box::new(mail.pending.clone()),
         ] {
             registry.register(collector).expect("unique metric names");
         }
@@ -94,7 +127,13 @@ impl Metrics {
             signups,
             pool,
             throttle_store_errors,
+            mail,
         }
+    }
+
+    /// The outbox's metrics, for the delivery worker.
+    pub fn mail(&self) -> MailMetrics {
+        self.mail.clone()
     }
 
     /// The counter of the shared throttle store's failures, for the store's wrapper.

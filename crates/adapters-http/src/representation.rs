@@ -24,6 +24,8 @@ pub(crate) struct UserBody<'a> {
     last_name: &'a str,
     is_staff: bool,
     is_active: bool,
+    /// True once the user has confirmed the address, or staff has set it.
+    email_verified: bool,
     #[schema(format = DateTime)]
     date_joined: String,
     #[schema(format = DateTime)]
@@ -40,6 +42,7 @@ impl<'a> UserBody<'a> {
             last_name: user.last_name.as_str(),
             is_staff: user.is_staff,
             is_active: user.is_active,
+            email_verified: user.email_verified,
             date_joined: rfc3339(user.date_joined),
             last_login: user.last_login.map(rfc3339),
         }

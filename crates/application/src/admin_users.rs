@@ -78,6 +78,8 @@ pub struct UserUpdateInput {
     pub is_active: FieldValue,
     /// Superusers only.
     pub is_staff: FieldValue,
+    /// Mark the address verified (or not).
+    pub email_verified: FieldValue,
 }
 
 /// Why an administration request failed.
@@ -153,9 +155,11 @@ impl AdminUsers {
         let profile = input.profile.changes(&mut errors);
         let is_staff = errors.parse_bool("is_staff", &input.is_staff);
         let is_active = errors.parse_bool("is_active", &input.is_active);
+        let email_verified = errors.parse_bool("email_verified", &input.email_verified);
         let changes = UserChanges {
             is_staff,
             is_active,
+            email_verified,
             ..profile
         };
         if changes.is_staff.is_some() && !actor.user.is_superuser {

@@ -11,6 +11,7 @@
 pub mod admin_users;
 pub mod authenticate;
 pub mod change_password;
+pub mod deliver_mail;
 pub mod input;
 pub mod login;
 pub mod logout;
@@ -25,14 +26,16 @@ pub mod validation;
 pub use admin_users::{AdminError, AdminUsers, PageRequest, UserUpdateInput};
 pub use authenticate::{Authenticate, AuthenticateError, Authenticated};
 pub use change_password::{ChangePassword, ChangePasswordError, ChangePasswordInput};
+pub use deliver_mail::{DeliverMail, DeliveryOutcome};
 pub use input::{FieldValue, ListValue};
 pub use login::{Login, LoginError, LoginInput, LoginSuccess, TokenPolicy};
 pub use logout::{Logout, LogoutAll};
 pub use personal_tokens::{CreateTokenError, PersonalTokenInput, PersonalTokens};
 pub use ports::{
-    Admission, Clock, DatabaseHealth, HashingError, KeyGenerationError, PasswordHasher, PoolState,
-    RepositoryError, SaveUserError, ThrottleFuture, ThrottleStore, ThrottleStoreError,
-    TokenGenerator, TokenRepository, UserPage, UserQuery, UserRepository,
+    Admission, Clock, DatabaseHealth, HashingError, KeyGenerationError, MailError, Mailer, Outbox,
+    PasswordHasher, PoolState, QueuedMail, RepositoryError, SaveUserError, ThrottleFuture,
+    ThrottleStore, ThrottleStoreError, TokenGenerator, TokenRepository, UserPage, UserQuery,
+    UserRepository,
 };
 pub use prune_tokens::PruneTokens;
 pub use sessions::{EndSessionError, Session, Sessions};

@@ -48,6 +48,8 @@ pub struct Privileges {
     pub is_staff: bool,
     /// Superuser status.
     pub is_superuser: bool,
+    /// The address counts as verified (an operator vouches for it).
+    pub email_verified: bool,
 }
 
 /// The signup use case.
@@ -150,6 +152,7 @@ impl Signup {
             password_hash,
             is_staff: privileges.is_staff,
             is_superuser: privileges.is_superuser,
+            email_verified: privileges.email_verified,
             date_joined: self.clock.now(),
         };
         match self.users.insert(new_user) {

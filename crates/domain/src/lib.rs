@@ -7,6 +7,7 @@
 mod email;
 mod id;
 mod invalid_value;
+mod mail;
 mod password;
 mod password_hash;
 mod password_policy;
@@ -22,6 +23,7 @@ mod user;
 
 pub use email::{Email, EmailKey};
 pub use invalid_value::{InvalidValue, UserAttribute};
+pub use mail::{DeliveryPolicy, Mail, MailId};
 pub use password::{NewPassword, Password};
 pub use password_hash::PasswordHash;
 pub use password_policy::{PasswordPolicy, UserAttributes};

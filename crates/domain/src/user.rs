@@ -26,6 +26,8 @@ pub struct User {
     pub is_superuser: bool,
     /// Inactive users cannot log in or authenticate.
     pub is_active: bool,
+    /// The user has shown the address is theirs (or staff said so).
+    pub email_verified: bool,
     /// When the account was created.
     pub date_joined: Timestamp,
     /// The last successful login, if any.
@@ -51,6 +53,8 @@ pub struct NewUser {
     pub is_staff: bool,
     /// Superuser status.
     pub is_superuser: bool,
+    /// Whether the address counts as verified from the start (an operator's account).
+    pub email_verified: bool,
     /// When the account is created.
     pub date_joined: Timestamp,
 }
@@ -68,6 +72,7 @@ impl NewUser {
             is_staff: self.is_staff,
             is_superuser: self.is_superuser,
             is_active: true,
+            email_verified: self.email_verified,
             date_joined: self.date_joined,
             last_login: None,
         }
@@ -87,6 +92,8 @@ pub struct UserChanges {
     pub is_active: Option<bool>,
     /// Grant or remove staff status (superusers only).
     pub is_staff: Option<bool>,
+    /// Mark the address verified or not (staff).
+    pub email_verified: Option<bool>,
 }
 
 impl UserChanges {
@@ -116,6 +123,9 @@ impl UserChanges {
         }
         if let Some(is_staff) = self.is_staff {
             user.is_staff = is_staff;
+        }
+        if let Some(email_verified) = self.email_verified {
+            user.email_verified = email_verified;
         }
         user
     }

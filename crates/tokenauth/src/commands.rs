@@ -1,17 +1,18 @@
-//! The administrative commands behind `tokenauth createsuperuser` and
-//! `tokenauth changepassword`, as Django's `manage.py` has them.
+//! The administrative commands behind `tokenauth createsuperuser`,
+//! `tokenauth changepassword` and `tokenauth sendtestmail`, as Django's
+//! `manage.py` has them.
 
 use std::sync::Arc;
 
 use tokenauth_adapters_db::{Database, DatabaseError, DieselUserRepository};
 use tokenauth_adapters_system::{BcryptHasher, SystemClock};
 use tokenauth_application::{
-    ChangePassword, ChangePasswordError, FieldValue, Privileges, Signup, SignupError, SignupInput,
-    ValidationErrors,
+    ChangePassword, ChangePasswordError, DeliveryOutcome, FieldError, FieldValue, Privileges,
+    Signup, SignupError, SignupInput, ValidationErrors,
 };
-use tokenauth_domain::{Password, PasswordPolicy, User};
+use tokenauth_domain::{Email, Mail, Password, PasswordPolicy, User};
 
-use crate::Settings;
+use crate::{Settings, wiring};
 
 /// Why a command failed; `Display` is the one line printed for the operator.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +66,7 @@ pub fn create_superuser(
     let privileges = Privileges {
         is_staff: true,
         is_superuser: true,
+        email_verified: true,
     };
     signup
         .execute_with(input, privileges)
@@ -91,4 +93,37 @@ pub fn change_password(
         ChangePasswordError::UnknownUser => CommandError::UnknownUser(email.to_owned()),
         other => CommandError::Failed(other.to_string()),
     })
+}
+
+/// Queues one test message to `address` through the configured backend and
+/// delivers it at once, as the server's worker would. `Ok` only once the
+/// backend accepted it; a refusal stays in the outbox to be retried by a
+/// running server, as any message would.
+pub fn send_test_mail(settings: &Settings, address: &str) -> Result<(), CommandError> {
+    let to = Email::parse(address).map_err(|invalid| {
+        CommandError::Invalid(ValidationErrors::single(
+            "address",
+            FieldError::Invalid(invalid),
+        ))
+    })?;
+    let db = Database::open(&settings.database_settings())?;
+    let deliver = wiring::deliver_mail(settings, &db)
+        .map_err(|error| CommandError::Failed(error.to_string()))?;
+    let mail = Mail {
+        to,
+        subject: "tokenauth test message".to_owned(),
+        body: "This message was sent by `tokenauth sendtestmail`: mail from tokenauth reaches this address.\n".to_owned(),
+    };
+    let failed =
+        |error: &dyn std::fmt::Display| CommandError::Failed(format!("not delivered: {error}"));
+    let id = deliver.queue(&mail).map_err(|error| failed(&error))?;
+    match deliver.deliver_now(id).map_err(|error| failed(&error))? {
+        Some(DeliveryOutcome::Sent) => Ok(()),
+        Some(DeliveryOutcome::WillRetry(error, _) | DeliveryOutcome::GivenUp(error)) => {
+            Err(failed(&error))
+        }
+        None => Err(CommandError::Failed(
+            "not delivered: another process took the message".to_owned(),
+        )),
+    }
 }

@@ -54,6 +54,15 @@ enum Command {
         /// The user's email.
         email: String,
     },
+    /// Send one test message through the configured mail backend, at once.
+    ///
+    /// Exits 0 once the backend (the log, or the SMTP server of
+    /// mail.smtp_url) accepted it; otherwise says why.
+    #[command(name = "sendtestmail")]
+    SendTestMail {
+        /// Where to send it.
+        address: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -68,7 +77,8 @@ fn main() -> ExitCode {
     };
     let command = cli.command.unwrap_or(Command::Serve);
     // A server reports what it does; a one-shot command speaks only of trouble.
-    let level = if matches!(command, Command::Serve) {
+    // sendtestmail's console backend writes the message at info.
+    let level = if matches!(command, Command::Serve | Command::SendTestMail { .. }) {
         "info"
     } else {
         "warn"
@@ -91,6 +101,13 @@ fn main() -> ExitCode {
                 Err(error) => fail(error.to_string()),
             }
         }
+        Command::SendTestMail { address } => match commands::send_test_mail(&settings, &address) {
+            Ok(()) => {
+                println!("Test message delivered to {address}.");
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(error.to_string()),
+        },
         Command::ChangePassword { email } => {
             let password = match read_password() {
                 Ok(password) => password,

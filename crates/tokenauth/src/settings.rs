@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use config::{Config, Environment, File, FileFormat};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use tokenauth_adapters_http::Throttles;
 use tokenauth_domain::Rate;
@@ -27,6 +27,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// `[throttle]`.
     pub throttle: ThrottleSettings,
+    /// `[mail]`.
+    pub mail: MailSettings,
     /// `[http]`.
     pub http: HttpSettings,
     /// `[log]`.
@@ -92,6 +94,30 @@ pub struct ThrottleSettings {
     /// Redis holding every throttle's windows, shared by all processes that
     /// point at it; empty: each process keeps its own. May hold a password.
     pub redis_url: SecretString,
+}
+
+/// How messages are delivered.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// Where messages go.
+    pub backend: MailBackend,
+    /// The SMTP server, for `smtp`. May hold a password.
+    pub smtp_url: SecretString,
+    /// The sender, `Name <address>` or an address.
+    pub from: String,
+    /// Delivery tries before a message is given up.
+    pub max_attempts: u32,
+}
+
+/// Where messages go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailBackend {
+    /// Written to the log, for development.
+    Console,
+    /// Sent to `mail.smtp_url`.
+    Smtp,
 }
 
 /// HTTP limits.
@@ -233,6 +259,16 @@ impl Settings {
                 );
             }
         }
+        if self.mail.max_attempts == 0 {
+            return invalid("mail.max_attempts", &0, "must be at least 1");
+        }
+        if self.mail.backend == MailBackend::Smtp && self.mail.smtp_url.expose_secret().is_empty() {
+            return invalid(
+                "mail.smtp_url",
+                &"",
+                "must be set when mail.backend is smtp",
+            );
+        }
         if self.server.workers == Some(0) {
             return invalid("server.workers", &0, "must be at least 1");
         }
@@ -305,6 +341,10 @@ mod tests {
         );
         assert_eq!(s.http.max_body_bytes, 65_536);
         assert_eq!(s.log.format, LogFormat::Pretty);
+        assert_eq!(
+            (s.mail.backend, s.mail.from.as_str(), s.mail.max_attempts),
+            (MailBackend::Console, "tokenauth <noreply@localhost>", 10)
+        );
         assert!(s.validate().is_ok());
     }
 

@@ -10,11 +10,11 @@ use actix_web::web::Data;
 use actix_web::{App, HttpServer};
 use tokenauth_adapters_db::{Database, DatabaseError};
 use tokenauth_adapters_http::{
-    AppState, BodyLimit, Cors, HashingThreads, InFlight, Metrics, SharedThrottleStore, access_log,
-    browsable_api, configure, cors, count_in_flight, request_id,
+    AppState, BodyLimit, Cors, HashingThreads, InFlight, MailMetrics, Metrics, SharedThrottleStore,
+    access_log, browsable_api, configure, cors, count_in_flight, request_id,
 };
 use tokenauth_adapters_redis::{InvalidRedisUrl, RedisThrottleStore};
-use tokenauth_application::PruneTokens;
+use tokenauth_application::{DeliverMail, DeliveryOutcome, PruneTokens, RepositoryError};
 
 use secrecy::ExposeSecret;
 
@@ -29,6 +29,9 @@ pub enum StartupError {
     /// The shared throttle store's URL is unusable.
     #[error(transparent)]
     ThrottleStore(#[from] InvalidRedisUrl),
+    /// The mail backend's settings are unusable.
+    #[error(transparent)]
+    Mail(#[from] wiring::MailConfigError),
     /// The hashing threads could not be started.
     #[error("cannot start the hashing threads: {0}")]
     Threads(std::io::Error),
@@ -49,6 +52,8 @@ pub struct Application {
     database: Database,
     prune: PruneTokens,
     prune_interval: Option<Duration>,
+    mail: Arc<DeliverMail>,
+    mail_metrics: MailMetrics,
     in_flight: InFlight,
 }
 
@@ -74,6 +79,8 @@ impl Application {
         let port = listener.local_addr().map_err(bind_error)?.port();
         let hashing = HashingThreads::per_core().map_err(StartupError::Threads)?;
         let metrics = Metrics::new();
+        let mail = Arc::new(wiring::deliver_mail(settings, &database)?);
+        let mail_metrics = metrics.mail();
         let mut throttles = settings.throttles();
         let redis_url = settings.throttle.redis_url.expose_secret();
         if !redis_url.is_empty() {
@@ -121,6 +128,8 @@ impl Application {
             prune: wiring::prune_tokens(&database),
             database,
             prune_interval,
+            mail,
+            mail_metrics,
             in_flight: draining,
         })
     }
@@ -142,6 +151,7 @@ impl Application {
         if let Some(interval) = self.prune_interval {
             tokio::spawn(prune_periodically(self.prune, interval));
         }
+        tokio::spawn(deliver_mail_continually(self.mail, self.mail_metrics));
         self.server.await
     }
 }
@@ -177,6 +187,44 @@ async fn stop_on_signal(server: ServerHandle, in_flight: InFlight) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     server.stop(true).await;
+}
+
+/// How often each process looks for mail that is due. A queued message
+/// waits at most this long; the look is one indexed read.
+const MAIL_POLL: Duration = Duration::from_millis(250);
+
+/// Messages taken per look; the rest wait for the next one.
+const MAIL_BATCH: u32 = 20;
+
+async fn deliver_mail_continually(deliver: Arc<DeliverMail>, metrics: MailMetrics) {
+    let mut ticks = tokio::time::interval(MAIL_POLL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let deliver = deliver.clone();
+        let round = tokio::task::spawn_blocking(move || {
+            let outcomes = deliver.deliver_due(MAIL_BATCH)?;
+            Ok::<_, RepositoryError>((outcomes, deliver.pending()?))
+        })
+        .await;
+        match round {
+            Ok(Ok((outcomes, pending))) => {
+                for (_, outcome) in &outcomes {
+                    match outcome {
+                        DeliveryOutcome::Sent => metrics.sent.inc(),
+                        DeliveryOutcome::WillRetry(..) | DeliveryOutcome::GivenUp(_) => {
+                            metrics.failures.inc();
+                        }
+                    }
+                }
+                metrics
+                    .pending
+                    .set(i64::try_from(pending).unwrap_or(i64::MAX));
+            }
+            Ok(Err(error)) => tracing::warn!(%error, "could not read the mail outbox"),
+            Err(error) => tracing::warn!(%error, "mail delivery failed"),
+        }
+    }
 }
 
 async fn prune_periodically(prune: PruneTokens, interval: Duration) {

@@ -3,16 +3,46 @@
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use tokenauth_adapters_db::{Database, DieselTokenRepository, DieselUserRepository};
+use secrecy::ExposeSecret;
+use tokenauth_adapters_db::{Database, DieselOutbox, DieselTokenRepository, DieselUserRepository};
 use tokenauth_adapters_http::{HashingThreads, Services};
+use tokenauth_adapters_mail::{ConsoleMailer, SmtpConfigError, SmtpMailer};
 use tokenauth_adapters_system::{BcryptHasher, OsTokenGenerator, SystemClock};
 use tokenauth_application::{
-    AdminUsers, Authenticate, ChangePassword, Login, Logout, LogoutAll, PersonalTokens,
-    PruneTokens, Sessions, Signup, TokenPolicy, TokenRepository, UpdateProfile, UserRepository,
+    AdminUsers, Authenticate, ChangePassword, DeliverMail, Login, Logout, LogoutAll, Mailer,
+    PersonalTokens, PruneTokens, Sessions, Signup, TokenPolicy, TokenRepository, UpdateProfile,
+    UserRepository,
 };
-use tokenauth_domain::{PasswordPolicy, TokenLifetime};
+use tokenauth_domain::{DeliveryPolicy, PasswordPolicy, TokenLifetime};
 
 use crate::Settings;
+use crate::settings::MailBackend;
+
+/// Why the mail backend cannot be built.
+pub type MailConfigError = SmtpConfigError;
+
+/// The mail backend the settings ask for.
+pub fn mailer(settings: &Settings) -> Result<Arc<dyn Mailer>, MailConfigError> {
+    Ok(match settings.mail.backend {
+        MailBackend::Console => Arc::new(ConsoleMailer),
+        MailBackend::Smtp => Arc::new(SmtpMailer::new(
+            settings.mail.smtp_url.expose_secret(),
+            &settings.mail.from,
+        )?),
+    })
+}
+
+/// Queues and delivers mail through the outbox in `db`.
+pub fn deliver_mail(settings: &Settings, db: &Database) -> Result<DeliverMail, MailConfigError> {
+    Ok(DeliverMail::new(
+        Arc::new(DieselOutbox::new(db.clone())),
+        mailer(settings)?,
+        Arc::new(SystemClock),
+        DeliveryPolicy {
+            max_attempts: settings.mail.max_attempts,
+        },
+    ))
+}
 
 /// Deletes expired tokens (for the periodic job and `tokenauth prunetokens`).
 pub fn prune_tokens(db: &Database) -> PruneTokens {

@@ -4,6 +4,11 @@
 
 use std::process::{Command, Output, Stdio};
 
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{TestSmtp, free_port};
+
 use tokenauth::{Application, Settings};
 use tokenauth_adapters_db::Backend;
 use tokenauth_adapters_db::testing::TestDatabase;
@@ -12,6 +17,10 @@ use tokenauth_adapters_db::testing::TestDatabase;
 const ROOT_PASSWORD: &str = "root-Strong-pass-1";
 
 fn tokenauth(db: &str, args: &[&str], password: Option<&str>) -> Output {
+    tokenauth_with(db, args, password, &[])
+}
+
+fn tokenauth_with(db: &str, args: &[&str], password: Option<&str>, env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tokenauth"));
     command
         .args(args)
@@ -25,6 +34,7 @@ fn tokenauth(db: &str, args: &[&str], password: Option<&str>) -> Output {
     if let Some(password) = password {
         command.env("TOKENAUTH_SUPERUSER_PASSWORD", password);
     }
+    command.envs(env.iter().copied());
     command.output().expect("the binary runs")
 }
 
@@ -112,6 +122,10 @@ async fn createsuperuser_creates_a_staff_superuser_who_can_log_in(backend: Backe
     let (status, body) = login(&db, ROOT_PASSWORD).await;
     assert_eq!(status, reqwest::StatusCode::OK);
     assert_eq!(body["user"]["is_staff"], true);
+    assert_eq!(
+        body["user"]["email_verified"], true,
+        "an operator vouches for it"
+    );
 }
 
 async fn createsuperuser_refuses_a_duplicate_email(backend: Backend) {
@@ -233,6 +247,77 @@ async fn migrate_applies_then_has_nothing_to_do(backend: Backend) {
     assert_eq!(stdout(&second).trim(), "No migrations to apply.");
 }
 
+fn through_smtp(smtp: &TestSmtp) -> [(&'static str, String); 2] {
+    [
+        ("TOKENAUTH__MAIL__BACKEND", "smtp".to_owned()),
+        ("TOKENAUTH__MAIL__SMTP_URL", smtp.url()),
+    ]
+}
+
+async fn sendtestmail_delivers_through_a_real_smtp_server(backend: Backend) {
+    let Some(smtp) = TestSmtp::start() else {
+        return;
+    };
+    let db = TestDatabase::empty(backend);
+    let env = through_smtp(&smtp);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let output = tokenauth_with(db.url(), &["sendtestmail", "ada@example.com"], None, &env);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output).trim(),
+        "Test message delivered to ada@example.com."
+    );
+    let received = smtp.messages();
+    assert_eq!(received.len(), 1, "delivered once");
+    assert!(
+        received[0].contains("To: ada@example.com"),
+        "{}",
+        received[0]
+    );
+    assert!(received[0].contains("From: tokenauth <noreply@localhost>"));
+    assert!(received[0].contains("Subject: tokenauth test message"));
+}
+
+async fn sendtestmail_on_the_console_backend_writes_the_message_to_the_log(backend: Backend) {
+    let db = TestDatabase::empty(backend);
+    let output = tokenauth_with(
+        db.url(),
+        &["sendtestmail", "ada@example.com"],
+        None,
+        &[("RUST_LOG", "info")],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let log = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(log.contains("to=ada@example.com"), "{log}");
+    assert!(log.contains("tokenauth test message"), "{log}");
+}
+
+async fn sendtestmail_to_a_server_that_is_down_says_so(backend: Backend) {
+    let db = TestDatabase::empty(backend);
+    let url = format!("smtp://127.0.0.1:{}", free_port());
+    let output = tokenauth_with(
+        db.url(),
+        &["sendtestmail", "ada@example.com"],
+        None,
+        &[
+            ("TOKENAUTH__MAIL__BACKEND", "smtp"),
+            ("TOKENAUTH__MAIL__SMTP_URL", &url),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("tokenauth: not delivered: SMTP: Connection error"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+async fn sendtestmail_refuses_what_is_not_an_address(backend: Backend) {
+    let db = TestDatabase::empty(backend);
+    let output = tokenauth(db.url(), &["sendtestmail", "not-an-address"], None);
+    assert_fails_with(&output, "tokenauth: address: Enter a valid email address.");
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -255,6 +340,10 @@ on_both_backends!(
     changepassword_of_an_unknown_user_fails,
     changepassword_applies_the_password_rules,
     migrate_applies_then_has_nothing_to_do,
+    sendtestmail_delivers_through_a_real_smtp_server,
+    sendtestmail_on_the_console_backend_writes_the_message_to_the_log,
+    sendtestmail_to_a_server_that_is_down_says_so,
+    sendtestmail_refuses_what_is_not_an_address,
 );
 
 /// The echo-free prompt, in a real pseudo-terminal (util-linux `script`):

@@ -30,6 +30,8 @@ pub(crate) struct UserUpdateRequest {
     /// `false` revokes every token of the user.
     #[schema(schema_with = fields::boolean)]
     is_active: FieldValue,
+    #[schema(schema_with = fields::boolean)]
+    email_verified: FieldValue,
 }
 
 /// `GET /api/users?limit=&offset=&search=`.
@@ -81,6 +83,7 @@ pub(crate) async fn update_user(
         },
         is_active: body.is_active,
         is_staff: body.is_staff,
+        email_verified: body.email_verified,
     };
     let id = id.into_inner();
     let user = Blocking

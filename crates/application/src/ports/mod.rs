@@ -1,9 +1,12 @@
-//! The traits through which use cases reach storage, hashing, time and randomness.
+//! The traits through which use cases reach storage, hashing, time,
+//! randomness and mail.
 //!
 //! Every port is `Send + Sync + 'static` so one instance serves all workers.
 
 mod clock;
 mod database_health;
+mod mailer;
+mod outbox;
 mod password_hasher;
 mod repository_error;
 mod throttle_store;
@@ -13,6 +16,8 @@ mod user_repository;
 
 pub use clock::Clock;
 pub use database_health::{DatabaseHealth, PoolState};
+pub use mailer::{MailError, Mailer};
+pub use outbox::{Outbox, QueuedMail};
 pub use password_hasher::{HashingError, PasswordHasher};
 pub use repository_error::{RepositoryError, SaveUserError};
 pub use throttle_store::{Admission, ThrottleFuture, ThrottleStore, ThrottleStoreError};

@@ -352,14 +352,17 @@ impl World {
 pub const STAFF: Privileges = Privileges {
     is_staff: true,
     is_superuser: false,
+    email_verified: false,
 };
 pub const SUPERUSER: Privileges = Privileges {
     is_staff: true,
     is_superuser: true,
+    email_verified: true,
 };
 pub const NOBODY: Privileges = Privileges {
     is_staff: false,
     is_superuser: false,
+    email_verified: false,
 };
 
 pub const TTL: u64 = 3600;

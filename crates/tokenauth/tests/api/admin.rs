@@ -339,7 +339,55 @@ async fn deleting_a_user_removes_it_and_its_tokens(backend: Backend) {
     );
 }
 
+async fn staff_may_mark_an_email_verified_and_back(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let staff = app.admin_with_token("staff@example.com", false).await;
+    let user = app.user_with_token("user@example.com").await;
+    let id = user_id(&app, &user).await;
+    let path = format!("/api/users/{id}");
+    for (sent, stored) in [
+        (json!(true), true),
+        (json!("no"), false),
+        (json!("on"), true),
+    ] {
+        let reply = app
+            .send_json(
+                Method::PATCH,
+                &path,
+                &staff,
+                &json!({"email_verified": sent}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{sent}");
+        assert_eq!(reply.body["email_verified"], stored, "{sent}");
+    }
+    assert_eq!(app.get_me(&user).await.body["email_verified"], true);
+    let refused = app
+        .send_json(
+            Method::PATCH,
+            &path,
+            &staff,
+            &json!({"email_verified": "maybe"}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused.body,
+        json!({"email_verified": ["Must be a valid boolean."]})
+    );
+    let own = app
+        .send_json(
+            Method::PATCH,
+            "/api/me",
+            &user,
+            &json!({"email_verified": false}),
+        )
+        .await;
+    assert_eq!(own.body["email_verified"], true, "read-only for the user");
+}
+
 on_both_backends!(
+    staff_may_mark_an_email_verified_and_back,
     every_admin_route_follows_the_permission_matrix,
     listing_pages_users_in_order_of_joining,
     pagination_edges_are_clamped,

@@ -30,6 +30,7 @@ async fn signup_returns_201_with_the_user_representation(backend: Backend) {
         [
             "date_joined",
             "email",
+            "email_verified",
             "first_name",
             "id",
             "is_active",
@@ -49,6 +50,7 @@ async fn signup_returns_201_with_the_user_representation(backend: Backend) {
         (user["is_staff"].as_bool(), user["is_active"].as_bool()),
         (Some(false), Some(true))
     );
+    assert_eq!(user["email_verified"], false, "nothing was verified yet");
     assert!(user["last_login"].is_null());
     assert!(uuid::Uuid::try_parse(user["id"].as_str().unwrap()).is_ok());
     assert!(chrono_like(user["date_joined"].as_str().unwrap()));
@@ -417,6 +419,7 @@ async fn the_user_body_keeps_drfs_field_order(backend: Backend) {
             "last_name",
             "is_staff",
             "is_active",
+            "email_verified",
             "date_joined",
             "last_login"
         ]

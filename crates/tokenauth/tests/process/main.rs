@@ -9,6 +9,7 @@ mod server;
 
 mod graceful_stop;
 mod logs;
+mod mail_delivery;
 mod nginx;
 mod outage;
 mod pruning;
