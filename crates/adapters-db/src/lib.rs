@@ -4,6 +4,7 @@
 //! our own connection manager; migrations are embedded per backend and run
 //! before the pool serves. Repositories implement the application's ports.
 
+mod account_keys;
 mod connection;
 mod database;
 mod error;
@@ -18,6 +19,7 @@ pub mod testing;
 mod token_repository;
 mod user_repository;
 
+pub use account_keys::DieselAccountKeys;
 pub use connection::DbConnection;
 pub use database::{Database, DatabaseError, DatabaseSettings};
 pub use manager::{Backend, ConnectionManager, DatabaseUrl, ManagedConnection};

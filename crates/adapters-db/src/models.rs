@@ -79,7 +79,7 @@ pub(crate) fn naive(at: Timestamp) -> NaiveDateTime {
     at.naive_utc()
 }
 
-fn aware(at: NaiveDateTime) -> Timestamp {
+pub(crate) fn aware(at: NaiveDateTime) -> Timestamp {
     Utc.from_utc_datetime(&at)
 }
 

@@ -47,5 +47,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    account_keys (id) {
+        id -> Text,
+        user_id -> Text,
+        digest -> Text,
+        purpose -> Text,
+        created -> Timestamp,
+        expires -> Timestamp,
+        used -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    account_requests (id) {
+        id -> Text,
+        purpose -> Text,
+        email_key -> Text,
+        created -> Timestamp,
+    }
+}
+
 diesel::joinable!(auth_tokens -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, auth_tokens);
+diesel::joinable!(account_keys -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, auth_tokens, account_keys);

@@ -533,7 +533,7 @@ fn migrations_are_idempotent(backend: Backend) {
         pool_size: 1,
         connect_timeout: Duration::from_secs(5),
     };
-    assert_eq!(Database::migrate(&settings).unwrap().len(), 4);
+    assert_eq!(Database::migrate(&settings).unwrap().len(), 5);
     assert!(Database::migrate(&settings).unwrap().is_empty());
 }
 

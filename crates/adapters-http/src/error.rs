@@ -4,7 +4,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 use tokenauth_application::{
     AdminError, AuthenticateError, ChangePasswordError, CreateTokenError, EndSessionError,
-    LoginError, RepositoryError, SignupError, UpdateProfileError, ValidationErrors,
+    LoginError, PasswordResetError, RepositoryError, SignupError, UpdateProfileError,
+    ValidationErrors, VerifyEmailError,
 };
 
 use crate::extract::AuthorizationError;
@@ -224,6 +225,28 @@ impl From<ChangePasswordError> for ApiError {
                 tracing::error!(%error, "hashing failed");
                 Self::Internal
             }
+        }
+    }
+}
+
+impl From<PasswordResetError> for ApiError {
+    fn from(error: PasswordResetError) -> Self {
+        match error {
+            PasswordResetError::Invalid(errors) => Self::Validation(errors),
+            PasswordResetError::Storage(error) => error.into(),
+            PasswordResetError::Hashing(error) => {
+                tracing::error!(%error, "password hashing failed");
+                Self::Internal
+            }
+        }
+    }
+}
+
+impl From<VerifyEmailError> for ApiError {
+    fn from(error: VerifyEmailError) -> Self {
+        match error {
+            VerifyEmailError::Invalid(errors) => Self::Validation(errors),
+            VerifyEmailError::Storage(error) => error.into(),
         }
     }
 }

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use crate::threads::HashingThreads;
 use tokenauth_application::{
     AdminUsers, Authenticate, ChangePassword, DatabaseHealth, Login, Logout, LogoutAll,
-    PersonalTokens, Sessions, Signup, UpdateProfile,
+    PasswordReset, PersonalTokens, Sessions, Signup, UpdateProfile, VerifyEmail,
 };
 
 /// The use cases the HTTP edge calls, built once and shared by every worker.
@@ -26,6 +26,10 @@ pub struct Services {
     pub sessions: Sessions,
     /// `POST /api/me/tokens`.
     pub personal_tokens: PersonalTokens,
+    /// `/api/password/reset` and its confirmation.
+    pub password_reset: PasswordReset,
+    /// `/api/verify-email`, its resend, and signup's verification message.
+    pub verify_email: VerifyEmail,
     /// `/api/users`.
     pub admin: AdminUsers,
     /// `/readyz` and the pool metrics.

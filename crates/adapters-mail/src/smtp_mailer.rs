@@ -127,11 +127,12 @@ impl Mailer for SmtpMailer {
     }
 }
 
-/// The body sent as it is written (8bit) when its lines allow, so a link on
-/// its own line stays whole in the raw message; otherwise as lettre picks.
+/// The body sent as it is written (8bit) when lettre's line limits allow,
+/// otherwise quoted-printable (which clients decode back to the same lines).
 fn readable_body(text: &str) -> Body {
-    Body::new_with_encoding(text.to_owned(), ContentTransferEncoding::EightBit)
-        .unwrap_or_else(Body::new)
+    // SMTP lines end in CRLF; lettre would encode a bare LF as =0A.
+    let text = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    Body::new_with_encoding(text, ContentTransferEncoding::EightBit).unwrap_or_else(Body::new)
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -173,6 +174,16 @@ mod tests {
     fn loopback_hosts_are_told_apart() {
         assert!(is_loopback("localhost") && is_loopback("127.0.0.1") && is_loopback("::1"));
         assert!(!is_loopback("mail.example.com") && !is_loopback("10.0.0.1"));
+    }
+
+    #[test]
+    fn a_plain_body_is_sent_as_written_with_crlf_lines() {
+        let body = readable_body("Open this link:\n\nhttps://x.test/reset-password?token=abc\n");
+        assert_eq!(body.encoding(), ContentTransferEncoding::EightBit);
+        assert!(
+            String::from_utf8_lossy(body.as_ref())
+                .contains("\r\nhttps://x.test/reset-password?token=abc\r\n")
+        );
     }
 
     #[test]

@@ -79,7 +79,8 @@ impl ChangePassword {
         {
             errors.add("current_password", vec![FieldError::WrongPassword]);
         }
-        let new = self.judge(
+        let new = judge_new_password(
+            &self.policy,
             &mut errors,
             "new_password",
             &input.new_password,
@@ -101,36 +102,9 @@ impl ChangePassword {
             .ok_or(ChangePasswordError::UnknownUser)?;
         let mut errors = ValidationErrors::default();
         let value = FieldValue::Text(password.expose().to_owned());
-        match self.judge(&mut errors, "password", &value, &user) {
+        match judge_new_password(&self.policy, &mut errors, "password", &value, &user) {
             Some(new) => self.store(&user, &new, None).map(|()| user),
             None => Err(ChangePasswordError::Invalid(errors)),
-        }
-    }
-
-    fn judge(
-        &self,
-        errors: &mut ValidationErrors,
-        field: &'static str,
-        value: &FieldValue,
-        user: &User,
-    ) -> Option<NewPassword> {
-        let password = errors.parse(field, value, true, |text| {
-            Ok(Password::new(text.to_owned()))
-        })?;
-        let attributes = UserAttributes {
-            email: user.email.as_str(),
-            first_name: user.first_name.as_str(),
-            last_name: user.last_name.as_str(),
-        };
-        match self.policy.check(password, attributes) {
-            Ok(accepted) => Some(accepted),
-            Err(problems) => {
-                errors.add(
-                    field,
-                    problems.into_iter().map(FieldError::Invalid).collect(),
-                );
-                None
-            }
         }
     }
 
@@ -146,6 +120,35 @@ impl ChangePassword {
             Ok(())
         } else {
             Err(ChangePasswordError::UnknownUser)
+        }
+    }
+}
+
+/// Judges a new password for `user` by the signup rules (similarity
+/// against that user's email and names), recording why not under `field`.
+pub(crate) fn judge_new_password(
+    policy: &PasswordPolicy,
+    errors: &mut ValidationErrors,
+    field: &'static str,
+    value: &FieldValue,
+    user: &User,
+) -> Option<NewPassword> {
+    let password = errors.parse(field, value, true, |text| {
+        Ok(Password::new(text.to_owned()))
+    })?;
+    let attributes = UserAttributes {
+        email: user.email.as_str(),
+        first_name: user.first_name.as_str(),
+        last_name: user.last_name.as_str(),
+    };
+    match policy.check(password, attributes) {
+        Ok(accepted) => Some(accepted),
+        Err(problems) => {
+            errors.add(
+                field,
+                problems.into_iter().map(FieldError::Invalid).collect(),
+            );
+            None
         }
     }
 }

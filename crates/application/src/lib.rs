@@ -8,6 +8,7 @@
 //! the hashing. The ports' production adapters live in adapter crates; this
 //! crate depends on no database, hashing or HTTP library.
 
+pub mod account_mail;
 pub mod admin_users;
 pub mod authenticate;
 pub mod change_password;
@@ -15,6 +16,7 @@ pub mod deliver_mail;
 pub mod input;
 pub mod login;
 pub mod logout;
+pub mod password_reset;
 pub mod personal_tokens;
 pub mod ports;
 pub mod prune_tokens;
@@ -22,7 +24,9 @@ pub mod sessions;
 pub mod signup;
 pub mod update_profile;
 pub mod validation;
+pub mod verify_email;
 
+pub use account_mail::{AccountMail, AccountMailSettings};
 pub use admin_users::{AdminError, AdminUsers, PageRequest, UserUpdateInput};
 pub use authenticate::{Authenticate, AuthenticateError, Authenticated};
 pub use change_password::{ChangePassword, ChangePasswordError, ChangePasswordInput};
@@ -30,15 +34,17 @@ pub use deliver_mail::{DeliverMail, DeliveryOutcome};
 pub use input::{FieldValue, ListValue};
 pub use login::{Login, LoginError, LoginInput, LoginSuccess, TokenPolicy};
 pub use logout::{Logout, LogoutAll};
+pub use password_reset::{PasswordReset, PasswordResetError, ResetConfirmInput};
 pub use personal_tokens::{CreateTokenError, PersonalTokenInput, PersonalTokens};
 pub use ports::{
-    Admission, Clock, DatabaseHealth, HashingError, KeyGenerationError, MailError, Mailer, Outbox,
-    PasswordHasher, PoolState, QueuedMail, RepositoryError, SaveUserError, ThrottleFuture,
-    ThrottleStore, ThrottleStoreError, TokenGenerator, TokenRepository, UserPage, UserQuery,
-    UserRepository,
+    AccountKeys, AccountRequest, Admission, Clock, DatabaseHealth, DecideRequest, HashingError,
+    KeyGenerationError, KeyMail, MailError, Mailer, Outbox, PasswordHasher, PoolState, QueuedMail,
+    RepositoryError, SaveUserError, ThrottleFuture, ThrottleStore, ThrottleStoreError,
+    TokenGenerator, TokenRepository, UserPage, UserQuery, UserRepository,
 };
 pub use prune_tokens::PruneTokens;
 pub use sessions::{EndSessionError, Session, Sessions};
 pub use signup::{Privileges, Signup, SignupError, SignupInput};
 pub use update_profile::{ProfileInput, UpdateProfile, UpdateProfileError};
 pub use validation::{FieldError, ValidationErrors};
+pub use verify_email::{VerifyEmail, VerifyEmailError};

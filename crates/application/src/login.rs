@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use tokenauth_domain::{
     AuthToken, EmailKey, IssuedToken, Password, PasswordHash, PasswordPolicy, TokenId, TokenKind,
-    TokenLifetime, User, UserAttributes,
+    TokenLifetime, User, UserAttributes, VerificationMode,
 };
 
 use crate::FieldValue;
@@ -35,6 +35,10 @@ pub enum LoginError {
     /// Unknown email, wrong password or inactive user: deliberately one answer.
     #[error("Invalid Email or Password!")]
     InvalidCredentials,
+    /// The right password for an address not yet verified, in mandatory
+    /// mode (told only to someone who knows the password).
+    #[error("Email address is not verified.")]
+    EmailNotVerified,
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] RepositoryError),
@@ -59,6 +63,8 @@ pub struct TokenPolicy {
     pub lifetime: TokenLifetime,
     /// How many tokens a user may hold; login revokes the oldest beyond it.
     pub tokens_per_user: NonZeroU32,
+    /// Whether an unverified address may log in.
+    pub verification: VerificationMode,
 }
 
 /// The login use case.
@@ -130,6 +136,9 @@ impl Login {
         };
         if !self.hasher.verify(&password, &user.password_hash) || !user.is_active {
             return Err(LoginError::InvalidCredentials);
+        }
+        if self.policy.verification.blocks_login() && !user.email_verified {
+            return Err(LoginError::EmailNotVerified);
         }
         self.issue(user)
     }

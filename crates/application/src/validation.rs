@@ -43,6 +43,10 @@ pub enum FieldError {
     /// A number sent as text longer than anyone would write one.
     #[error("String value too large.")]
     StringTooLarge,
+    /// A mailed key that is unknown, used, expired or malformed, or whose
+    /// user is no longer active.
+    #[error("Invalid or expired token.")]
+    InvalidOrExpiredKey,
     /// The current password given to confirm a change is wrong.
     #[error("Invalid password.")]
     WrongPassword,
@@ -182,5 +186,14 @@ impl ValidationErrors {
         } else {
             Err(self)
         }
+    }
+}
+
+/// DRF's `CharField` with `allow_blank=False`: whitespace alone is blank.
+pub(crate) fn not_blank(text: &str) -> Result<String, InvalidValue> {
+    if text.trim().is_empty() {
+        Err(InvalidValue::Blank)
+    } else {
+        Ok(text.to_owned())
     }
 }

@@ -4,7 +4,9 @@
 //! invalid email, phone number, password or token cannot exist past the edge
 //! that parsed it. Nothing in this crate performs I/O.
 
+mod account_key;
 mod email;
+mod email_verification;
 mod id;
 mod invalid_value;
 mod mail;
@@ -21,7 +23,9 @@ mod token_lifetime;
 mod trimmed_text;
 mod user;
 
+pub use account_key::{AccountKey, AccountKeyId, KeyPurpose};
 pub use email::{Email, EmailKey};
+pub use email_verification::VerificationMode;
 pub use invalid_value::{InvalidValue, UserAttribute};
 pub use mail::{DeliveryPolicy, Mail, MailId};
 pub use password::{NewPassword, Password};

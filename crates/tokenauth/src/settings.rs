@@ -13,7 +13,7 @@ use config::{Config, Environment, File, FileFormat};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use tokenauth_adapters_http::Throttles;
-use tokenauth_domain::Rate;
+use tokenauth_domain::{Rate, VerificationMode};
 
 /// All of tokenauth's settings.
 #[derive(Debug, Clone, Deserialize)]
@@ -81,6 +81,26 @@ pub struct AuthSettings {
     pub tokens_per_user: u32,
     /// How often the server deletes expired tokens; 0 = never (use `tokenauth prunetokens`).
     pub prune_interval_seconds: u64,
+    /// Base of the links in mail; empty: `http://<server.host>:<server.port>`.
+    pub public_url: String,
+    /// Whether signup asks users to verify their address.
+    pub email_verification: EmailVerification,
+    /// Lifetime of a verification key.
+    pub email_verification_ttl_seconds: u64,
+    /// Lifetime of a password reset key.
+    pub password_reset_ttl_seconds: u64,
+}
+
+/// allauth's three modes of email verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailVerification {
+    /// No verification mail.
+    None,
+    /// Signup sends one; login works either way.
+    Optional,
+    /// Signup sends one; an unverified address cannot log in.
+    Mandatory,
 }
 
 /// DRF rate strings.
@@ -91,6 +111,8 @@ pub struct ThrottleSettings {
     pub login: String,
     /// Signups per IP.
     pub signup: String,
+    /// Password reset and verification resend requests, per IP and per email.
+    pub mail: String,
     /// Redis holding every throttle's windows, shared by all processes that
     /// point at it; empty: each process keeps its own. May hold a password.
     pub redis_url: SecretString,
@@ -250,6 +272,7 @@ impl Settings {
         for (key, rate) in [
             ("throttle.login", &self.throttle.login),
             ("throttle.signup", &self.throttle.signup),
+            ("throttle.mail", &self.throttle.mail),
         ] {
             if Rate::parse(rate).is_err() {
                 return invalid(
@@ -258,6 +281,17 @@ impl Settings {
                     "must be N/second, N/minute, N/hour, N/day or off",
                 );
             }
+        }
+        let public_url = self.auth.public_url.trim();
+        if !public_url.is_empty()
+            && url::Url::parse(public_url)
+                .map_or(true, |url| !matches!(url.scheme(), "http" | "https"))
+        {
+            return invalid(
+                "auth.public_url",
+                &public_url,
+                "must be an http:// or https:// URL",
+            );
         }
         if self.mail.max_attempts == 0 {
             return invalid("mail.max_attempts", &0, "must be at least 1");
@@ -300,6 +334,30 @@ impl Settings {
             rate(&self.throttle.signup),
             self.server.trusted_proxies,
         )
+        .with_mail(rate(&self.throttle.mail))
+    }
+
+    /// `auth.email_verification` as the use cases take it.
+    pub fn verification_mode(&self) -> VerificationMode {
+        match self.auth.email_verification {
+            EmailVerification::None => VerificationMode::None,
+            EmailVerification::Optional => VerificationMode::Optional,
+            EmailVerification::Mandatory => VerificationMode::Mandatory,
+        }
+    }
+
+    /// The base of links in mail: `auth.public_url`, else this server's own
+    /// address (`127.0.0.1` for a host that means every interface).
+    pub fn public_url(&self) -> String {
+        let configured = self.auth.public_url.trim().trim_end_matches('/');
+        if !configured.is_empty() {
+            return configured.to_owned();
+        }
+        let host = match self.server.host.as_str() {
+            "0.0.0.0" | "::" | "[::]" | "" => "127.0.0.1",
+            host => host,
+        };
+        format!("http://{host}:{}", self.server.port)
     }
 
     /// The database settings as the storage adapter takes them.
@@ -345,6 +403,16 @@ mod tests {
             (s.mail.backend, s.mail.from.as_str(), s.mail.max_attempts),
             (MailBackend::Console, "tokenauth <noreply@localhost>", 10)
         );
+        assert_eq!(s.auth.email_verification, EmailVerification::None);
+        assert_eq!(
+            (
+                s.auth.email_verification_ttl_seconds,
+                s.auth.password_reset_ttl_seconds,
+                s.throttle.mail.as_str()
+            ),
+            (259_200, 3600, "5/hour")
+        );
+        assert_eq!(s.public_url(), "http://127.0.0.1:8000");
         assert!(s.validate().is_ok());
     }
 

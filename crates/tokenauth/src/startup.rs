@@ -14,7 +14,9 @@ use tokenauth_adapters_http::{
     access_log, browsable_api, configure, cors, count_in_flight, request_id,
 };
 use tokenauth_adapters_redis::{InvalidRedisUrl, RedisThrottleStore};
-use tokenauth_application::{DeliverMail, DeliveryOutcome, PruneTokens, RepositoryError};
+use tokenauth_application::{
+    AccountMail, DeliverMail, DeliveryOutcome, PruneTokens, RepositoryError,
+};
 
 use secrecy::ExposeSecret;
 
@@ -52,7 +54,7 @@ pub struct Application {
     database: Database,
     prune: PruneTokens,
     prune_interval: Option<Duration>,
-    mail: Arc<DeliverMail>,
+    mail: Arc<MailWork>,
     mail_metrics: MailMetrics,
     in_flight: InFlight,
 }
@@ -79,7 +81,10 @@ impl Application {
         let port = listener.local_addr().map_err(bind_error)?.port();
         let hashing = HashingThreads::per_core().map_err(StartupError::Threads)?;
         let metrics = Metrics::new();
-        let mail = Arc::new(wiring::deliver_mail(settings, &database)?);
+        let mail = Arc::new(MailWork {
+            requests: wiring::account_mail(settings, &database),
+            delivery: wiring::deliver_mail(settings, &database)?,
+        });
         let mail_metrics = metrics.mail();
         let mut throttles = settings.throttles();
         let redis_url = settings.throttle.redis_url.expose_secret();
@@ -196,15 +201,23 @@ const MAIL_POLL: Duration = Duration::from_millis(250);
 /// Messages taken per look; the rest wait for the next one.
 const MAIL_BATCH: u32 = 20;
 
-async fn deliver_mail_continually(deliver: Arc<DeliverMail>, metrics: MailMetrics) {
+/// What the mail worker does each round: turn requests into messages, then
+/// deliver what is due.
+struct MailWork {
+    requests: AccountMail,
+    delivery: DeliverMail,
+}
+
+async fn deliver_mail_continually(work: Arc<MailWork>, metrics: MailMetrics) {
     let mut ticks = tokio::time::interval(MAIL_POLL);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        let deliver = deliver.clone();
+        let work = work.clone();
         let round = tokio::task::spawn_blocking(move || {
-            let outcomes = deliver.deliver_due(MAIL_BATCH)?;
-            Ok::<_, RepositoryError>((outcomes, deliver.pending()?))
+            work.requests.process_requests(MAIL_BATCH)?;
+            let outcomes = work.delivery.deliver_due(MAIL_BATCH)?;
+            Ok::<_, RepositoryError>((outcomes, work.delivery.pending()?))
         })
         .await;
         match round {

@@ -3,15 +3,18 @@
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
+use chrono::TimeDelta;
 use secrecy::ExposeSecret;
-use tokenauth_adapters_db::{Database, DieselOutbox, DieselTokenRepository, DieselUserRepository};
+use tokenauth_adapters_db::{
+    Database, DieselAccountKeys, DieselOutbox, DieselTokenRepository, DieselUserRepository,
+};
 use tokenauth_adapters_http::{HashingThreads, Services};
 use tokenauth_adapters_mail::{ConsoleMailer, SmtpConfigError, SmtpMailer};
 use tokenauth_adapters_system::{BcryptHasher, OsTokenGenerator, SystemClock};
 use tokenauth_application::{
-    AdminUsers, Authenticate, ChangePassword, DeliverMail, Login, Logout, LogoutAll, Mailer,
-    PersonalTokens, PruneTokens, Sessions, Signup, TokenPolicy, TokenRepository, UpdateProfile,
-    UserRepository,
+    AccountMail, AccountMailSettings, AdminUsers, Authenticate, ChangePassword, DeliverMail, Login,
+    Logout, LogoutAll, Mailer, PasswordReset, PersonalTokens, PruneTokens, Sessions, Signup,
+    TokenPolicy, TokenRepository, UpdateProfile, UserRepository, VerifyEmail,
 };
 use tokenauth_domain::{DeliveryPolicy, PasswordPolicy, TokenLifetime};
 
@@ -44,6 +47,21 @@ pub fn deliver_mail(settings: &Settings, db: &Database) -> Result<DeliverMail, M
     ))
 }
 
+/// Turns requests for account mail into keys and queued messages.
+pub fn account_mail(settings: &Settings, db: &Database) -> AccountMail {
+    let seconds = |value: u64| TimeDelta::seconds(i64::try_from(value).unwrap_or(i64::MAX / 1000));
+    AccountMail::new(
+        Arc::new(DieselAccountKeys::new(db.clone())),
+        Arc::new(OsTokenGenerator),
+        Arc::new(SystemClock),
+        AccountMailSettings {
+            public_url: settings.public_url(),
+            password_reset_ttl: seconds(settings.auth.password_reset_ttl_seconds),
+            email_verification_ttl: seconds(settings.auth.email_verification_ttl_seconds),
+        },
+    )
+}
+
 /// Deletes expired tokens (for the periodic job and `tokenauth prunetokens`).
 pub fn prune_tokens(db: &Database) -> PruneTokens {
     PruneTokens::new(
@@ -61,7 +79,9 @@ pub(crate) fn services(settings: &Settings, db: &Database, hashing: HashingThrea
     let policy = TokenPolicy {
         lifetime,
         tokens_per_user: NonZeroU32::new(settings.auth.tokens_per_user).unwrap_or(NonZeroU32::MIN),
+        verification: settings.verification_mode(),
     };
+    let account_keys = Arc::new(DieselAccountKeys::new(db.clone()));
     Services {
         signup: Signup::new(
             users.clone(),
@@ -81,7 +101,22 @@ pub(crate) fn services(settings: &Settings, db: &Database, hashing: HashingThrea
         logout: Logout::new(tokens.clone()),
         logout_all: LogoutAll::new(tokens.clone()),
         update_profile: UpdateProfile::new(users.clone()),
-        change_password: ChangePassword::new(users.clone(), hasher, PasswordPolicy::default()),
+        change_password: ChangePassword::new(
+            users.clone(),
+            hasher.clone(),
+            PasswordPolicy::default(),
+        ),
+        verify_email: VerifyEmail::new(
+            account_keys.clone(),
+            clock.clone(),
+            settings.verification_mode(),
+        ),
+        password_reset: PasswordReset::new(
+            account_keys,
+            hasher.clone(),
+            clock.clone(),
+            PasswordPolicy::default(),
+        ),
         personal_tokens: PersonalTokens::new(
             tokens.clone(),
             clock.clone(),

@@ -74,7 +74,8 @@ pub(crate) fn token_name() -> Schema {
     text(|s| s.min_length(Some(1)).max_length(Some(TokenName::MAX_CHARS)))
 }
 
-/// A list of scope names, at least one (the names are the domain's).
+/// A list of scope names, at least one (the names are the domain's);
+/// a repeated name counts once, as DRF's `MultipleChoiceField` reads it.
 pub(crate) fn scopes() -> Schema {
     ArrayBuilder::new()
         .items(
@@ -83,7 +84,6 @@ pub(crate) fn scopes() -> Schema {
                 .enum_values(Some(Scope::ALL.map(Scope::as_str))),
         )
         .min_items(Some(1))
-        .unique_items(true)
         .into()
 }
 

@@ -49,7 +49,7 @@ pub(crate) struct LoginRequest {
 /// Counts the request against `per_ip` by client IP, then reads the body.
 /// The IP is checked first, as DRF does: every request counts whatever its
 /// body, and a throttled one is 429 even when its body is malformed.
-async fn admit_then_read<T: DeserializeOwned>(
+pub(crate) async fn admit_then_read<T: DeserializeOwned>(
     throttles: &Throttles,
     per_ip: Option<&Throttle>,
     req: &HttpRequest,
@@ -78,8 +78,18 @@ pub(crate) async fn signup(
         last_name: body.last_name,
     };
     let hashing = services.hashing.clone();
-    let user = hashing.run(move || services.signup.execute(input)).await?;
+    let signup = services.clone();
+    let user = hashing.run(move || signup.signup.execute(input)).await?;
     metrics.observe_signup();
+    let created = user.clone();
+    // The account exists: a verification message that could not be asked
+    // for is logged, and the user can ask again (resend).
+    if let Err(error) = Blocking
+        .run(move || services.verify_email.after_signup(&created))
+        .await
+    {
+        tracing::warn!(%error, "could not queue the verification message");
+    }
     Ok(json_response(StatusCode::CREATED, &UserBody::of(&user)))
 }
 

@@ -6,5 +6,8 @@ pub(crate) mod admin;
 pub(crate) mod auth;
 pub(crate) mod fallback;
 pub(crate) mod gateway;
+pub(crate) mod link_pages;
 pub(crate) mod operations;
 pub(crate) mod options;
+pub(crate) mod recovery;
+pub(crate) mod verification;

@@ -14,18 +14,7 @@ use serde_json::Value;
 use crate::ApiError;
 use crate::endpoints::{ENDPOINTS, Endpoint};
 use crate::extract::{BodyLimit, declared_length, read_limited};
-use crate::pages::{self, EndpointPage, Heading, Outcome, RootEntry, Submit};
-
-/// Headers every page carries: no script, no framing, no sniffing, no referrer.
-const PAGE_HEADERS: [(&str, &str); 4] = [
-    (
-        "content-security-policy",
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    ),
-    ("x-content-type-options", "nosniff"),
-    ("x-frame-options", "DENY"),
-    ("referrer-policy", "no-referrer"),
-];
+use crate::pages::{self, EndpointPage, Heading, Outcome, RootEntry, Submit, page};
 
 /// Response headers a page keeps from the JSON response it replaces.
 const KEPT_HEADERS: [&str; 4] = ["x-request-id", "www-authenticate", "retry-after", "allow"];
@@ -166,22 +155,6 @@ fn accepts_html(headers: &HeaderMap) -> bool {
                 .next()
                 .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/html"))
         })
-}
-
-fn page(status: StatusCode, html: String) -> HttpResponse {
-    let mut response = HttpResponse::build(status)
-        .insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        ))
-        .body(html);
-    for (name, value) in PAGE_HEADERS {
-        response.headers_mut().insert(
-            header::HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        );
-    }
-    response
 }
 
 fn error_response_page(error: &ApiError) -> HttpResponse {

@@ -2,7 +2,39 @@
 
 mod templates;
 
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+
 pub(crate) use templates::{
-    EndpointPage, Form, Heading, LOGIN, ME, Outcome, RootEntry, SIGNUP, Submit, TOKENS, endpoint,
-    plain, root,
+    EndpointPage, Form, Heading, LOGIN, ME, Outcome, RESET_CONFIRM, RootEntry, SIGNUP, Submit,
+    TOKENS, VERIFY_EMAIL, endpoint, plain, root,
 };
+
+/// Headers every page carries: no script, no framing, no sniffing, no referrer.
+const PAGE_HEADERS: [(&str, &str); 4] = [
+    (
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+];
+
+/// An HTML page as the answer, with the headers every page carries.
+pub(crate) fn page(status: StatusCode, html: String) -> HttpResponse {
+    let mut response = HttpResponse::build(status)
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        ))
+        .body(html);
+    for (name, value) in PAGE_HEADERS {
+        response.headers_mut().insert(
+            header::HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
+    response
+}

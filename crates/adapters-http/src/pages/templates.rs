@@ -107,6 +107,28 @@ pub(crate) const TOKENS: Form = Form {
     submit: Submit::PostWithToken,
 };
 
+/// The form of a mailed reset link: the key rides along, hidden.
+pub(crate) const RESET_CONFIRM: Form = Form {
+    fields: &[
+        field("token", "Key", HIDDEN, true),
+        field("new_password", "New password", "password", true),
+    ],
+    note: Some(
+        "Choose a new password. Every session and personal token of the account ends when it is set.",
+    ),
+    submit: Submit::Post,
+};
+
+/// The form of a mailed verification link: the key, hidden, and a button.
+pub(crate) const VERIFY_EMAIL: Form = Form {
+    fields: &[field("token", "Key", HIDDEN, true)],
+    note: Some("Press the button to confirm the address."),
+    submit: Submit::Post,
+};
+
+/// The input kind a form carries without showing it.
+pub(crate) const HIDDEN: &str = "hidden";
+
 /// An endpoint as its page shows it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Heading<'a> {
@@ -241,8 +263,12 @@ pub(crate) fn endpoint(page: &EndpointPage<'_>) -> String {
         }
         form method="post" action=(endpoint.path) {
             @for f in endpoint.form.fields {
-                label for=(f.name) { (f.label) @if !f.required { " (optional)" } }
-                @if f.kind == "password" {
+                @if f.kind != HIDDEN {
+                    label for=(f.name) { (f.label) @if !f.required { " (optional)" } }
+                }
+                @if f.kind == HIDDEN {
+                    input type="hidden" id=(f.name) name=(f.name) value=(value_of(f));
+                } @else if f.kind == "password" {
                     input type=(f.kind) id=(f.name) name=(f.name) required[f.required] autocomplete="off";
                 } @else if f.kind == SCOPES {
                     fieldset id=(f.name) {

@@ -25,6 +25,11 @@ pub struct Throttles {
     pub login_per_email: Option<Throttle>,
     /// Signups per client IP.
     pub signup_per_ip: Option<Throttle>,
+    /// Password reset and verification resend requests per client IP (one
+    /// window for both endpoints).
+    pub mail_per_ip: Option<Throttle>,
+    /// The same, per email.
+    pub mail_per_email: Option<Throttle>,
     /// How many proxies in front of the service append to `X-Forwarded-For`.
     pub trusted_proxies: usize,
     shared: Option<SharedThrottleStore>,
@@ -37,9 +42,19 @@ impl Throttles {
             login_per_ip: login.map(|rate| Throttle::new("login_ip", rate)),
             login_per_email: login.map(|rate| Throttle::new("login_email", rate)),
             signup_per_ip: signup.map(|rate| Throttle::new("signup_ip", rate)),
+            mail_per_ip: None,
+            mail_per_email: None,
             trusted_proxies,
             shared: None,
         }
+    }
+
+    /// The same throttles with mail requests limited to `mail` (`None`: off).
+    #[must_use]
+    pub fn with_mail(mut self, mail: Option<Rate>) -> Self {
+        self.mail_per_ip = mail.map(|rate| Throttle::new("mail_ip", rate));
+        self.mail_per_email = mail.map(|rate| Throttle::new("mail_email", rate));
+        self
     }
 
     /// The same throttles with their windows in `shared`; this process's own

@@ -3,6 +3,7 @@
 //!
 //! Every port is `Send + Sync + 'static` so one instance serves all workers.
 
+mod account_keys;
 mod clock;
 mod database_health;
 mod mailer;
@@ -14,6 +15,7 @@ mod token_generator;
 mod token_repository;
 mod user_repository;
 
+pub use account_keys::{AccountKeys, AccountRequest, DecideRequest, KeyMail};
 pub use clock::Clock;
 pub use database_health::{DatabaseHealth, PoolState};
 pub use mailer::{MailError, Mailer};

@@ -389,6 +389,7 @@ pub fn world_keeping(tokens_per_user: u32) -> World {
         TokenPolicy {
             lifetime,
             tokens_per_user: NonZeroU32::new(tokens_per_user).unwrap(),
+            verification: tokenauth_domain::VerificationMode::None,
         },
     );
     let authenticate = Authenticate::new(store.clone(), clock.clone(), lifetime);

@@ -56,6 +56,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     // Tests log in often from one address; the throttle tests turn them on.
     settings.throttle.login = "off".into();
     settings.throttle.signup = "off".into();
+    settings.throttle.mail = "off".into();
     adjust(&mut settings);
     let app = Application::build(&settings).expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());

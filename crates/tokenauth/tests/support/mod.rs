@@ -103,7 +103,8 @@ impl TestSmtp {
         }
     }
 
-    /// Every message received so far, as raw text, oldest first.
+    /// Every message received so far, oldest first: headers as received,
+    /// the body decoded from quoted-printable as a mail client shows it.
     pub fn messages(&self) -> Vec<String> {
         let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else {
             return Vec::new();
@@ -116,6 +117,7 @@ impl TestSmtp {
         files
             .iter()
             .filter_map(|path| std::fs::read_to_string(path).ok())
+            .map(|raw| decode_quoted_printable(&raw))
             .collect()
     }
 
@@ -137,4 +139,35 @@ impl Drop for TestSmtp {
         self.stop();
         let _ = std::fs::remove_dir_all(&self.maildir);
     }
+}
+
+/// Undoes quoted-printable in a message's body (soft line breaks and `=XX`);
+/// the headers are left as they are.
+fn decode_quoted_printable(raw: &str) -> String {
+    let raw = raw.replace("\r\n", "\n");
+    let Some((headers, body)) = raw.split_once("\n\n") else {
+        return raw;
+    };
+    if !headers.contains("Content-Transfer-Encoding: quoted-printable") {
+        return raw;
+    }
+    let body = body.replace("=\n", "");
+    let mut bytes = Vec::with_capacity(body.len());
+    let mut rest = body.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        let hex = tail
+            .get(..2)
+            .and_then(|pair| std::str::from_utf8(pair).ok());
+        match hex.and_then(|pair| u8::from_str_radix(pair, 16).ok()) {
+            Some(byte) if first == b'=' => {
+                bytes.push(byte);
+                rest = &tail[2..];
+            }
+            _ => {
+                bytes.push(first);
+                rest = tail;
+            }
+        }
+    }
+    format!("{headers}\n\n{}", String::from_utf8_lossy(&bytes))
 }

@@ -1,0 +1,241 @@
+//! Mailed single-use keys and the requests for them, in the database.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{Text, Timestamp as SqlTimestamp};
+use tokenauth_application::{AccountKeys, AccountRequest, DecideRequest, RepositoryError};
+use tokenauth_domain::{
+    AccountKey, AccountKeyId, EmailKey, KeyPurpose, PasswordHash, Timestamp, TokenDigest, User,
+    UserId,
+};
+use uuid::Uuid;
+
+use crate::Database;
+use crate::connection::DbConnection;
+use crate::models::{UserRow, aware, naive};
+use crate::schema::{account_keys, account_requests, auth_tokens, mail_outbox, users};
+
+/// Account keys and requests over the service's database.
+#[derive(Debug, Clone)]
+pub struct DieselAccountKeys {
+    db: Database,
+}
+
+impl DieselAccountKeys {
+    /// Account keys over `db`.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+#[derive(QueryableByName)]
+struct RequestRow {
+    #[diesel(sql_type = Text)]
+    purpose: String,
+    #[diesel(sql_type = Text)]
+    email_key: String,
+    #[diesel(sql_type = SqlTimestamp)]
+    created: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = account_keys)]
+struct KeyRow {
+    id: String,
+    user_id: String,
+    digest: String,
+    purpose: String,
+    created: NaiveDateTime,
+    expires: NaiveDateTime,
+}
+
+impl KeyRow {
+    fn into_key(self) -> Option<AccountKey> {
+        Some(AccountKey {
+            id: AccountKeyId::from_uuid(Uuid::try_parse(&self.id).ok()?),
+            user_id: UserId::from_uuid(Uuid::try_parse(&self.user_id).ok()?),
+            digest: TokenDigest::from_hex(&self.digest)?,
+            purpose: KeyPurpose::parse(&self.purpose)?,
+            created: aware(self.created),
+            expires: aware(self.expires),
+        })
+    }
+}
+
+/// Takes the oldest request in one statement; PostgreSQL skips rows
+/// another process holds, SQLite's single writer needs no lock.
+fn take_oldest_request(conn: &mut DbConnection) -> QueryResult<Option<RequestRow>> {
+    let lock = match conn {
+        DbConnection::Postgresql(_) => " FOR UPDATE SKIP LOCKED",
+        DbConnection::Sqlite(_) => "",
+    };
+    diesel::sql_query(format!(
+        "DELETE FROM account_requests WHERE id = (\
+         SELECT id FROM account_requests ORDER BY created LIMIT 1{lock}) \
+         RETURNING purpose, email_key, created"
+    ))
+    .get_result(conn)
+    .optional()
+}
+
+fn corrupt(what: String) -> diesel::result::Error {
+    diesel::result::Error::DeserializationError(Box::new(RepositoryError::Internal(what)))
+}
+
+impl AccountKeys for DieselAccountKeys {
+    fn request(
+        &self,
+        purpose: KeyPurpose,
+        email: &EmailKey,
+        now: Timestamp,
+    ) -> Result<(), RepositoryError> {
+        self.db
+            .run(|conn| {
+                diesel::insert_into(account_requests::table)
+                    .values((
+                        account_requests::id.eq(Uuid::new_v4().to_string()),
+                        account_requests::purpose.eq(purpose.as_str()),
+                        account_requests::email_key.eq(email.as_str()),
+                        account_requests::created.eq(naive(now)),
+                    ))
+                    .execute(conn)
+            })
+            .map(drop)
+    }
+
+    fn process_request(
+        &self,
+        decide: &mut DecideRequest<'_>,
+        now: Timestamp,
+    ) -> Result<bool, RepositoryError> {
+        self.db.write(|conn| {
+            let Some(row) = take_oldest_request(conn)? else {
+                return Ok(false);
+            };
+            let purpose = KeyPurpose::parse(&row.purpose)
+                .ok_or_else(|| corrupt(format!("unknown request purpose {:?}", row.purpose)))?;
+            let user = users::table
+                .filter(users::email_key.eq(&row.email_key))
+                .select(UserRow::as_select())
+                .get_result(conn)
+                .optional()?
+                .map(UserRow::into_user)
+                .transpose()
+                .map_err(|error| corrupt(error.to_string()))?;
+            let request = AccountRequest {
+                purpose,
+                email: EmailKey::from_input(&row.email_key),
+                created: aware(row.created),
+            };
+            if let Some(issued) = decide(&request, user.as_ref()) {
+                let key = &issued.key;
+                diesel::insert_into(account_keys::table)
+                    .values((
+                        account_keys::id.eq(key.id.to_string()),
+                        account_keys::user_id.eq(key.user_id.to_string()),
+                        account_keys::digest.eq(key.digest.to_hex()),
+                        account_keys::purpose.eq(key.purpose.as_str()),
+                        account_keys::created.eq(naive(key.created)),
+                        account_keys::expires.eq(naive(key.expires)),
+                    ))
+                    .execute(conn)?;
+                diesel::insert_into(mail_outbox::table)
+                    .values((
+                        mail_outbox::id.eq(issued.mail_id.to_string()),
+                        mail_outbox::recipient.eq(issued.mail.to.as_str()),
+                        mail_outbox::subject.eq(&issued.mail.subject),
+                        mail_outbox::body.eq(&issued.mail.body),
+                        mail_outbox::created.eq(naive(now)),
+                        mail_outbox::next_attempt.eq(naive(now)),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(true)
+        })
+    }
+
+    fn find_unused(
+        &self,
+        digest: &TokenDigest,
+        purpose: KeyPurpose,
+    ) -> Result<Option<(AccountKey, User)>, RepositoryError> {
+        let found: Option<(KeyRow, UserRow)> = self.db.run(|conn| {
+            account_keys::table
+                .inner_join(users::table)
+                .filter(account_keys::digest.eq(digest.to_hex()))
+                .filter(account_keys::purpose.eq(purpose.as_str()))
+                .filter(account_keys::used.is_null())
+                .select((KeyRow::as_select(), UserRow::as_select()))
+                .get_result(conn)
+                .optional()
+        })?;
+        let Some((key, user)) = found else {
+            return Ok(None);
+        };
+        let key = key
+            .into_key()
+            .ok_or_else(|| RepositoryError::Internal("a stored account key is malformed".into()))?;
+        Ok(Some((key, user.into_user()?)))
+    }
+
+    fn complete_reset(
+        &self,
+        key: &AccountKey,
+        password_hash: &PasswordHash,
+        now: Timestamp,
+    ) -> Result<bool, RepositoryError> {
+        let user_id = key.user_id.to_string();
+        self.db.write(|conn| {
+            if consume(conn, key, now)? == 0 {
+                return Ok(false);
+            }
+            diesel::update(users::table.find(&user_id))
+                .set(users::password_hash.eq(password_hash.as_str()))
+                .execute(conn)?;
+            diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&user_id)))
+                .execute(conn)?;
+            diesel::update(
+                account_keys::table
+                    .filter(account_keys::user_id.eq(&user_id))
+                    .filter(account_keys::purpose.eq(KeyPurpose::PasswordReset.as_str()))
+                    .filter(account_keys::used.is_null()),
+            )
+            .set(account_keys::used.eq(naive(now)))
+            .execute(conn)?;
+            Ok(true)
+        })
+    }
+
+    fn complete_verification(
+        &self,
+        key: &AccountKey,
+        now: Timestamp,
+    ) -> Result<Option<User>, RepositoryError> {
+        let user_id = key.user_id.to_string();
+        let row: Option<UserRow> = self.db.write(|conn| {
+            if consume(conn, key, now)? == 0 {
+                return Ok(None);
+            }
+            diesel::update(users::table.find(&user_id))
+                .set(users::email_verified.eq(true))
+                .execute(conn)?;
+            users::table
+                .find(&user_id)
+                .select(UserRow::as_select())
+                .get_result(conn)
+                .optional()
+        })?;
+        row.map(UserRow::into_user).transpose()
+    }
+}
+
+/// Marks `key` used if it still is not; how many rows that changed.
+fn consume(conn: &mut DbConnection, key: &AccountKey, now: Timestamp) -> QueryResult<usize> {
+    diesel::update(
+        account_keys::table
+            .filter(account_keys::id.eq(key.id.to_string()))
+            .filter(account_keys::used.is_null()),
+    )
+    .set(account_keys::used.eq(naive(now)))
+    .execute(conn)
+}

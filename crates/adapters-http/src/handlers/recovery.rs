@@ -1,0 +1,74 @@
+//! Account recovery: password reset by mail.
+
+use actix_web::web::{Data, Payload};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Deserialize;
+use tokenauth_application::{FieldValue, ResetConfirmInput};
+use tokenauth_domain::EmailKey;
+use utoipa::ToSchema;
+
+use super::auth::admit_then_read;
+use crate::extract::{fields, read_body};
+use crate::threads::{Blocking, Threads};
+use crate::{ApiError, Services, Throttles};
+
+/// `POST /api/password/reset`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub(crate) struct PasswordResetRequest {
+    /// Validated as at signup; whether an account has it is never told.
+    #[schema(schema_with = fields::email)]
+    email: FieldValue,
+}
+
+/// `POST /api/password/reset/confirm`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub(crate) struct PasswordResetConfirmRequest {
+    /// The key from the mailed link.
+    #[schema(schema_with = fields::any_text)]
+    token: FieldValue,
+    /// Judged as at signup, against the account's email and names.
+    #[schema(schema_with = fields::new_password)]
+    new_password: FieldValue,
+}
+
+/// `POST /api/password/reset`: 204 whatever the address; a message goes out
+/// (from the mail worker) only to an active account's.
+pub(crate) async fn request_reset(
+    services: Data<Services>,
+    throttles: Data<Throttles>,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: PasswordResetRequest =
+        admit_then_read(&throttles, throttles.mail_per_ip.as_ref(), &req, payload).await?;
+    if let Some(email) = body.email.as_text() {
+        let key = EmailKey::from_input(email);
+        throttles
+            .check(throttles.mail_per_email.as_ref(), key.as_str())
+            .await?;
+    }
+    Blocking
+        .run(move || services.password_reset.request(&body.email))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /api/password/reset/confirm`: 204 once the password is set.
+pub(crate) async fn confirm_reset(
+    services: Data<Services>,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: PasswordResetConfirmRequest = read_body(&req, payload.into_inner()).await?;
+    let input = ResetConfirmInput {
+        token: body.token,
+        new_password: body.new_password,
+    };
+    let hashing = services.hashing.clone();
+    hashing
+        .run(move || services.password_reset.confirm(input))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,68 @@
+//! Email verification: confirming a mailed key, and asking for another.
+
+use actix_web::http::StatusCode;
+use actix_web::web::{Data, Payload};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Deserialize;
+use tokenauth_application::FieldValue;
+use tokenauth_domain::EmailKey;
+use utoipa::ToSchema;
+
+use super::auth::admit_then_read;
+use crate::extract::{fields, read_body};
+use crate::representation::UserBody;
+use crate::responses::json_response;
+use crate::threads::{Blocking, Threads};
+use crate::{ApiError, Services, Throttles};
+
+/// `POST /api/verify-email`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub(crate) struct VerifyEmailRequest {
+    /// The key from the mailed link.
+    #[schema(schema_with = fields::any_text)]
+    token: FieldValue,
+}
+
+/// `POST /api/verify-email/resend`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub(crate) struct ResendRequest {
+    /// Validated as at signup; whether an account has it is never told.
+    #[schema(schema_with = fields::email)]
+    email: FieldValue,
+}
+
+/// `POST /api/verify-email`: 200 with the user, its address verified.
+pub(crate) async fn verify(
+    services: Data<Services>,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: VerifyEmailRequest = read_body(&req, payload.into_inner()).await?;
+    let user = Blocking
+        .run(move || services.verify_email.confirm(&body.token))
+        .await?;
+    Ok(json_response(StatusCode::OK, &UserBody::of(&user)))
+}
+
+/// `POST /api/verify-email/resend`: 204 whatever the address.
+pub(crate) async fn resend(
+    services: Data<Services>,
+    throttles: Data<Throttles>,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: ResendRequest =
+        admit_then_read(&throttles, throttles.mail_per_ip.as_ref(), &req, payload).await?;
+    if let Some(email) = body.email.as_text() {
+        let key = EmailKey::from_input(email);
+        throttles
+            .check(throttles.mail_per_email.as_ref(), key.as_str())
+            .await?;
+    }
+    Blocking
+        .run(move || services.verify_email.resend(&body.email))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,178 @@
+//! The mail worker's side of account recovery and verification: it turns
+//! each recorded request into a key and the message carrying it, or into
+//! nothing when no active account fits. Requests answer the same whether or
+//! not the address has an account; this is where the difference is made,
+//! outside any request.
+
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use tokenauth_domain::{AccountKey, AccountKeyId, KeyPurpose, Mail, MailId, Timestamp, User};
+
+use crate::ports::{AccountKeys, AccountRequest, Clock, KeyMail, RepositoryError, TokenGenerator};
+
+/// What the messages link to, and how long their keys live.
+#[derive(Debug, Clone)]
+pub struct AccountMailSettings {
+    /// Base of the links (`auth.public_url`), without a trailing slash.
+    pub public_url: String,
+    /// Lifetime of a password reset key.
+    pub password_reset_ttl: TimeDelta,
+    /// Lifetime of a verification key.
+    pub email_verification_ttl: TimeDelta,
+}
+
+/// Processes requests for account mail.
+pub struct AccountMail {
+    keys: Arc<dyn AccountKeys>,
+    generator: Arc<dyn TokenGenerator>,
+    clock: Arc<dyn Clock>,
+    settings: AccountMailSettings,
+}
+
+impl std::fmt::Debug for AccountMail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountMail")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AccountMail {
+    /// Builds the use case over its ports.
+    pub fn new(
+        keys: Arc<dyn AccountKeys>,
+        generator: Arc<dyn TokenGenerator>,
+        clock: Arc<dyn Clock>,
+        settings: AccountMailSettings,
+    ) -> Self {
+        Self {
+            keys,
+            generator,
+            clock,
+            settings,
+        }
+    }
+
+    /// Handles up to `limit` waiting requests; returns how many there were.
+    pub fn process_requests(&self, limit: u32) -> Result<u32, RepositoryError> {
+        let mut handled = 0;
+        while handled < limit {
+            let now = self.clock.now();
+            let mut decide =
+                |request: &AccountRequest, user: Option<&User>| self.decide(request, user, now);
+            if !self.keys.process_request(&mut decide, now)? {
+                break;
+            }
+            handled += 1;
+        }
+        Ok(handled)
+    }
+
+    fn decide(
+        &self,
+        request: &AccountRequest,
+        user: Option<&User>,
+        now: Timestamp,
+    ) -> Option<KeyMail> {
+        let user = user.filter(|user| user.is_active)?;
+        if request.purpose == KeyPurpose::EmailVerification && user.email_verified {
+            return None;
+        }
+        let key = match self.generator.generate() {
+            Ok(key) => key,
+            Err(error) => {
+                tracing::error!(%error, "no key could be generated for account mail; request dropped");
+                return None;
+            }
+        };
+        let (ttl, path) = match request.purpose {
+            KeyPurpose::PasswordReset => (self.settings.password_reset_ttl, "reset-password"),
+            KeyPurpose::EmailVerification => (self.settings.email_verification_ttl, "verify-email"),
+        };
+        let link = format!("{}/{path}?token={}", self.settings.public_url, key.expose());
+        let mail = match request.purpose {
+            KeyPurpose::PasswordReset => password_reset_mail(user, &link, ttl),
+            KeyPurpose::EmailVerification => email_verification_mail(user, &link, ttl),
+        };
+        Some(KeyMail {
+            key: AccountKey {
+                id: AccountKeyId::new_random(),
+                user_id: user.id,
+                digest: key.digest(),
+                purpose: request.purpose,
+                created: now,
+                expires: now + ttl,
+            },
+            mail_id: MailId::new_random(),
+            mail,
+        })
+    }
+}
+
+/// "1 hour", "3 days", "90 minutes": how long a link works, in words.
+fn lifetime_in_words(ttl: TimeDelta) -> String {
+    let minutes = ttl.num_minutes();
+    let (count, unit) = if minutes % (24 * 60) == 0 && minutes >= 24 * 60 {
+        (minutes / (24 * 60), "day")
+    } else if minutes % 60 == 0 && minutes >= 60 {
+        (minutes / 60, "hour")
+    } else {
+        (minutes.max(1), "minute")
+    };
+    format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
+}
+
+/// The reset message. The link stands alone on its own line, so every
+/// client shows it whole.
+fn password_reset_mail(user: &User, link: &str, ttl: TimeDelta) -> Mail {
+    Mail {
+        to: user.email.clone(),
+        subject: "Reset your password".to_owned(),
+        body: format!(
+            "Someone (hopefully you) asked to reset the password of the account {email}.\n\
+             \n\
+             To choose a new password, open this link:\n\
+             \n\
+             {link}\n\
+             \n\
+             It works once, for {lifetime}. Using it signs the account out everywhere.\n\
+             If you did not ask for this, ignore this message: your password stays as it is.\n",
+            email = user.email.as_str(),
+            lifetime = lifetime_in_words(ttl),
+        ),
+    }
+}
+
+/// The verification message, link on its own line.
+fn email_verification_mail(user: &User, link: &str, ttl: TimeDelta) -> Mail {
+    Mail {
+        to: user.email.clone(),
+        subject: "Verify your email address".to_owned(),
+        body: format!(
+            "Please confirm that {email} is your address.\n\
+             \n\
+             Open this link to confirm it:\n\
+             \n\
+             {link}\n\
+             \n\
+             It works once, for {lifetime}. If you did not sign up, ignore this message.\n",
+            email = user.email.as_str(),
+            lifetime = lifetime_in_words(ttl),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lifetime_in_words;
+    use chrono::TimeDelta;
+
+    #[test]
+    fn lifetimes_read_in_the_largest_whole_unit() {
+        assert_eq!(lifetime_in_words(TimeDelta::hours(1)), "1 hour");
+        assert_eq!(lifetime_in_words(TimeDelta::days(3)), "3 days");
+        assert_eq!(lifetime_in_words(TimeDelta::minutes(90)), "90 minutes");
+        assert_eq!(lifetime_in_words(TimeDelta::seconds(10)), "1 minute");
+    }
+}

@@ -1,0 +1,79 @@
+use tokenauth_domain::{
+    AccountKey, EmailKey, KeyPurpose, Mail, MailId, PasswordHash, Timestamp, TokenDigest, User,
+};
+
+use super::RepositoryError;
+
+/// A request for account mail, as the client typed the address.
+#[derive(Debug, Clone)]
+pub struct AccountRequest {
+    /// What is asked for.
+    pub purpose: KeyPurpose,
+    /// The address, as the account lookup keys it.
+    pub email: EmailKey,
+    /// When it was asked.
+    pub created: Timestamp,
+}
+
+/// A key to store and the message that carries it.
+#[derive(Debug, Clone)]
+pub struct KeyMail {
+    /// The key (its digest only).
+    pub key: AccountKey,
+    /// The message's identity in the outbox.
+    pub mail_id: MailId,
+    /// The message, with the key in its link.
+    pub mail: Mail,
+}
+
+/// What the mail worker decides for one request: `None` sends nothing.
+pub type DecideRequest<'a> = dyn FnMut(&AccountRequest, Option<&User>) -> Option<KeyMail> + 'a;
+
+/// Single-use keys sent by mail, and the requests for them.
+pub trait AccountKeys: Send + Sync + 'static {
+    /// Records a request for account mail. The same work whether or not an
+    /// account has the address, so neither answer nor timing tells.
+    fn request(
+        &self,
+        purpose: KeyPurpose,
+        email: &EmailKey,
+        now: Timestamp,
+    ) -> Result<(), RepositoryError>;
+
+    /// Takes the oldest waiting request (skipping any another process
+    /// holds), looks its user up and asks `decide`; stores what `decide`
+    /// returns (the key, and its message in the outbox due at `now`) and
+    /// deletes the request, in one transaction. `Ok(false)` when no request
+    /// is waiting.
+    fn process_request(
+        &self,
+        decide: &mut DecideRequest<'_>,
+        now: Timestamp,
+    ) -> Result<bool, RepositoryError>;
+
+    /// The unused key with this digest and purpose, and its user.
+    fn find_unused(
+        &self,
+        digest: &TokenDigest,
+        purpose: KeyPurpose,
+    ) -> Result<Option<(AccountKey, User)>, RepositoryError>;
+
+    /// Completes a reset in one transaction: consumes `key`, sets the user's
+    /// password hash, revokes every token of the user and consumes its other
+    /// unused reset keys. `Ok(false)` (and nothing changed) when the key was
+    /// consumed meanwhile.
+    fn complete_reset(
+        &self,
+        key: &AccountKey,
+        password_hash: &PasswordHash,
+        now: Timestamp,
+    ) -> Result<bool, RepositoryError>;
+
+    /// Completes a verification in one transaction: consumes `key` and marks
+    /// the user's address verified. `None` when the key was consumed meanwhile.
+    fn complete_verification(
+        &self,
+        key: &AccountKey,
+        now: Timestamp,
+    ) -> Result<Option<User>, RepositoryError>;
+}

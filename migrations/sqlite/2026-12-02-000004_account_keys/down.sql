@@ -1,0 +1,2 @@
+DROP TABLE account_requests;
+DROP TABLE account_keys;
