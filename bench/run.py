@@ -142,6 +142,7 @@ def server_env(backend, port, quiet=False, redis=None, extra=None):
         "TOKENAUTH__SERVER__PORT": str(port),
         "TOKENAUTH__THROTTLE__LOGIN": "off",
         "TOKENAUTH__THROTTLE__SIGNUP": "off",
+        "TOKENAUTH__THROTTLE__MAIL": "off",
         "TOKENAUTH__AUTH__TOKENS_PER_USER": "1000000",
     })
     env.pop("TOKENAUTH_ENV", None)
@@ -265,6 +266,34 @@ def enumeration(server, rounds=20):
     med = statistics.median
     return {"unknown_ms": med(unknown), "wrong_ms": med(wrong), "fresh_ms": med(fresh), "taken_ms": med(taken),
             "identical_answers": len(shapes) == 1}
+
+
+def shape(status, headers, body):
+    """What a client can compare between two answers, besides their timing."""
+    return status, body, tuple(sorted(k.lower() for k in headers if k.lower() not in ("date", "x-request-id")))
+
+
+def mail_enumeration(backend, work, rounds=200):
+    """Reset and verification-resend requests for a known and an unknown
+    address: medians of `rounds` each, interleaved, on a server sending
+    verification mail (mode optional, console backend), as the answers and
+    their timing must not tell which addresses have accounts."""
+    import statistics
+    server = Server(backend, os.path.join(work, "mail.log"), extra={"TOKENAUTH__AUTH__EMAIL_VERIFICATION": "optional"})
+    times = {key: [] for key in ("reset_known", "reset_unknown", "resend_known", "resend_unknown")}
+    shapes = {"reset": set(), "resend": set()}
+    try:
+        for i in range(rounds):
+            for kind, path in (("reset", "/api/password/reset"), ("resend", "/api/verify-email/resend")):
+                for who, email in (("known", "seed1@bench.example.com"), ("unknown", f"nobody{i}@bench.example.com")):
+                    ms, status, headers, body = timed_post(server.port, path, {"email": email})
+                    times[f"{kind}_{who}"].append(ms)
+                    shapes[kind].add(shape(status, headers, body))
+    finally:
+        server.stop()
+    result = {key: statistics.median(values) for key, values in times.items()}
+    result["identical"] = all(len(kinds) == 1 for kinds in shapes.values())
+    return result
 
 
 ROTATION_TOKENS = 11000
@@ -418,6 +447,8 @@ def main():
                 redis.stop()
             if "login" in args.scenarios:
                 references[("rotation", name)] = rotation(name, args.duration)
+                print(f"bench: {name} mail enumeration timing", file=sys.stderr)
+                references[("mail_enumeration", name)] = mail_enumeration(backend, work)
             if name == "postgres":
                 # PostgreSQL's default max_connections (100) caps the client count.
                 for c in connections:
@@ -484,6 +515,17 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
                   "",
                   "Unknown email and wrong password also give identical status, body and headers"
                   + (" (checked: identical)." if e["identical_answers"] else " — **they differed in this run**."), ""]
+    mails = [(k[1], v) for k, v in references.items() if isinstance(k, tuple) and k[0] == "mail_enumeration"]
+    if mails:
+        lines += ["## Enumeration resistance of account mail (medians of 200 sequential requests each, interleaved)", "",
+                  "| backend | request | known address | unknown address | apart | same status, body, headers |",
+                  "|---|---|---|---|---|---|"]
+        for name, m in mails:
+            for kind, label in (("reset", "POST /api/password/reset"), ("resend", "POST /api/verify-email/resend")):
+                known, unknown = m[f"{kind}_known"], m[f"{kind}_unknown"]
+                lines.append(f"| {name} | {label} | {known:.2f} ms | {unknown:.2f} ms | {100 * abs(known / unknown - 1):.1f}% "
+                             f"| {'yes' if m['identical'] else '**no**'} |")
+        lines.append("")
     rotations = [(k[1], v) for k, v in references.items() if isinstance(k, tuple) and k[0] == "rotation"]
     if rotations:
         lines += ["## Login with many tokens held (bcrypt cost 4, tokens_per_user 1, one user, 8 connections)", "",

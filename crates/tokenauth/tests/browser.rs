@@ -13,7 +13,7 @@ use tokenauth_adapters_db::Backend;
 use tokenauth_adapters_db::testing::TestDatabase;
 
 mod support;
-use support::{PASSWORD, free_port, skip_unless_required};
+use support::{PASSWORD, TestSmtp, free_port, skip_unless_required};
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -44,6 +44,11 @@ impl Drop for Browser {
 /// `None` (the test is skipped, loudly) when Chromium is not installed and
 /// CI did not ask for it; `make test` installs it where it can.
 async fn open() -> Option<Browser> {
+    open_with(|_| {}).await
+}
+
+/// As [`open`], with the service's settings changed by `adjust`.
+async fn open_with(adjust: impl FnOnce(&mut Settings)) -> Option<Browser> {
     if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
         skip_unless_required(
             "TOKENAUTH_REQUIRE_BROWSER_TEST",
@@ -59,6 +64,7 @@ async fn open() -> Option<Browser> {
     settings.auth.bcrypt_cost = 4;
     settings.throttle.login = "off".into();
     settings.throttle.signup = "off".into();
+    adjust(&mut settings);
     let app = Application::build(&settings).unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run());
@@ -400,4 +406,122 @@ async fn a_personal_token_is_made_from_a_login_token_and_shown_once() {
         reqwest::StatusCode::FORBIDDEN,
         "only the scope checked"
     );
+}
+
+/// The line of a message that holds only its link.
+fn link_in(message: &str, path: &str) -> String {
+    message
+        .lines()
+        .find(|line| line.starts_with("http") && line.contains(path))
+        .expect("a line holding only the link")
+        .trim()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forgotten_password_is_reset_from_the_mailed_link() {
+    let Some(smtp) = TestSmtp::start() else {
+        return;
+    };
+    let url = smtp.url();
+    let Some(browser) = open_with(move |s| {
+        s.mail.backend = tokenauth::settings::MailBackend::Smtp;
+        s.mail.smtp_url = url.into();
+    })
+    .await
+    else {
+        return;
+    };
+    browser.sign_up("ada@example.com", "Ada").await;
+    let client = reqwest::Client::new();
+    let asked = client
+        .post(format!("{}/api/password/reset", browser.address))
+        .json(&serde_json::json!({"email": "ada@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), reqwest::StatusCode::NO_CONTENT);
+    let message = smtp.wait_for(1).pop().expect("the reset message");
+    let link = link_in(&message, "/reset-password?token=");
+    // The link as mailed points at the service itself (auth.public_url's
+    // default): the browser follows it as a user would.
+    assert!(link.starts_with("http://127.0.0.1:"), "{link}");
+    let path = &link[link.find("/reset-password").unwrap()..];
+    browser.visit(path).await;
+    assert_eq!(
+        browser
+            .client
+            .find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Reset your password"
+    );
+    browser.screenshot("reset-password-form").await;
+    browser.fill("new_password", "12345678").await;
+    browser.submit().await;
+    assert_eq!(browser.text("status").await, "HTTP 400 Bad Request");
+    assert!(
+        browser
+            .text("new_password-errors")
+            .await
+            .contains("This password is entirely numeric."),
+        "the refusal stands under the field"
+    );
+    browser.fill("new_password", "brand-New-pass-7").await;
+    browser.submit().await;
+    assert_eq!(browser.text("status").await, "HTTP 204 No Content");
+    browser.screenshot("reset-password-done").await;
+    let login = client
+        .post(format!("{}/api/login", browser.address))
+        .json(&serde_json::json!({"email": "ada@example.com", "password": "brand-New-pass-7"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), reqwest::StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_is_verified_from_the_mailed_link() {
+    let Some(smtp) = TestSmtp::start() else {
+        return;
+    };
+    let url = smtp.url();
+    let Some(browser) = open_with(move |s| {
+        s.mail.backend = tokenauth::settings::MailBackend::Smtp;
+        s.mail.smtp_url = url.into();
+        s.auth.email_verification = tokenauth::settings::EmailVerification::Mandatory;
+    })
+    .await
+    else {
+        return;
+    };
+    browser.sign_up("ada@example.com", "Ada").await;
+    let message = smtp.wait_for(1).pop().expect("the verification message");
+    let link = link_in(&message, "/verify-email?token=");
+    browser
+        .visit(&link[link.find("/verify-email").unwrap()..])
+        .await;
+    assert_eq!(
+        browser
+            .client
+            .find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Verify your email address"
+    );
+    browser.submit().await;
+    assert_eq!(browser.text("status").await, "HTTP 200 OK");
+    assert!(
+        browser
+            .text("body")
+            .await
+            .contains("\"email_verified\": true")
+    );
+    browser.screenshot("email-verified").await;
 }

@@ -136,7 +136,14 @@ pub async fn browsable_api(
         outcome: Some(outcome),
         origin: &origin,
     });
-    let mut response = page(status, html);
+    // A browser shows no page for a 204: the page itself is 200 and names
+    // the API's answer in its status line.
+    let page_status = if status == StatusCode::NO_CONTENT {
+        StatusCode::OK
+    } else {
+        status
+    };
+    let mut response = page(page_status, html);
     for (name, value) in &kept {
         response.headers_mut().insert(name.clone(), value.clone());
     }

@@ -1,7 +1,7 @@
-//! The outbox as a running service delivers it: messages queued while the
-//! SMTP server was down go out once it is back, each exactly once.
+//! The outbox as a running service delivers it: password resets asked for
+//! while the SMTP server is down are delivered once it is back, each exactly
+//! once, by two processes sharing one PostgreSQL.
 
-use std::process::Command;
 use std::time::Duration;
 
 use tokenauth_adapters_db::Backend;
@@ -9,19 +9,6 @@ use tokenauth_adapters_db::testing::TestDatabase;
 
 use crate::server::Server;
 use crate::support::TestSmtp;
-
-fn queue_while_down(db: &TestDatabase, smtp_url: &str, to: &str) {
-    let output = Command::new(env!("CARGO_BIN_EXE_tokenauth"))
-        .args(["sendtestmail", to])
-        .current_dir(std::env::temp_dir())
-        .env("DATABASE_URL", db.url())
-        .env("TOKENAUTH__MAIL__BACKEND", "smtp")
-        .env("TOKENAUTH__MAIL__SMTP_URL", smtp_url)
-        .env("RUST_LOG", "error")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1), "the server is down");
-}
 
 fn metric(text: &str, name: &str) -> Option<f64> {
     text.lines()
@@ -37,27 +24,36 @@ async fn mail_queued_during_an_outage_is_delivered_once_when_the_server_is_back(
     };
     smtp.stop();
     let db = TestDatabase::new(Backend::Postgres);
+    let url = smtp.url();
+    let env = [
+        ("TOKENAUTH__MAIL__BACKEND", "smtp"),
+        ("TOKENAUTH__MAIL__SMTP_URL", url.as_str()),
+        ("TOKENAUTH__THROTTLE__MAIL", "off"),
+    ];
+    let first = Server::start(db.url(), &env);
+    let second = Server::start(db.url(), &env);
+    let client = reqwest::Client::new();
     let recipients = ["a@example.com", "b@example.com", "c@example.com"];
     for to in recipients {
-        queue_while_down(&db, &smtp.url(), to);
+        let signup = client
+            .post(first.url("/api/signup"))
+            .json(&serde_json::json!({"email": to, "phonenumber": "+15550001", "password": crate::support::PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signup.status(), reqwest::StatusCode::CREATED);
     }
-    assert!(smtp.messages().is_empty());
-    let url = smtp.url();
-    // Two processes on one outbox: each message must still go out once.
-    let first = Server::start(
-        db.url(),
-        &[
-            ("TOKENAUTH__MAIL__BACKEND", "smtp"),
-            ("TOKENAUTH__MAIL__SMTP_URL", &url),
-        ],
-    );
-    let second = Server::start(
-        db.url(),
-        &[
-            ("TOKENAUTH__MAIL__BACKEND", "smtp"),
-            ("TOKENAUTH__MAIL__SMTP_URL", &url),
-        ],
-    );
+    // Resets asked of both processes while the mail server is down.
+    for (i, to) in recipients.iter().enumerate() {
+        let server = if i % 2 == 0 { &first } else { &second };
+        let reset = client
+            .post(server.url("/api/password/reset"))
+            .json(&serde_json::json!({"email": to}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reset.status(), reqwest::StatusCode::NO_CONTENT);
+    }
     // Still down: the workers fail and back off; nothing is lost.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     smtp.resume();
@@ -77,8 +73,7 @@ async fn mail_queued_during_an_outage_is_delivered_once_when_the_server_is_back(
             "{to}"
         );
     }
-    let client = reqwest::Client::new();
-    let mut sent = 0.0;
+    let (mut sent, mut failures) = (0.0, 0.0);
     for server in [&first, &second] {
         let text = client
             .get(server.url("/metrics"))
@@ -89,6 +84,7 @@ async fn mail_queued_during_an_outage_is_delivered_once_when_the_server_is_back(
             .await
             .unwrap();
         sent += metric(&text, "tokenauth_mail_sent_total").unwrap_or(0.0);
+        failures += metric(&text, "tokenauth_mail_failures_total").unwrap_or(0.0);
         assert_eq!(
             metric(&text, "tokenauth_mail_outbox_pending"),
             Some(0.0),
@@ -96,4 +92,5 @@ async fn mail_queued_during_an_outage_is_delivered_once_when_the_server_is_back(
         );
     }
     assert_eq!(sent, 3.0, "the two processes together sent each once");
+    assert!(failures >= 1.0, "the outage was met, counted and outlived");
 }
