@@ -216,7 +216,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
                     "Recorded. An active account with this address gets a link, valid once, for auth.password_reset_ttl_seconds.",
                 )],
             )
-            .body(docs::schema::<recovery::PasswordResetRequest>)
+            .body(docs::schema::<recovery::AddressRequest>)
             .throttled(),
         }],
     },
@@ -299,7 +299,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
                     "Recorded. An active, unverified account with this address gets a link (not in mode none).",
                 )],
             )
-            .body(docs::schema::<verification::ResendRequest>)
+            .body(docs::schema::<recovery::AddressRequest>)
             .throttled(),
         }],
     },

@@ -7,9 +7,12 @@
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use tokenauth_domain::{AccountKey, AccountKeyId, KeyPurpose, Mail, MailId, Timestamp, User};
+use tokenauth_domain::{
+    AccountKey, AccountKeyId, KeyPurpose, Mail, MailId, Timestamp, TokenKey, User,
+};
 
 use crate::ports::{AccountKeys, AccountRequest, Clock, KeyMail, RepositoryError, TokenGenerator};
+use crate::validation::{FieldError, ValidationErrors};
 
 /// What the messages link to, and how long their keys live.
 #[derive(Debug, Clone)]
@@ -108,6 +111,28 @@ impl AccountMail {
             mail,
         })
     }
+}
+
+/// The stored key a client presents from a mailed link, with its user, when
+/// it is still good: well formed, known, unused, unexpired, of `purpose`,
+/// and its user active. `None` is the contract's "Invalid or expired token."
+pub(crate) fn usable_key(
+    keys: &dyn AccountKeys,
+    presented: &str,
+    purpose: KeyPurpose,
+    now: Timestamp,
+) -> Result<Option<(AccountKey, User)>, RepositoryError> {
+    let Some(key) = TokenKey::parse(presented.trim()) else {
+        return Ok(None);
+    };
+    Ok(keys
+        .find_unused(&key.digest(), purpose)?
+        .filter(|(stored, user)| !stored.is_expired(now) && user.is_active))
+}
+
+/// The error a refused mailed key gets, under `token`.
+pub(crate) fn invalid_key() -> ValidationErrors {
+    ValidationErrors::single("token", FieldError::InvalidOrExpiredKey)
 }
 
 /// "1 hour", "3 days", "90 minutes": how long a link works, in words.

@@ -4,12 +4,13 @@
 
 use std::sync::Arc;
 
-use tokenauth_domain::{Email, KeyPurpose, PasswordPolicy, TokenKey};
+use tokenauth_domain::{Email, KeyPurpose, PasswordPolicy};
 
 use crate::FieldValue;
+use crate::account_mail::{invalid_key, usable_key};
 use crate::change_password::judge_new_password;
 use crate::ports::{AccountKeys, Clock, HashingError, PasswordHasher, RepositoryError};
-use crate::validation::{FieldError, ValidationErrors, not_blank};
+use crate::validation::{ValidationErrors, not_blank};
 
 /// What a client sends to finish a reset.
 #[derive(Debug, Clone, Default)]
@@ -88,19 +89,11 @@ impl PasswordReset {
         let Some(token) = token.filter(|_| errors.is_empty()) else {
             return Err(PasswordResetError::Invalid(errors));
         };
-        let invalid_key = || {
-            PasswordResetError::Invalid(ValidationErrors::single(
-                "token",
-                FieldError::InvalidOrExpiredKey,
-            ))
-        };
-        let key = TokenKey::parse(token.trim()).ok_or_else(invalid_key)?;
+        let invalid = || PasswordResetError::Invalid(invalid_key());
         let now = self.clock.now();
-        let (stored, user) = self
-            .keys
-            .find_unused(&key.digest(), KeyPurpose::PasswordReset)?
-            .filter(|(stored, user)| !stored.is_expired(now) && user.is_active)
-            .ok_or_else(invalid_key)?;
+        let (stored, user) =
+            usable_key(self.keys.as_ref(), &token, KeyPurpose::PasswordReset, now)?
+                .ok_or_else(invalid)?;
         let Some(new_password) = judge_new_password(
             &self.policy,
             &mut errors,
@@ -115,7 +108,7 @@ impl PasswordReset {
             Ok(())
         } else {
             // Used by a concurrent confirm between the look-up and now.
-            Err(invalid_key())
+            Err(invalid())
         }
     }
 }

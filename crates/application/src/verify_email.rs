@@ -4,11 +4,12 @@
 
 use std::sync::Arc;
 
-use tokenauth_domain::{Email, KeyPurpose, TokenKey, User, VerificationMode};
+use tokenauth_domain::{Email, KeyPurpose, User, VerificationMode};
 
 use crate::FieldValue;
+use crate::account_mail::{invalid_key, usable_key};
 use crate::ports::{AccountKeys, Clock, RepositoryError};
-use crate::validation::{FieldError, ValidationErrors, not_blank};
+use crate::validation::{ValidationErrors, not_blank};
 
 /// Why a verification request was refused.
 #[derive(Debug, thiserror::Error)]
@@ -80,19 +81,15 @@ impl VerifyEmail {
         let Some(token) = errors.parse("token", token, true, not_blank) else {
             return Err(VerifyEmailError::Invalid(errors));
         };
-        let invalid = || {
-            VerifyEmailError::Invalid(ValidationErrors::single(
-                "token",
-                FieldError::InvalidOrExpiredKey,
-            ))
-        };
-        let key = TokenKey::parse(token.trim()).ok_or_else(invalid)?;
+        let invalid = || VerifyEmailError::Invalid(invalid_key());
         let now = self.clock.now();
-        let (stored, _) = self
-            .keys
-            .find_unused(&key.digest(), KeyPurpose::EmailVerification)?
-            .filter(|(stored, user)| !stored.is_expired(now) && user.is_active)
-            .ok_or_else(invalid)?;
+        let (stored, _) = usable_key(
+            self.keys.as_ref(),
+            &token,
+            KeyPurpose::EmailVerification,
+            now,
+        )?
+        .ok_or_else(invalid)?;
         self.keys
             .complete_verification(&stored, now)?
             .ok_or_else(invalid)

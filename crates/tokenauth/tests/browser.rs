@@ -408,6 +408,21 @@ async fn a_personal_token_is_made_from_a_login_token_and_shown_once() {
     );
 }
 
+/// A browser on a service that mails through a real SMTP server.
+async fn open_with_mail(
+    adjust: impl FnOnce(&mut Settings) + Send + 'static,
+) -> Option<(Browser, TestSmtp)> {
+    let smtp = TestSmtp::start()?;
+    let url = smtp.url();
+    let browser = open_with(move |s| {
+        s.mail.backend = tokenauth::settings::MailBackend::Smtp;
+        s.mail.smtp_url = url.into();
+        adjust(s);
+    })
+    .await?;
+    Some((browser, smtp))
+}
+
 /// The line of a message that holds only its link.
 fn link_in(message: &str, path: &str) -> String {
     message
@@ -420,16 +435,7 @@ fn link_in(message: &str, path: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_forgotten_password_is_reset_from_the_mailed_link() {
-    let Some(smtp) = TestSmtp::start() else {
-        return;
-    };
-    let url = smtp.url();
-    let Some(browser) = open_with(move |s| {
-        s.mail.backend = tokenauth::settings::MailBackend::Smtp;
-        s.mail.smtp_url = url.into();
-    })
-    .await
-    else {
+    let Some((browser, smtp)) = open_with_mail(|_| {}).await else {
         return;
     };
     browser.sign_up("ada@example.com", "Ada").await;
@@ -485,13 +491,7 @@ async fn a_forgotten_password_is_reset_from_the_mailed_link() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_address_is_verified_from_the_mailed_link() {
-    let Some(smtp) = TestSmtp::start() else {
-        return;
-    };
-    let url = smtp.url();
-    let Some(browser) = open_with(move |s| {
-        s.mail.backend = tokenauth::settings::MailBackend::Smtp;
-        s.mail.smtp_url = url.into();
+    let Some((browser, smtp)) = open_with_mail(|s| {
         s.auth.email_verification = tokenauth::settings::EmailVerification::Mandatory;
     })
     .await

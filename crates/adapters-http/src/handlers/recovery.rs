@@ -12,13 +12,33 @@ use crate::extract::{fields, read_body};
 use crate::threads::{Blocking, Threads};
 use crate::{ApiError, Services, Throttles};
 
-/// `POST /api/password/reset`.
+/// `POST /api/password/reset` and `POST /api/verify-email/resend`: an
+/// address to mail.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
-pub(crate) struct PasswordResetRequest {
+pub(crate) struct AddressRequest {
     /// Validated as at signup; whether an account has it is never told.
     #[schema(schema_with = fields::email)]
     email: FieldValue,
+}
+
+/// Reads a request for account mail under `throttle.mail`: the window per
+/// client IP before the body, the one per address once it is read (one
+/// window for both endpoints); returns the address as sent.
+pub(crate) async fn read_address_request(
+    throttles: &Throttles,
+    req: &HttpRequest,
+    payload: Payload,
+) -> Result<FieldValue, ApiError> {
+    let body: AddressRequest =
+        admit_then_read(throttles, throttles.mail_per_ip.as_ref(), req, payload).await?;
+    if let Some(email) = body.email.as_text() {
+        let key = EmailKey::from_input(email);
+        throttles
+            .check(throttles.mail_per_email.as_ref(), key.as_str())
+            .await?;
+    }
+    Ok(body.email)
 }
 
 /// `POST /api/password/reset/confirm`.
@@ -41,16 +61,9 @@ pub(crate) async fn request_reset(
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body: PasswordResetRequest =
-        admit_then_read(&throttles, throttles.mail_per_ip.as_ref(), &req, payload).await?;
-    if let Some(email) = body.email.as_text() {
-        let key = EmailKey::from_input(email);
-        throttles
-            .check(throttles.mail_per_email.as_ref(), key.as_str())
-            .await?;
-    }
+    let email = read_address_request(&throttles, &req, payload).await?;
     Blocking
-        .run(move || services.password_reset.request(&body.email))
+        .run(move || services.password_reset.request(&email))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -5,10 +5,9 @@ use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use tokenauth_application::FieldValue;
-use tokenauth_domain::EmailKey;
 use utoipa::ToSchema;
 
-use super::auth::admit_then_read;
+use super::recovery::read_address_request;
 use crate::extract::{fields, read_body};
 use crate::representation::UserBody;
 use crate::responses::json_response;
@@ -22,15 +21,6 @@ pub(crate) struct VerifyEmailRequest {
     /// The key from the mailed link.
     #[schema(schema_with = fields::any_text)]
     token: FieldValue,
-}
-
-/// `POST /api/verify-email/resend`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
-pub(crate) struct ResendRequest {
-    /// Validated as at signup; whether an account has it is never told.
-    #[schema(schema_with = fields::email)]
-    email: FieldValue,
 }
 
 /// `POST /api/verify-email`: 200 with the user, its address verified.
@@ -53,16 +43,9 @@ pub(crate) async fn resend(
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body: ResendRequest =
-        admit_then_read(&throttles, throttles.mail_per_ip.as_ref(), &req, payload).await?;
-    if let Some(email) = body.email.as_text() {
-        let key = EmailKey::from_input(email);
-        throttles
-            .check(throttles.mail_per_email.as_ref(), key.as_str())
-            .await?;
-    }
+    let email = read_address_request(&throttles, &req, payload).await?;
     Blocking
-        .run(move || services.verify_email.resend(&body.email))
+        .run(move || services.verify_email.resend(&email))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
