@@ -227,6 +227,19 @@ impl AccountKeys for DieselAccountKeys {
         })?;
         row.map(UserRow::into_user).transpose()
     }
+
+    fn delete_spent(&self, now: Timestamp) -> Result<usize, RepositoryError> {
+        self.db.run(|conn| {
+            diesel::delete(
+                account_keys::table.filter(
+                    account_keys::used
+                        .is_not_null()
+                        .or(account_keys::expires.le(naive(now))),
+                ),
+            )
+            .execute(conn)
+        })
+    }
 }
 
 /// Marks `key` used if it still is not; how many rows that changed.

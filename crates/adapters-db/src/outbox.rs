@@ -157,6 +157,13 @@ impl Outbox for DieselOutbox {
         })?;
         Ok(u64::try_from(count).unwrap_or(0))
     }
+
+    fn delete_finished(&self) -> Result<usize, RepositoryError> {
+        self.db.run(|conn| {
+            diesel::delete(mail_outbox::table.filter(mail_outbox::next_attempt.is_null()))
+                .execute(conn)
+        })
+    }
 }
 
 impl DieselOutbox {

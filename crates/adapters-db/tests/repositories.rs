@@ -9,20 +9,23 @@ use std::time::Duration;
 use chrono::{TimeDelta, TimeZone, Utc};
 use tokenauth_adapters_db::testing::TestDatabase;
 use tokenauth_adapters_db::{
-    Backend, Database, DatabaseSettings, DieselOutbox, DieselTokenRepository, DieselUserRepository,
+    Backend, Database, DatabaseSettings, DieselAccountKeys, DieselOutbox, DieselTokenRepository,
+    DieselUserRepository,
 };
 use tokenauth_application::{
-    Outbox, RepositoryError, SaveUserError, TokenRepository, UserRepository,
+    AccountKeys, KeyMail, Outbox, RepositoryError, SaveUserError, TokenRepository, UserRepository,
 };
 use tokenauth_domain::{
-    AuthToken, Email, EmailKey, Mail, MailId, NewUser, PasswordHash, PersonName, PhoneNumber,
-    Scope, Timestamp, TokenId, TokenKey, TokenKind, TokenName, UserId,
+    AccountKey, AccountKeyId, AuthToken, Email, EmailKey, KeyPurpose, Mail, MailId, NewUser,
+    PasswordHash, PersonName, PhoneNumber, Scope, Timestamp, TokenId, TokenKey, TokenKind,
+    TokenName, UserId,
 };
 
 struct Fixture {
     users: DieselUserRepository,
     tokens: DieselTokenRepository,
     outbox: DieselOutbox,
+    keys: DieselAccountKeys,
     db: Database,
     _db: TestDatabase,
 }
@@ -39,6 +42,7 @@ fn fixture(backend: Backend) -> Fixture {
         users: DieselUserRepository::new(db.clone()),
         tokens: DieselTokenRepository::new(db.clone()),
         outbox: DieselOutbox::new(db.clone()),
+        keys: DieselAccountKeys::new(db.clone()),
         db,
         _db: test_db,
     }
@@ -413,6 +417,81 @@ fn concurrent_claims_never_share_a_message(backend: Backend) {
     );
 }
 
+/// Records a reset request for `email` and lets the worker's step issue a
+/// key expiring at `expires`; returns the key.
+fn issue_reset_key(f: &Fixture, email: &str, expires: Timestamp) -> TokenKey {
+    let key = TokenKey::generate().unwrap();
+    f.keys
+        .request(
+            KeyPurpose::PasswordReset,
+            &EmailKey::from_input(email),
+            at(0),
+        )
+        .unwrap();
+    let digest = key.digest();
+    let mut decide = |_: &tokenauth_application::AccountRequest,
+                      user: Option<&tokenauth_domain::User>| {
+        let user = user?;
+        Some(KeyMail {
+            key: AccountKey {
+                id: AccountKeyId::new_random(),
+                user_id: user.id,
+                digest,
+                purpose: KeyPurpose::PasswordReset,
+                created: at(0),
+                expires,
+            },
+            mail_id: MailId::new_random(),
+            mail: mail(email),
+        })
+    };
+    assert!(f.keys.process_request(&mut decide, at(0)).unwrap());
+    key
+}
+
+fn pruning_deletes_spent_keys_and_finished_mail_only(backend: Backend) {
+    let f = fixture(backend);
+    f.users.insert(new_user("ada@example.com")).unwrap();
+    let live = issue_reset_key(&f, "ada@example.com", at(3600));
+    let expired = issue_reset_key(&f, "ada@example.com", at(10));
+    let used = issue_reset_key(&f, "ada@example.com", at(3600));
+    let (stored, _) = f
+        .keys
+        .find_unused(&used.digest(), KeyPurpose::PasswordReset)
+        .unwrap()
+        .unwrap();
+    f.keys
+        .complete_verification(&stored, at(20))
+        .unwrap()
+        .unwrap();
+    assert_eq!(f.keys.delete_spent(at(100)).unwrap(), 2);
+    assert!(
+        f.keys
+            .find_unused(&live.digest(), KeyPurpose::PasswordReset)
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        f.keys
+            .find_unused(&expired.digest(), KeyPurpose::PasswordReset)
+            .unwrap()
+            .is_none()
+    );
+
+    let claimed = f.outbox.claim_due(at(0), at(60), 10, None).unwrap();
+    assert_eq!(claimed.len(), 3, "each key came with its message");
+    f.outbox.mark_sent(claimed[0].id, at(1)).unwrap();
+    f.outbox
+        .mark_failed(claimed[1].id, 10, None, at(1))
+        .unwrap();
+    assert_eq!(f.outbox.delete_finished().unwrap(), 2);
+    assert_eq!(
+        f.outbox.pending().unwrap(),
+        1,
+        "the message still to send stays"
+    );
+}
+
 fn issuing_for_a_deleted_user_is_not_found(backend: Backend) {
     let f = fixture(backend);
     let key = TokenKey::generate().unwrap();
@@ -565,6 +644,7 @@ on_both_backends!(
     a_failed_message_is_due_again_at_its_retry_or_given_up,
     one_message_can_be_claimed_by_its_id,
     concurrent_claims_never_share_a_message,
+    pruning_deletes_spent_keys_and_finished_mail_only,
     concurrent_logins_leave_exactly_one_token,
     record_use_moves_last_used_and_expiry,
     revoke_deletes_one_token_and_revoke_all_the_rest,

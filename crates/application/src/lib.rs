@@ -19,6 +19,7 @@ pub mod logout;
 pub mod password_reset;
 pub mod personal_tokens;
 pub mod ports;
+pub mod prune_mail;
 pub mod prune_tokens;
 pub mod sessions;
 pub mod signup;
@@ -42,6 +43,7 @@ pub use ports::{
     RepositoryError, SaveUserError, ThrottleFuture, ThrottleStore, ThrottleStoreError,
     TokenGenerator, TokenRepository, UserPage, UserQuery, UserRepository,
 };
+pub use prune_mail::{PruneMail, PrunedMail};
 pub use prune_tokens::PruneTokens;
 pub use sessions::{EndSessionError, Session, Sessions};
 pub use signup::{Privileges, Signup, SignupError, SignupInput};

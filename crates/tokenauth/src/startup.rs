@@ -15,7 +15,7 @@ use tokenauth_adapters_http::{
 };
 use tokenauth_adapters_redis::{InvalidRedisUrl, RedisThrottleStore};
 use tokenauth_application::{
-    AccountMail, DeliverMail, DeliveryOutcome, PruneTokens, RepositoryError,
+    AccountMail, DeliverMail, DeliveryOutcome, PruneMail, PruneTokens, PrunedMail, RepositoryError,
 };
 
 use secrecy::ExposeSecret;
@@ -53,6 +53,7 @@ pub struct Application {
     server: Server,
     database: Database,
     prune: PruneTokens,
+    prune_mail: Arc<PruneMail>,
     prune_interval: Option<Duration>,
     mail: Arc<MailWork>,
     mail_metrics: MailMetrics,
@@ -131,6 +132,7 @@ impl Application {
             port,
             server: server.run(),
             prune: wiring::prune_tokens(&database),
+            prune_mail: Arc::new(wiring::prune_mail(&database)),
             database,
             prune_interval,
             mail,
@@ -154,7 +156,7 @@ impl Application {
     pub async fn run(self) -> std::io::Result<()> {
         tokio::spawn(stop_on_signal(self.server.handle(), self.in_flight));
         if let Some(interval) = self.prune_interval {
-            tokio::spawn(prune_periodically(self.prune, interval));
+            tokio::spawn(prune_periodically(self.prune, self.prune_mail, interval));
         }
         tokio::spawn(deliver_mail_continually(self.mail, self.mail_metrics));
         self.server.await
@@ -240,10 +242,24 @@ async fn deliver_mail_continually(work: Arc<MailWork>, metrics: MailMetrics) {
     }
 }
 
-async fn prune_periodically(prune: PruneTokens, interval: Duration) {
+async fn prune_periodically(prune: PruneTokens, prune_mail: Arc<PruneMail>, interval: Duration) {
     let mut ticks = tokio::time::interval(interval);
     loop {
         ticks.tick().await;
+        let mail = prune_mail.clone();
+        match tokio::task::spawn_blocking(move || mail.execute()).await {
+            Ok(Ok(PrunedMail {
+                keys: 0,
+                messages: 0,
+            })) => {}
+            Ok(Ok(pruned)) => tracing::info!(
+                keys = pruned.keys,
+                messages = pruned.messages,
+                "pruned spent account keys and finished mail"
+            ),
+            Ok(Err(error)) => tracing::warn!(%error, "could not prune account mail"),
+            Err(error) => tracing::warn!(%error, "account mail pruning failed"),
+        }
         let prune = prune.clone();
         match tokio::task::spawn_blocking(move || prune.execute()).await {
             Ok(Ok(0)) => {}

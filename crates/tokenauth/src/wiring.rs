@@ -13,8 +13,8 @@ use tokenauth_adapters_mail::{ConsoleMailer, SmtpConfigError, SmtpMailer};
 use tokenauth_adapters_system::{BcryptHasher, OsTokenGenerator, SystemClock};
 use tokenauth_application::{
     AccountMail, AccountMailSettings, AdminUsers, Authenticate, ChangePassword, DeliverMail, Login,
-    Logout, LogoutAll, Mailer, PasswordReset, PersonalTokens, PruneTokens, Sessions, Signup,
-    TokenPolicy, TokenRepository, UpdateProfile, UserRepository, VerifyEmail,
+    Logout, LogoutAll, Mailer, PasswordReset, PersonalTokens, PruneMail, PruneTokens, Sessions,
+    Signup, TokenPolicy, TokenRepository, UpdateProfile, UserRepository, VerifyEmail,
 };
 use tokenauth_domain::{DeliveryPolicy, PasswordPolicy, TokenLifetime};
 
@@ -59,6 +59,16 @@ pub fn account_mail(settings: &Settings, db: &Database) -> AccountMail {
             password_reset_ttl: seconds(settings.auth.password_reset_ttl_seconds),
             email_verification_ttl: seconds(settings.auth.email_verification_ttl_seconds),
         },
+    )
+}
+
+/// Deletes spent account keys and finished outbox rows (with the tokens,
+/// on the server's pruning interval).
+pub fn prune_mail(db: &Database) -> PruneMail {
+    PruneMail::new(
+        Arc::new(DieselAccountKeys::new(db.clone())),
+        Arc::new(DieselOutbox::new(db.clone())),
+        Arc::new(SystemClock),
     )
 }
 

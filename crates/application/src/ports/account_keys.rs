@@ -76,4 +76,8 @@ pub trait AccountKeys: Send + Sync + 'static {
         key: &AccountKey,
         now: Timestamp,
     ) -> Result<Option<User>, RepositoryError>;
+
+    /// Deletes keys that can no longer be used (consumed or expired by
+    /// `now`); returns how many.
+    fn delete_spent(&self, now: Timestamp) -> Result<usize, RepositoryError>;
 }

@@ -46,4 +46,8 @@ pub trait Outbox: Send + Sync + 'static {
 
     /// Messages neither delivered nor given up.
     fn pending(&self) -> Result<u64, RepositoryError>;
+
+    /// Deletes the messages already sent or given up (their bodies are gone
+    /// already); returns how many.
+    fn delete_finished(&self) -> Result<usize, RepositoryError>;
 }
