@@ -151,6 +151,17 @@ impl Browser {
             .unwrap();
     }
 
+    /// The page's `h1`.
+    async fn heading(&self) -> String {
+        self.client
+            .find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     async fn text(&self, id: &str) -> String {
         self.client
             .find(Locator::Id(id))
@@ -211,17 +222,7 @@ async fn the_root_page_links_every_endpoint() {
         .click()
         .await
         .unwrap();
-    assert_eq!(
-        browser
-            .client
-            .find(Locator::Css("h1"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "Signup"
-    );
+    assert_eq!(browser.heading().await, "Signup");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -454,17 +455,7 @@ async fn a_forgotten_password_is_reset_from_the_mailed_link() {
     assert!(link.starts_with("http://127.0.0.1:"), "{link}");
     let path = &link[link.find("/reset-password").unwrap()..];
     browser.visit(path).await;
-    assert_eq!(
-        browser
-            .client
-            .find(Locator::Css("h1"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "Reset your password"
-    );
+    assert_eq!(browser.heading().await, "Reset your password");
     browser.screenshot("reset-password-form").await;
     browser.fill("new_password", "12345678").await;
     browser.submit().await;
@@ -504,17 +495,7 @@ async fn an_address_is_verified_from_the_mailed_link() {
     browser
         .visit(&link[link.find("/verify-email").unwrap()..])
         .await;
-    assert_eq!(
-        browser
-            .client
-            .find(Locator::Css("h1"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "Verify your email address"
-    );
+    assert_eq!(browser.heading().await, "Verify your email address");
     browser.submit().await;
     assert_eq!(browser.text("status").await, "HTTP 200 OK");
     assert!(
