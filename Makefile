@@ -99,53 +99,36 @@ test-postgres:
 	echo "  or install Docker so make test can run 'docker compose up postgres'." >&2; \
 	exit 1
 
-## Debian's Chromium and chromedriver for the browser tests (installed when root).
-browser:
-	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+## What a test needs from Debian: $(call test_package,<installed?>,<packages>,<tests>).
+## Nothing when <installed?> succeeds; installed when root (RUNLEVEL=1 keeps apt
+## from starting a service: each test starts its own on a free port);
+## otherwise those tests will skip, and this says what to install.
+test_package = @if $(1); then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "make: installing chromium and chromium-driver for the browser tests"; \
-		(apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || \
-		 { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }); \
+		echo "make: installing $(2) for $(3)"; \
+		(RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null 2>&1 || \
+		 { apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; }); \
 	else \
-		echo "make: the browser tests will be skipped: sudo apt-get install chromium chromium-driver to run them" >&2; \
+		echo "make: $(3) will be skipped: sudo apt-get install $(2) to run them" >&2; \
 	fi
 
-## Debian's redis-server for the shared-throttle tests, which start their own
-## on a free port (installed when root).
+## Debian's Chromium and chromedriver for the browser tests.
+browser:
+	$(call test_package,[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ],chromium chromium-driver,the browser tests)
+
+## Debian's redis-server for the shared-throttle tests.
 redis:
-	@if command -v redis-server >/dev/null; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "make: installing redis-server for the shared-throttle tests"; \
-		(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null 2>&1 || \
-		 { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }); \
-	else \
-		echo "make: the shared-throttle tests will be skipped: sudo apt-get install redis-server to run them" >&2; \
-	fi
+	$(call test_package,command -v redis-server >/dev/null,redis-server,the shared-throttle tests)
 
 ## Debian's python3-aiosmtpd: the mail tests run a real SMTP server and read
 ## what it received.
 smtp:
-	@if /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || python3 -c 'import aiosmtpd' 2>/dev/null; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "make: installing python3-aiosmtpd for the mail tests"; \
-		(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-aiosmtpd >/dev/null 2>&1 || \
-		 { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-aiosmtpd >/dev/null; }); \
-	else \
-		echo "make: the mail tests will be skipped: sudo apt-get install python3-aiosmtpd to run them" >&2; \
-	fi
+	$(call test_package,/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || python3 -c 'import aiosmtpd' 2>/dev/null,python3-aiosmtpd,the mail tests)
 
 ## Debian's nginx for the gateway test, which runs its own from the shipped
-## configuration (installed when root; RUNLEVEL=1 keeps apt from starting the
-## system's nginx on port 80).
+## configuration.
 nginx:
-	@if [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "make: installing nginx for the gateway test"; \
-		(RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null 2>&1 || \
-		 { apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }); \
-	else \
-		echo "make: the nginx gateway test will be skipped: sudo apt-get install nginx to run it" >&2; \
-	fi
+	$(call test_package,[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null,nginx,the nginx gateway test)
 
 test: deps architecture browser redis nginx smtp
 	@url=$$($(MAKE) -s test-postgres | tail -1) && \
