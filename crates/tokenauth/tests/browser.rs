@@ -180,6 +180,14 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
+    /// Logs in through the login form; the page then shows the outcome.
+    async fn log_in(&self, email: &str) {
+        self.visit("/api/login").await;
+        self.fill("email", email).await;
+        self.fill("password", PASSWORD).await;
+        self.submit().await;
+    }
+
     async fn sign_up(&self, email: &str, first_name: &str) {
         self.visit("/api/signup").await;
         self.fill("email", email).await;
@@ -277,10 +285,7 @@ async fn a_bad_email_shows_its_error_next_to_the_field() {
 async fn logging_in_through_the_form_shows_the_token_and_a_curl_line() {
     let Some(browser) = open().await else { return };
     browser.sign_up("ada@example.com", "Ada").await;
-    browser.visit("/api/login").await;
-    browser.fill("email", "ada@example.com").await;
-    browser.fill("password", PASSWORD).await;
-    browser.submit().await;
+    browser.log_in("ada@example.com").await;
     assert_eq!(browser.text("status").await, "HTTP 200 OK");
     let token = browser.text("token").await;
     assert_eq!(token.len(), 40);
@@ -337,10 +342,7 @@ async fn a_script_in_a_name_is_shown_as_text() {
 async fn a_personal_token_is_made_from_a_login_token_and_shown_once() {
     let Some(browser) = open().await else { return };
     browser.sign_up("ada@example.com", "Ada").await;
-    browser.visit("/api/login").await;
-    browser.fill("email", "ada@example.com").await;
-    browser.fill("password", PASSWORD).await;
-    browser.submit().await;
+    browser.log_in("ada@example.com").await;
     let login_token = browser.text("token").await;
 
     browser.visit("/api/me/tokens").await;
