@@ -12,24 +12,26 @@ use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use tokenauth_adapters_db::testing::TestDatabase;
 use tokenauth_adapters_db::{
-    Backend, Database, DatabaseSettings, DieselTokenRepository, DieselUserRepository,
+    Backend, Database, DatabaseSettings, DieselTokenLookup, DieselTokenRepository,
+    DieselUserRepository,
 };
-use tokenauth_application::{TokenRepository, UserRepository};
+use tokenauth_application::{TokenLookup, TokenRepository, UserRepository};
 use tokenauth_domain::{
     AuthToken, Email, NewUser, PasswordHash, PersonName, PhoneNumber, TokenId, TokenKey, TokenKind,
     UserId, truncate_to_micros,
 };
 
-fn seeded(backend: Backend) -> (TestDatabase, DieselTokenRepository, Vec<TokenKey>) {
+fn seeded(backend: Backend) -> (TestDatabase, DieselTokenLookup, Vec<TokenKey>) {
     let test_db = TestDatabase::new(backend);
     let db = Database::open(&DatabaseSettings {
         url: test_db.url().into(),
         pool_size: 4,
+        workers: 1,
         connect_timeout: Duration::from_secs(5),
     })
     .unwrap();
     let users = DieselUserRepository::new(db.clone());
-    let tokens = DieselTokenRepository::new(db);
+    let tokens = DieselTokenRepository::new(db.clone());
     let now = truncate_to_micros(Utc::now());
     let keys: Vec<TokenKey> = (0..2000)
         .map(|i| {
@@ -63,18 +65,26 @@ fn seeded(backend: Backend) -> (TestDatabase, DieselTokenRepository, Vec<TokenKe
             key
         })
         .collect();
-    (test_db, tokens, keys)
+    (test_db, DieselTokenLookup::new(db), keys)
 }
 
 fn token_lookup(c: &mut Criterion) {
     for (name, backend) in [("sqlite", Backend::Sqlite), ("postgres", Backend::Postgres)] {
-        let (_db, tokens, keys) = seeded(backend);
+        let (_db, lookup, keys) = seeded(backend);
+        // As a worker runs it: awaited on a single-threaded runtime.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let digests: Vec<_> = keys.iter().map(TokenKey::digest).collect();
         let mut i = 0;
         c.bench_function(&format!("find token and user by digest ({name})"), |b| {
             b.iter(|| {
                 i = (i + 1) % digests.len();
-                tokens.find_by_digest(&digests[i]).unwrap().unwrap()
+                runtime
+                    .block_on(lookup.find_by_digest(&digests[i]))
+                    .unwrap()
+                    .unwrap()
             })
         });
     }

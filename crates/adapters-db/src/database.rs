@@ -9,6 +9,7 @@ use crate::connection::write_transaction;
 use crate::error::from_diesel;
 use crate::manager::{ConnectionManager, DatabaseUrl};
 use crate::outage::Outage;
+use crate::worker_pools::{WorkerPools, async_url};
 use crate::{Backend, DbConnection, migrations};
 
 /// How to reach the database.
@@ -17,8 +18,11 @@ pub struct DatabaseSettings {
     /// `postgres://…` or `sqlite://<path>`; it may hold a password, so it
     /// never shows in `Debug`.
     pub url: SecretString,
-    /// The most connections the pool holds.
+    /// The most connections the pool holds. On PostgreSQL the request
+    /// path's async connections are a second pool, split across the workers.
     pub pool_size: u32,
+    /// The server's workers, each of which keeps its own async connections.
+    pub workers: usize,
     /// How long a request waits for a connection before it gets 503.
     pub connect_timeout: Duration,
 }
@@ -51,6 +55,8 @@ pub struct Database {
     pool: Pool,
     backend: Backend,
     outage: Arc<Outage>,
+    /// PostgreSQL's request path, when its URL suits the async client.
+    worker_pools: Option<Arc<WorkerPools>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -85,10 +91,31 @@ impl Database {
             .connection_timeout(settings.connect_timeout)
             .test_on_check_out(false)
             .build_unchecked(manager);
+        let outage = Arc::<Outage>::default();
+        let worker_pools = match url.backend() {
+            Backend::Postgres => match async_url(url.as_str()) {
+                Ok(async_url) => Some(Arc::new(WorkerPools::new(
+                    async_url,
+                    settings.pool_size,
+                    settings.workers,
+                    settings.connect_timeout,
+                    outage.clone(),
+                ))),
+                Err(reason) => {
+                    tracing::info!(
+                        %reason,
+                        "the request path reads through libpq on the blocking threads"
+                    );
+                    None
+                }
+            },
+            Backend::Sqlite => None,
+        };
         Ok(Self {
             pool,
             backend: url.backend(),
-            outage: Arc::default(),
+            outage,
+            worker_pools,
         })
     }
 
@@ -110,6 +137,40 @@ impl Database {
         self.backend
     }
 
+    /// The request path's async pools (PostgreSQL with a URL they can use).
+    pub(crate) fn worker_pools(&self) -> Option<&WorkerPools> {
+        self.worker_pools.as_deref()
+    }
+
+    /// Runs a read on an idle pooled connection right here, or gives `work`
+    /// back when none is idle (a caller on an async worker must not wait).
+    pub(crate) fn try_run_now<T, F>(&self, work: F) -> Result<Result<T, RepositoryError>, F>
+    where
+        F: FnOnce(&mut DbConnection) -> QueryResult<T>,
+    {
+        if self.outage.is_suspected() {
+            return Err(work);
+        }
+        match self.pool.try_get() {
+            Some(pooled) => Ok(self.run_on(pooled, work)),
+            None => Err(work),
+        }
+    }
+
+    /// [`Database::run`] on a blocking thread, awaited: for callers on an
+    /// async worker. It runs in the caller's span, so its logs keep the
+    /// request id.
+    pub(crate) async fn run_blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
+    ) -> Result<T, RepositoryError> {
+        let db = self.clone();
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || span.in_scope(|| db.run(work)))
+            .await
+            .unwrap_or_else(|error| Err(RepositoryError::Internal(error.to_string())))
+    }
+
     /// Runs `work` on a pooled connection. No connection free within the
     /// connect timeout is `Unavailable`; a connection whose query failed for
     /// want of the database is dropped from the pool, not reused. While an
@@ -118,7 +179,15 @@ impl Database {
         &self,
         work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
     ) -> Result<T, RepositoryError> {
-        let mut pooled = self.checkout()?;
+        let pooled = self.checkout()?;
+        self.run_on(pooled, work)
+    }
+
+    fn run_on<T>(
+        &self,
+        mut pooled: Pooled,
+        work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
+    ) -> Result<T, RepositoryError> {
         let result = work(&mut pooled.conn).map_err(from_diesel);
         match &result {
             // Lost, or busy (SQLite's lock): dropped, but not yet an outage;
@@ -182,10 +251,21 @@ impl tokenauth_application::DatabaseHealth for Database {
 
     fn pool_state(&self) -> tokenauth_application::PoolState {
         let state = self.pool.state();
-        tokenauth_application::PoolState {
+        let blocking = tokenauth_application::PoolState {
             connections: state.connections,
             idle: state.idle_connections,
             max: self.pool.max_size(),
+        };
+        match &self.worker_pools {
+            Some(pools) => {
+                let workers = pools.state();
+                tokenauth_application::PoolState {
+                    connections: blocking.connections + workers.connections,
+                    idle: blocking.idle + workers.idle,
+                    max: blocking.max + workers.max,
+                }
+            }
+            None => blocking,
         }
     }
 }

@@ -16,13 +16,16 @@ mod outbox;
 mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod token_lookup;
 mod token_repository;
 mod user_repository;
+mod worker_pools;
 
 pub use account_keys::DieselAccountKeys;
 pub use connection::DbConnection;
 pub use database::{Database, DatabaseError, DatabaseSettings};
 pub use manager::{Backend, ConnectionManager, DatabaseUrl, ManagedConnection};
 pub use outbox::DieselOutbox;
+pub use token_lookup::DieselTokenLookup;
 pub use token_repository::DieselTokenRepository;
 pub use user_repository::DieselUserRepository;

@@ -195,6 +195,7 @@ fn build_template(admin_url: &str, name: &str) -> Result<(), String> {
         let migrated = Database::migrate(&DatabaseSettings {
             url: with_database(admin_url, &building).into(),
             pool_size: 1,
+            workers: 1,
             connect_timeout: std::time::Duration::from_secs(10),
         });
         match migrated {

@@ -3,11 +3,11 @@ use std::num::NonZeroU32;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use tokenauth_application::{RepositoryError, TokenRepository};
-use tokenauth_domain::{AuthToken, Timestamp, TokenDigest, TokenId, User, UserId};
+use tokenauth_domain::{AuthToken, Timestamp, TokenId, UserId};
 
 use crate::Database;
 use crate::connection::DbConnection;
-use crate::models::{SESSION, TokenRow, UserRow, naive};
+use crate::models::{SESSION, TokenRow, naive};
 use crate::schema::{auth_tokens, users};
 
 /// Tokens (their digests) in the database.
@@ -110,45 +110,6 @@ impl TokenRepository for DieselTokenRepository {
         } else {
             Err(RepositoryError::NotFound)
         }
-    }
-
-    fn find_by_digest(
-        &self,
-        digest: &TokenDigest,
-    ) -> Result<Option<(AuthToken, User)>, RepositoryError> {
-        // The digest is unique: no LIMIT. SQLite (built with STAT4) prepares a
-        // statement with a bound LIMIT anew on every run, because a new LIMIT
-        // value might change the plan; that parse cost more than the read.
-        // Lookups by a unique key in this crate leave LIMIT out for this reason.
-        let found: Option<(TokenRow, UserRow)> = self.db.run(|conn| {
-            auth_tokens::table
-                .inner_join(users::table)
-                .filter(auth_tokens::digest.eq(digest.to_hex()))
-                .select((TokenRow::as_select(), UserRow::as_select()))
-                .get_result(conn)
-                .optional()
-        })?;
-        found
-            .map(|(token, user)| Ok((token.into_token()?, user.into_user()?)))
-            .transpose()
-    }
-
-    fn record_use(
-        &self,
-        id: TokenId,
-        last_used: Timestamp,
-        expires: Option<Timestamp>,
-    ) -> Result<(), RepositoryError> {
-        self.db
-            .run(|conn| {
-                diesel::update(auth_tokens::table.find(id.to_string()))
-                    .set((
-                        auth_tokens::last_used.eq(naive(last_used)),
-                        auth_tokens::expires.eq(expires.map(naive)),
-                    ))
-                    .execute(conn)
-            })
-            .map(drop)
     }
 
     fn revoke(&self, id: TokenId) -> Result<(), RepositoryError> {

@@ -9,21 +9,59 @@ use std::time::Duration;
 use chrono::{TimeDelta, TimeZone, Utc};
 use tokenauth_adapters_db::testing::TestDatabase;
 use tokenauth_adapters_db::{
-    Backend, Database, DatabaseSettings, DieselAccountKeys, DieselOutbox, DieselTokenRepository,
-    DieselUserRepository,
+    Backend, Database, DatabaseSettings, DieselAccountKeys, DieselOutbox, DieselTokenLookup,
+    DieselTokenRepository, DieselUserRepository,
 };
 use tokenauth_application::{
-    AccountKeys, KeyMail, Outbox, RepositoryError, SaveUserError, TokenRepository, UserRepository,
+    AccountKeys, KeyMail, Outbox, RepositoryError, SaveUserError, TokenLookup, TokenRepository,
+    UserRepository,
 };
 use tokenauth_domain::{
     AccountKey, AccountKeyId, AuthToken, Email, EmailKey, KeyPurpose, Mail, MailId, NewUser,
-    PasswordHash, PersonName, PhoneNumber, Scope, Timestamp, TokenId, TokenKey, TokenKind,
-    TokenName, UserId,
+    PasswordHash, PersonName, PhoneNumber, Scope, Timestamp, TokenDigest, TokenId, TokenKey,
+    TokenKind, TokenName, User, UserId,
 };
+
+/// The async lookups, run to their end on a runtime of the test's own (which
+/// outlives the connections the lookups open on it).
+struct Lookup {
+    lookup: DieselTokenLookup,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Lookup {
+    fn new(db: &Database) -> Self {
+        Self {
+            lookup: DieselTokenLookup::new(db.clone()),
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap(),
+        }
+    }
+
+    fn find_by_digest(
+        &self,
+        digest: &TokenDigest,
+    ) -> Result<Option<(AuthToken, User)>, RepositoryError> {
+        self.runtime.block_on(self.lookup.find_by_digest(digest))
+    }
+
+    fn record_use(
+        &self,
+        id: TokenId,
+        last_used: Timestamp,
+        expires: Option<Timestamp>,
+    ) -> Result<(), RepositoryError> {
+        self.runtime
+            .block_on(self.lookup.record_use(id, last_used, expires))
+    }
+}
 
 struct Fixture {
     users: DieselUserRepository,
     tokens: DieselTokenRepository,
+    lookup: Lookup,
     outbox: DieselOutbox,
     keys: DieselAccountKeys,
     db: Database,
@@ -35,12 +73,14 @@ fn fixture(backend: Backend) -> Fixture {
     let db = Database::open(&DatabaseSettings {
         url: test_db.url().into(),
         pool_size: 8,
+        workers: 1,
         connect_timeout: Duration::from_secs(5),
     })
     .expect("open test database");
     Fixture {
         users: DieselUserRepository::new(db.clone()),
         tokens: DieselTokenRepository::new(db.clone()),
+        lookup: Lookup::new(&db),
         outbox: DieselOutbox::new(db.clone()),
         keys: DieselAccountKeys::new(db.clone()),
         db,
@@ -142,7 +182,7 @@ fn issued_tokens_are_found_by_digest_with_their_user(backend: Backend) {
     let key = TokenKey::generate().unwrap();
     let token = token_for(user.id, &key, at(5));
     f.tokens.issue_for_login(&token, one(), at(5)).unwrap();
-    let (found, owner) = f.tokens.find_by_digest(&key.digest()).unwrap().unwrap();
+    let (found, owner) = f.lookup.find_by_digest(&key.digest()).unwrap().unwrap();
     assert_eq!(found, token);
     assert_eq!(owner.id, user.id);
     assert_eq!(owner.last_login, Some(at(5)));
@@ -160,7 +200,7 @@ fn login_keeps_only_the_newest_tokens(backend: Backend) {
     }
     let alive: Vec<bool> = keys
         .iter()
-        .map(|k| f.tokens.find_by_digest(&k.digest()).unwrap().is_some())
+        .map(|k| f.lookup.find_by_digest(&k.digest()).unwrap().is_some())
         .collect();
     assert_eq!(alive, vec![false, false, true, true]);
 }
@@ -187,7 +227,7 @@ fn personal_tokens_read_back_with_their_name_and_scopes(backend: Backend) {
         &[Scope::UsersRead, Scope::AccountRead],
     );
     f.tokens.issue_personal(&token).unwrap();
-    let (found, _) = f.tokens.find_by_digest(&key.digest()).unwrap().unwrap();
+    let (found, _) = f.lookup.find_by_digest(&key.digest()).unwrap().unwrap();
     assert_eq!(found, token);
     assert_eq!(found.scopes().to_string(), "account:read users:read");
     let session_key = TokenKey::generate().unwrap();
@@ -195,7 +235,7 @@ fn personal_tokens_read_back_with_their_name_and_scopes(backend: Backend) {
         .issue_for_login(&token_for(user.id, &session_key, at(1)), one(), at(1))
         .unwrap();
     let (session, _) = f
-        .tokens
+        .lookup
         .find_by_digest(&session_key.digest())
         .unwrap()
         .unwrap();
@@ -220,7 +260,7 @@ fn login_rotation_leaves_personal_tokens_alone(backend: Backend) {
     }
     let alive = |keys: &[TokenKey]| -> Vec<bool> {
         keys.iter()
-            .map(|k| f.tokens.find_by_digest(&k.digest()).unwrap().is_some())
+            .map(|k| f.lookup.find_by_digest(&k.digest()).unwrap().is_some())
             .collect()
     };
     assert_eq!(alive(&personal_keys), vec![true, true, true]);
@@ -522,7 +562,7 @@ fn concurrent_logins_leave_exactly_one_token(backend: Backend) {
         .collect();
     let alive = keys
         .iter()
-        .filter(|k| f.tokens.find_by_digest(&k.digest()).unwrap().is_some())
+        .filter(|k| f.lookup.find_by_digest(&k.digest()).unwrap().is_some())
         .count();
     assert_eq!(alive, 1);
 }
@@ -533,8 +573,8 @@ fn record_use_moves_last_used_and_expiry(backend: Backend) {
     let key = TokenKey::generate().unwrap();
     let token = token_for(user.id, &key, at(0));
     f.tokens.issue_for_login(&token, one(), at(0)).unwrap();
-    f.tokens.record_use(token.id, at(90), None).unwrap();
-    let (found, _) = f.tokens.find_by_digest(&key.digest()).unwrap().unwrap();
+    f.lookup.record_use(token.id, at(90), None).unwrap();
+    let (found, _) = f.lookup.find_by_digest(&key.digest()).unwrap().unwrap();
     assert_eq!((found.last_used, found.expires), (at(90), None));
 }
 
@@ -553,14 +593,14 @@ fn revoke_deletes_one_token_and_revoke_all_the_rest(backend: Backend) {
     f.tokens.revoke(ids[0]).unwrap();
     f.tokens.revoke(ids[0]).unwrap();
     assert!(
-        f.tokens
+        f.lookup
             .find_by_digest(&keys[0].digest())
             .unwrap()
             .is_none()
     );
     assert_eq!(f.tokens.revoke_all(user.id).unwrap(), 2);
     assert!(
-        f.tokens
+        f.lookup
             .find_by_digest(&keys[2].digest())
             .unwrap()
             .is_none()
@@ -573,6 +613,7 @@ fn deleting_a_user_deletes_its_tokens(backend: Backend) {
     let db = Database::open(&DatabaseSettings {
         url: test_db.url().into(),
         pool_size: 2,
+        workers: 1,
         connect_timeout: Duration::from_secs(5),
     })
     .unwrap();
@@ -587,7 +628,12 @@ fn deleting_a_user_deletes_its_tokens(backend: Backend) {
         conn.batch_execute(&format!("DELETE FROM users WHERE id = '{}'", user.id))
     })
     .unwrap();
-    assert!(tokens.find_by_digest(&key.digest()).unwrap().is_none());
+    assert!(
+        Lookup::new(&db)
+            .find_by_digest(&key.digest())
+            .unwrap()
+            .is_none()
+    );
     let remaining: i64 = db
         .with_connection(|conn| {
             use diesel::prelude::*;
@@ -610,6 +656,7 @@ fn migrations_are_idempotent(backend: Backend) {
     let settings = DatabaseSettings {
         url: test_db.url().into(),
         pool_size: 1,
+        workers: 1,
         connect_timeout: Duration::from_secs(5),
     };
     assert_eq!(Database::migrate(&settings).unwrap().len(), 5);

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use tokenauth_domain::{AuthToken, Scope, Scopes, TokenKey, TokenLifetime, User};
 
-use crate::ports::{Clock, RepositoryError, TokenRepository};
+use crate::ports::{Clock, RepositoryError, TokenLookup};
 
 /// Why a presented key does not authenticate.
 #[derive(Debug, thiserror::Error)]
@@ -52,7 +52,7 @@ impl Authenticated {
 
 /// The authentication use case: the hot path of every protected request.
 pub struct Authenticate {
-    tokens: Arc<dyn TokenRepository>,
+    tokens: Arc<dyn TokenLookup>,
     clock: Arc<dyn Clock>,
     lifetime: TokenLifetime,
 }
@@ -68,7 +68,7 @@ impl std::fmt::Debug for Authenticate {
 impl Authenticate {
     /// Builds the use case over its ports.
     pub fn new(
-        tokens: Arc<dyn TokenRepository>,
+        tokens: Arc<dyn TokenLookup>,
         clock: Arc<dyn Clock>,
         lifetime: TokenLifetime,
     ) -> Self {
@@ -81,11 +81,12 @@ impl Authenticate {
 
     /// Looks the key up by digest (one indexed read) and checks expiry and the
     /// user; slides the expiry when due (at most one write a minute per token).
-    pub fn execute(&self, presented_key: &str) -> Result<Authenticated, AuthenticateError> {
+    pub async fn execute(&self, presented_key: &str) -> Result<Authenticated, AuthenticateError> {
         let key = TokenKey::parse(presented_key).ok_or(AuthenticateError::InvalidToken)?;
         let (mut token, user) = self
             .tokens
-            .find_by_digest(&key.digest())?
+            .find_by_digest(&key.digest())
+            .await?
             .ok_or(AuthenticateError::InvalidToken)?;
         let now = self.clock.now();
         if TokenLifetime::is_expired(&token, now) {
@@ -102,6 +103,7 @@ impl Authenticate {
             if let Err(error) = self
                 .tokens
                 .record_use(token.id, token.last_used, token.expires)
+                .await
             {
                 tracing::warn!(%error, "could not record token use");
             }

@@ -39,9 +39,10 @@ pub use password_reset::{PasswordReset, PasswordResetError, ResetConfirmInput};
 pub use personal_tokens::{CreateTokenError, PersonalTokenInput, PersonalTokens};
 pub use ports::{
     AccountKeys, AccountRequest, Admission, Clock, DatabaseHealth, DecideRequest, HashingError,
-    KeyGenerationError, KeyMail, MailError, Mailer, Outbox, PasswordHasher, PoolState, QueuedMail,
-    RepositoryError, SaveUserError, ThrottleFuture, ThrottleStore, ThrottleStoreError,
-    TokenGenerator, TokenRepository, UserPage, UserQuery, UserRepository,
+    KeyGenerationError, KeyMail, LookupFuture, MailError, Mailer, Outbox, PasswordHasher,
+    PoolState, QueuedMail, RepositoryError, SaveUserError, ThrottleFuture, ThrottleStore,
+    ThrottleStoreError, TokenGenerator, TokenLookup, TokenRepository, UserPage, UserQuery,
+    UserRepository,
 };
 pub use prune_mail::{PruneMail, PrunedMail};
 pub use prune_tokens::PruneTokens;

@@ -23,7 +23,7 @@ fn logged_in(w: &World) -> String {
 fn a_valid_key_authenticates_its_user() {
     let w = world();
     let key = logged_in(&w);
-    let session = w.authenticate.execute(&key).unwrap();
+    let session = w.authenticate_with(&key).unwrap();
     assert_eq!(session.user.email.as_str(), "ada@example.com");
 }
 
@@ -34,7 +34,7 @@ fn malformed_and_unknown_keys_are_invalid() {
     for key in ["", "abc", &"0".repeat(40), &"Z".repeat(40)] {
         assert!(
             matches!(
-                w.authenticate.execute(key),
+                w.authenticate_with(key),
                 Err(AuthenticateError::InvalidToken)
             ),
             "{key}"
@@ -51,7 +51,7 @@ fn the_stored_digest_is_not_a_key() {
         .digest()
         .to_hex();
     assert!(matches!(
-        w.authenticate.execute(&digest),
+        w.authenticate_with(&digest),
         Err(AuthenticateError::InvalidToken)
     ));
 }
@@ -62,7 +62,7 @@ fn an_expired_key_says_so() {
     let key = logged_in(&w);
     w.clock.advance(TTL as i64);
     assert!(matches!(
-        w.authenticate.execute(&key),
+        w.authenticate_with(&key),
         Err(AuthenticateError::Expired)
     ));
 }
@@ -72,9 +72,9 @@ fn use_slides_the_expiry_forward() {
     let w = world();
     let key = logged_in(&w);
     w.clock.advance(TTL as i64 - 10);
-    assert!(w.authenticate.execute(&key).is_ok());
+    assert!(w.authenticate_with(&key).is_ok());
     w.clock.advance(TTL as i64 - 10);
-    assert!(w.authenticate.execute(&key).is_ok());
+    assert!(w.authenticate_with(&key).is_ok());
 }
 
 #[test]
@@ -82,13 +82,13 @@ fn use_is_written_at_most_once_a_minute() {
     let w = world();
     let key = logged_in(&w);
     for _ in 0..5 {
-        w.authenticate.execute(&key).unwrap();
+        w.authenticate_with(&key).unwrap();
         w.clock.advance(10);
     }
     assert_eq!(*w.store.record_use_calls.lock().unwrap(), 0);
     w.clock.advance(20);
-    w.authenticate.execute(&key).unwrap();
-    w.authenticate.execute(&key).unwrap();
+    w.authenticate_with(&key).unwrap();
+    w.authenticate_with(&key).unwrap();
     assert_eq!(*w.store.record_use_calls.lock().unwrap(), 1);
 }
 
@@ -96,10 +96,10 @@ fn use_is_written_at_most_once_a_minute() {
 fn an_inactive_user_is_refused() {
     let w = world();
     let key = logged_in(&w);
-    let user = w.authenticate.execute(&key).unwrap().user;
+    let user = w.authenticate_with(&key).unwrap().user;
     w.store.set_active(user.id, false);
     assert!(matches!(
-        w.authenticate.execute(&key),
+        w.authenticate_with(&key),
         Err(AuthenticateError::UserInactive)
     ));
 }
@@ -108,10 +108,10 @@ fn an_inactive_user_is_refused() {
 fn logout_revokes_the_token_used() {
     let w = world();
     let key = logged_in(&w);
-    let session = w.authenticate.execute(&key).unwrap();
+    let session = w.authenticate_with(&key).unwrap();
     Logout::new(w.store.clone()).execute(&session).unwrap();
     assert!(matches!(
-        w.authenticate.execute(&key),
+        w.authenticate_with(&key),
         Err(AuthenticateError::InvalidToken)
     ));
 }
@@ -130,12 +130,12 @@ fn logout_all_revokes_every_token_of_the_user() {
         .issued
         .key
         .expose();
-    let session = w.authenticate.execute(&key).unwrap();
+    let session = w.authenticate_with(&key).unwrap();
     let revoked = LogoutAll::new(Arc::clone(&w.store) as _)
         .execute(&session)
         .unwrap();
     assert_eq!(revoked, 2);
-    assert!(w.authenticate.execute(&other).is_err());
+    assert!(w.authenticate_with(&other).is_err());
 }
 
 #[test]
@@ -157,8 +157,8 @@ fn pruning_deletes_expired_tokens_only() {
     let prune = tokenauth_application::PruneTokens::new(w.store.clone(), w.clock.clone());
     assert_eq!(prune.execute().unwrap(), 1);
     assert!(matches!(
-        w.authenticate.execute(&old),
+        w.authenticate_with(&old),
         Err(AuthenticateError::InvalidToken)
     ));
-    assert!(w.authenticate.execute(&fresh).is_ok());
+    assert!(w.authenticate_with(&fresh).is_ok());
 }

@@ -81,8 +81,8 @@ fn login_rotates_the_previous_token_out() {
     let first = login(&w, "ada@example.com", PASSWORD).unwrap();
     w.clock.advance(1);
     let second = login(&w, "ada@example.com", PASSWORD).unwrap();
-    assert!(w.authenticate.execute(&first.issued.key.expose()).is_err());
-    assert!(w.authenticate.execute(&second.issued.key.expose()).is_ok());
+    assert!(w.authenticate_with(&first.issued.key.expose()).is_err());
+    assert!(w.authenticate_with(&second.issued.key.expose()).is_ok());
     assert_eq!(w.store.tokens_of(user.id).len(), 1);
 }
 
@@ -100,8 +100,8 @@ fn with_a_larger_limit_login_revokes_only_the_oldest_beyond_it() {
                 .expose()
         })
         .collect();
-    assert!(w.authenticate.execute(&keys[0]).is_err());
-    assert!(w.authenticate.execute(&keys[1]).is_ok());
-    assert!(w.authenticate.execute(&keys[2]).is_ok());
+    assert!(w.authenticate_with(&keys[0]).is_err());
+    assert!(w.authenticate_with(&keys[1]).is_ok());
+    assert!(w.authenticate_with(&keys[2]).is_ok());
     assert_eq!(w.store.tokens_of(user.id).len(), 2);
 }

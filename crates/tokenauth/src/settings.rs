@@ -365,6 +365,7 @@ impl Settings {
         tokenauth_adapters_db::DatabaseSettings {
             url: self.database.url.clone(),
             pool_size: self.database.pool_size,
+            workers: self.workers(),
             connect_timeout: Duration::from_secs(self.database.connect_timeout_seconds.max(1)),
         }
     }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use secrecy::ExposeSecret;
 use tokenauth_adapters_db::{
-    Database, DieselAccountKeys, DieselOutbox, DieselTokenRepository, DieselUserRepository,
+    Database, DieselAccountKeys, DieselOutbox, DieselTokenLookup, DieselTokenRepository,
+    DieselUserRepository,
 };
 use tokenauth_adapters_http::{HashingThreads, Services};
 use tokenauth_adapters_mail::{ConsoleMailer, SmtpConfigError, SmtpMailer};
@@ -107,7 +108,11 @@ pub(crate) fn services(settings: &Settings, db: &Database, hashing: HashingThrea
             Arc::new(OsTokenGenerator),
             policy,
         ),
-        authenticate: Authenticate::new(tokens.clone(), clock.clone(), lifetime),
+        authenticate: Authenticate::new(
+            Arc::new(DieselTokenLookup::new(db.clone())),
+            clock.clone(),
+            lifetime,
+        ),
         logout: Logout::new(tokens.clone()),
         logout_all: LogoutAll::new(tokens.clone()),
         update_profile: UpdateProfile::new(users.clone()),

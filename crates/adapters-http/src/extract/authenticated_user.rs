@@ -7,7 +7,6 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload};
 use tokenauth_application::Authenticated;
 
 use crate::access::TokenRules;
-use crate::threads::{Blocking, Threads};
 use crate::{ApiError, Services, parse_authorization};
 
 /// The user (and token) behind a request's `Authorization: Token <key>`,
@@ -47,9 +46,7 @@ pub(crate) fn authenticate(
     async move {
         let key = key?;
         let services = services.ok_or(ApiError::Internal)?;
-        let session = Blocking
-            .run(move || services.authenticate.execute(&key))
-            .await?;
-        Ok(session)
+        // Awaited right here: the lookup is async all the way down.
+        Ok(services.authenticate.execute(&key).await?)
     }
 }

@@ -12,6 +12,7 @@ mod password_hasher;
 mod repository_error;
 mod throttle_store;
 mod token_generator;
+mod token_lookup;
 mod token_repository;
 mod user_repository;
 
@@ -24,5 +25,6 @@ pub use password_hasher::{HashingError, PasswordHasher};
 pub use repository_error::{RepositoryError, SaveUserError};
 pub use throttle_store::{Admission, ThrottleFuture, ThrottleStore, ThrottleStoreError};
 pub use token_generator::{KeyGenerationError, TokenGenerator};
+pub use token_lookup::{LookupFuture, TokenLookup};
 pub use token_repository::TokenRepository;
 pub use user_repository::{UserPage, UserQuery, UserRepository};

@@ -1,6 +1,6 @@
 use std::num::NonZeroU32;
 
-use tokenauth_domain::{AuthToken, Timestamp, TokenDigest, TokenId, User, UserId};
+use tokenauth_domain::{AuthToken, Timestamp, TokenId, UserId};
 
 use super::RepositoryError;
 
@@ -27,21 +27,6 @@ pub trait TokenRepository: Send + Sync + 'static {
     /// Stores a personal token. MUST return [`RepositoryError::NotFound`]
     /// when its user no longer exists.
     fn issue_personal(&self, token: &AuthToken) -> Result<(), RepositoryError>;
-
-    /// The token with this digest and its user, in one indexed read.
-    fn find_by_digest(
-        &self,
-        digest: &TokenDigest,
-    ) -> Result<Option<(AuthToken, User)>, RepositoryError>;
-
-    /// Writes a use of the token: its new `last_used` and `expires`.
-    /// A token deleted meanwhile is not an error.
-    fn record_use(
-        &self,
-        id: TokenId,
-        last_used: Timestamp,
-        expires: Option<Timestamp>,
-    ) -> Result<(), RepositoryError>;
 
     /// Deletes one token. A token already gone is not an error.
     fn revoke(&self, id: TokenId) -> Result<(), RepositoryError>;

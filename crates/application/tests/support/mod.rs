@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use tokenauth_application::ports::{
-    Clock, HashingError, KeyGenerationError, PasswordHasher, RepositoryError, SaveUserError,
-    TokenGenerator, TokenRepository, UserPage, UserQuery, UserRepository,
+    Clock, HashingError, KeyGenerationError, LookupFuture, PasswordHasher, RepositoryError,
+    SaveUserError, TokenGenerator, TokenLookup, TokenRepository, UserPage, UserQuery,
+    UserRepository,
 };
 use tokenauth_application::{
     AdminUsers, Authenticate, Authenticated, ChangePassword, FieldValue, Login, LoginInput,
@@ -186,41 +187,6 @@ impl TokenRepository for Store {
         Ok(())
     }
 
-    fn find_by_digest(
-        &self,
-        digest: &TokenDigest,
-    ) -> Result<Option<(AuthToken, User)>, RepositoryError> {
-        let tokens = self.tokens.lock().unwrap();
-        let Some(token) = tokens.iter().find(|t| &t.digest == digest) else {
-            return Ok(None);
-        };
-        let users = self.users.lock().unwrap();
-        Ok(users
-            .iter()
-            .find(|u| u.id == token.user_id)
-            .map(|u| (token.clone(), u.clone())))
-    }
-
-    fn record_use(
-        &self,
-        id: TokenId,
-        last_used: Timestamp,
-        expires: Option<Timestamp>,
-    ) -> Result<(), RepositoryError> {
-        *self.record_use_calls.lock().unwrap() += 1;
-        for t in self
-            .tokens
-            .lock()
-            .unwrap()
-            .iter_mut()
-            .filter(|t| t.id == id)
-        {
-            t.last_used = last_used;
-            t.expires = expires;
-        }
-        Ok(())
-    }
-
     fn revoke(&self, id: TokenId) -> Result<(), RepositoryError> {
         self.tokens.lock().unwrap().retain(|t| t.id != id);
         Ok(())
@@ -258,6 +224,53 @@ impl TokenRepository for Store {
         let before = tokens.len();
         tokens.retain(|t| t.user_id != user);
         Ok(before - tokens.len())
+    }
+}
+
+impl TokenLookup for Store {
+    fn find_by_digest<'a>(
+        &'a self,
+        digest: &'a TokenDigest,
+    ) -> LookupFuture<'a, Option<(AuthToken, User)>> {
+        Box::pin(std::future::ready(self.find(digest)))
+    }
+
+    fn record_use(
+        &self,
+        id: TokenId,
+        last_used: Timestamp,
+        expires: Option<Timestamp>,
+    ) -> LookupFuture<'_, ()> {
+        self.used(id, last_used, expires);
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
+impl Store {
+    fn find(&self, digest: &TokenDigest) -> Result<Option<(AuthToken, User)>, RepositoryError> {
+        let tokens = self.tokens.lock().unwrap();
+        let Some(token) = tokens.iter().find(|t| &t.digest == digest) else {
+            return Ok(None);
+        };
+        let users = self.users.lock().unwrap();
+        Ok(users
+            .iter()
+            .find(|u| u.id == token.user_id)
+            .map(|u| (token.clone(), u.clone())))
+    }
+
+    fn used(&self, id: TokenId, last_used: Timestamp, expires: Option<Timestamp>) {
+        *self.record_use_calls.lock().unwrap() += 1;
+        for t in self
+            .tokens
+            .lock()
+            .unwrap()
+            .iter_mut()
+            .filter(|t| t.id == id)
+        {
+            t.last_used = last_used;
+            t.expires = expires;
+        }
     }
 }
 
@@ -324,6 +337,17 @@ pub struct World {
 }
 
 impl World {
+    /// Runs the async authentication to its end, as a request would.
+    pub fn authenticate_with(
+        &self,
+        key: &str,
+    ) -> Result<Authenticated, tokenauth_application::AuthenticateError> {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(self.authenticate.execute(key))
+    }
+
     /// Signs `email` up with `privileges` and logs in; returns the session.
     pub fn session(&self, email: &str, privileges: Privileges) -> Authenticated {
         self.signup
@@ -345,7 +369,7 @@ impl World {
             .issued
             .key
             .expose();
-        self.authenticate.execute(&key).unwrap()
+        self.authenticate_with(&key).unwrap()
     }
 }
 

@@ -257,6 +257,11 @@ async fn a_postgres_outage_gives_bounded_503s_and_the_service_recovers_without_r
         assert_eq!(status, StatusCode::CREATED, "after recovery");
         created.push(email);
     }
+    // The request path's async connections recover too, on both workers.
+    for _ in 0..10 {
+        let (status, _) = get_with(&client, server.url("/api/me"), &key).await;
+        assert_eq!(status, StatusCode::OK, "a read after recovery");
+    }
     assert_eq!(
         client
             .get(server.url("/readyz"))

@@ -72,6 +72,7 @@ fn promote(db: &TestDatabase, email: &str) {
     let database = Database::open(&DatabaseSettings {
         url: db.url().into(),
         pool_size: 1,
+        workers: 1,
         connect_timeout: Duration::from_secs(5),
     })
     .unwrap();

@@ -1,0 +1,119 @@
+//! The request path's storage: a token by digest, and its use.
+
+use diesel::prelude::*;
+use tokenauth_application::{LookupFuture, RepositoryError, TokenLookup};
+use tokenauth_domain::{AuthToken, Timestamp, TokenDigest, TokenId, User};
+
+use crate::error::from_diesel;
+use crate::models::{TokenRow, UserRow, naive};
+use crate::schema::{auth_tokens, users};
+use crate::{Backend, Database, DbConnection};
+
+/// The token with this digest and its user, written once for both clients
+/// (the blocking `DbConnection` and the async PostgreSQL one).
+///
+/// The digest is unique: no LIMIT. SQLite (built with STAT4) prepares a
+/// statement with a bound LIMIT anew on every run, because a new LIMIT value
+/// might change the plan; that parse cost more than the read. Lookups by a
+/// unique key in this crate leave LIMIT out for this reason.
+macro_rules! token_by_digest {
+    ($digest:expr) => {
+        auth_tokens::table
+            .inner_join(users::table)
+            .filter(auth_tokens::digest.eq($digest))
+            .select((TokenRow::as_select(), UserRow::as_select()))
+    };
+}
+
+/// The write of a token's use, written once for both clients.
+macro_rules! token_use {
+    ($id:expr, $last_used:expr, $expires:expr) => {
+        diesel::update(auth_tokens::table.find($id)).set((
+            auth_tokens::last_used.eq(naive($last_used)),
+            auth_tokens::expires.eq($expires.map(naive)),
+        ))
+    };
+}
+
+/// Token lookups in the database, without a thread hand-off where the
+/// backend allows: async queries on PostgreSQL; on SQLite, reads on an idle
+/// connection right on the worker (a point read of a local file takes
+/// microseconds) and everything that may wait for a lock on a blocking thread.
+#[derive(Debug, Clone)]
+pub struct DieselTokenLookup {
+    db: Database,
+}
+
+impl DieselTokenLookup {
+    /// Lookups over `db`.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    async fn find(&self, digest: String) -> Result<Option<(TokenRow, UserRow)>, RepositoryError> {
+        if let Some(pools) = self.db.worker_pools() {
+            let mut conn = pools.checkout().await?;
+            let found = diesel_async::RunQueryDsl::get_result(token_by_digest!(digest), &mut *conn)
+                .await
+                .optional()
+                .map_err(from_diesel);
+            pools.settle(&found);
+            return found;
+        }
+        let read =
+            move |conn: &mut DbConnection| token_by_digest!(&digest).get_result(conn).optional();
+        let read = match self.db.backend() {
+            Backend::Sqlite => match self.db.try_run_now(read) {
+                Ok(found) => return found,
+                Err(read) => read,
+            },
+            // libpq waits on the network: never on the worker.
+            Backend::Postgres => read,
+        };
+        self.db.run_blocking(read).await
+    }
+
+    async fn write_use(
+        &self,
+        id: String,
+        last_used: Timestamp,
+        expires: Option<Timestamp>,
+    ) -> Result<(), RepositoryError> {
+        if let Some(pools) = self.db.worker_pools() {
+            let mut conn = pools.checkout().await?;
+            let written =
+                diesel_async::RunQueryDsl::execute(token_use!(id, last_used, expires), &mut *conn)
+                    .await
+                    .map(drop)
+                    .map_err(from_diesel);
+            pools.settle(&written);
+            return written;
+        }
+        self.db
+            .run_blocking(move |conn| token_use!(id, last_used, expires).execute(conn).map(drop))
+            .await
+    }
+}
+
+impl TokenLookup for DieselTokenLookup {
+    fn find_by_digest<'a>(
+        &'a self,
+        digest: &'a TokenDigest,
+    ) -> LookupFuture<'a, Option<(AuthToken, User)>> {
+        Box::pin(async move {
+            let found = self.find(digest.to_hex()).await?;
+            found
+                .map(|(token, user)| Ok((token.into_token()?, user.into_user()?)))
+                .transpose()
+        })
+    }
+
+    fn record_use(
+        &self,
+        id: TokenId,
+        last_used: Timestamp,
+        expires: Option<Timestamp>,
+    ) -> LookupFuture<'_, ()> {
+        Box::pin(self.write_use(id.to_string(), last_used, expires))
+    }
+}

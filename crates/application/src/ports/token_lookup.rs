@@ -1,0 +1,33 @@
+use std::future::Future;
+use std::pin::Pin;
+
+use tokenauth_domain::{AuthToken, Timestamp, TokenDigest, TokenId, User};
+
+use super::RepositoryError;
+
+/// What a token lookup gives, in time.
+pub type LookupFuture<'a, T> =
+    Pin<Box<dyn Future<Output = Result<T, RepositoryError>> + Send + 'a>>;
+
+/// The storage every protected request touches: one read by digest, and now
+/// and then a write of the token's use.
+///
+/// Async where the other ports are not: this is the hot path, and a request
+/// that awaits its query on the worker serving it costs no thread hand-off
+/// and keeps as many queries in flight as there are requests.
+pub trait TokenLookup: Send + Sync + 'static {
+    /// The token with this digest and its user, in one indexed read.
+    fn find_by_digest<'a>(
+        &'a self,
+        digest: &'a TokenDigest,
+    ) -> LookupFuture<'a, Option<(AuthToken, User)>>;
+
+    /// Writes a use of the token: its new `last_used` and `expires`.
+    /// A token deleted meanwhile is not an error.
+    fn record_use(
+        &self,
+        id: TokenId,
+        last_used: Timestamp,
+        expires: Option<Timestamp>,
+    ) -> LookupFuture<'_, ()>;
+}
