@@ -9,7 +9,7 @@ use crate::connection::write_transaction;
 use crate::error::from_diesel;
 use crate::manager::{ConnectionManager, DatabaseUrl};
 use crate::outage::Outage;
-use crate::worker_pools::{WorkerPools, async_url};
+use crate::worker_connections::{WorkerConnections, async_url};
 use crate::{Backend, DbConnection, migrations};
 
 /// How to reach the database.
@@ -56,7 +56,7 @@ pub struct Database {
     backend: Backend,
     outage: Arc<Outage>,
     /// PostgreSQL's request path, when its URL suits the async client.
-    worker_pools: Option<Arc<WorkerPools>>,
+    worker_connections: Option<Arc<WorkerConnections>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -92,9 +92,9 @@ impl Database {
             .test_on_check_out(false)
             .build_unchecked(manager);
         let outage = Arc::<Outage>::default();
-        let worker_pools = match url.backend() {
+        let worker_connections = match url.backend() {
             Backend::Postgres => match async_url(url.as_str()) {
-                Ok(async_url) => Some(Arc::new(WorkerPools::new(
+                Ok(async_url) => Some(Arc::new(WorkerConnections::new(
                     async_url,
                     settings.pool_size,
                     settings.workers,
@@ -115,7 +115,7 @@ impl Database {
             pool,
             backend: url.backend(),
             outage,
-            worker_pools,
+            worker_connections,
         })
     }
 
@@ -137,24 +137,16 @@ impl Database {
         self.backend
     }
 
-    /// The request path's async pools (PostgreSQL with a URL they can use).
-    pub(crate) fn worker_pools(&self) -> Option<&WorkerPools> {
-        self.worker_pools.as_deref()
+    /// Whether protected requests' lookups are async queries awaited on the
+    /// worker (PostgreSQL with a URL the async client can use), rather than
+    /// queries on the blocking threads.
+    pub fn awaits_lookups_on_workers(&self) -> bool {
+        self.worker_connections.is_some()
     }
 
-    /// Runs a read on an idle pooled connection right here, or gives `work`
-    /// back when none is idle (a caller on an async worker must not wait).
-    pub(crate) fn try_run_now<T, F>(&self, work: F) -> Result<Result<T, RepositoryError>, F>
-    where
-        F: FnOnce(&mut DbConnection) -> QueryResult<T>,
-    {
-        if self.outage.is_suspected() {
-            return Err(work);
-        }
-        match self.pool.try_get() {
-            Some(pooled) => Ok(self.run_on(pooled, work)),
-            None => Err(work),
-        }
+    /// The request path's async connections (PostgreSQL with a URL they can use).
+    pub(crate) fn worker_connections(&self) -> Option<&WorkerConnections> {
+        self.worker_connections.as_deref()
     }
 
     /// [`Database::run`] on a blocking thread, awaited: for callers on an
@@ -179,15 +171,7 @@ impl Database {
         &self,
         work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
     ) -> Result<T, RepositoryError> {
-        let pooled = self.checkout()?;
-        self.run_on(pooled, work)
-    }
-
-    fn run_on<T>(
-        &self,
-        mut pooled: Pooled,
-        work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
-    ) -> Result<T, RepositoryError> {
+        let mut pooled = self.checkout()?;
         let result = work(&mut pooled.conn).map_err(from_diesel);
         match &result {
             // Lost, or busy (SQLite's lock): dropped, but not yet an outage;
@@ -256,9 +240,9 @@ impl tokenauth_application::DatabaseHealth for Database {
             idle: state.idle_connections,
             max: self.pool.max_size(),
         };
-        match &self.worker_pools {
-            Some(pools) => {
-                let workers = pools.state();
+        match &self.worker_connections {
+            Some(connections) => {
+                let workers = connections.state();
                 tokenauth_application::PoolState {
                     connections: blocking.connections + workers.connections,
                     idle: blocking.idle + workers.idle,

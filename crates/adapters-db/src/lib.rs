@@ -19,7 +19,7 @@ pub mod testing;
 mod token_lookup;
 mod token_repository;
 mod user_repository;
-mod worker_pools;
+mod worker_connections;
 
 pub use account_keys::DieselAccountKeys;
 pub use connection::DbConnection;

@@ -7,7 +7,7 @@ use tokenauth_domain::{AuthToken, Timestamp, TokenDigest, TokenId, User};
 use crate::error::from_diesel;
 use crate::models::{TokenRow, UserRow, naive};
 use crate::schema::{auth_tokens, users};
-use crate::{Backend, Database, DbConnection};
+use crate::{Database, DbConnection};
 
 /// The token with this digest and its user, written once for both clients
 /// (the blocking `DbConnection` and the async PostgreSQL one).
@@ -35,10 +35,8 @@ macro_rules! token_use {
     };
 }
 
-/// Token lookups in the database, without a thread hand-off where the
-/// backend allows: async queries on PostgreSQL; on SQLite, reads on an idle
-/// connection right on the worker (a point read of a local file takes
-/// microseconds) and everything that may wait for a lock on a blocking thread.
+/// Token lookups in the database: async queries on PostgreSQL, awaited on
+/// the worker that serves the request; SQLite's on the blocking threads.
 #[derive(Debug, Clone)]
 pub struct DieselTokenLookup {
     db: Database,
@@ -51,25 +49,22 @@ impl DieselTokenLookup {
     }
 
     async fn find(&self, digest: String) -> Result<Option<(TokenRow, UserRow)>, RepositoryError> {
-        if let Some(pools) = self.db.worker_pools() {
-            let mut conn = pools.checkout().await?;
-            let found = diesel_async::RunQueryDsl::get_result(token_by_digest!(digest), &mut *conn)
-                .await
-                .optional()
-                .map_err(from_diesel);
-            pools.settle(&found);
+        if let Some(connections) = self.db.worker_connections() {
+            let conn = connections.checkout().await?;
+            let found =
+                diesel_async::RunQueryDsl::get_result(token_by_digest!(digest), &mut &*conn)
+                    .await
+                    .optional()
+                    .map_err(from_diesel);
+            connections.settle(conn, &found).await;
             return found;
         }
+        // SQLite, or libpq: on a blocking thread. Running SQLite's point read
+        // inline on the worker measured slower (48,000/s against 52,000/s,
+        // p99 3.7 ms against 2.3 ms): a worker inside SQLite serves no
+        // sockets, and the blocking threads use both cores for the reads.
         let read =
             move |conn: &mut DbConnection| token_by_digest!(&digest).get_result(conn).optional();
-        let read = match self.db.backend() {
-            Backend::Sqlite => match self.db.try_run_now(read) {
-                Ok(found) => return found,
-                Err(read) => read,
-            },
-            // libpq waits on the network: never on the worker.
-            Backend::Postgres => read,
-        };
         self.db.run_blocking(read).await
     }
 
@@ -79,14 +74,14 @@ impl DieselTokenLookup {
         last_used: Timestamp,
         expires: Option<Timestamp>,
     ) -> Result<(), RepositoryError> {
-        if let Some(pools) = self.db.worker_pools() {
-            let mut conn = pools.checkout().await?;
+        if let Some(connections) = self.db.worker_connections() {
+            let conn = connections.checkout().await?;
             let written =
-                diesel_async::RunQueryDsl::execute(token_use!(id, last_used, expires), &mut *conn)
+                diesel_async::RunQueryDsl::execute(token_use!(id, last_used, expires), &mut &*conn)
                     .await
                     .map(drop)
                     .map_err(from_diesel);
-            pools.settle(&written);
+            connections.settle(conn, &written).await;
             return written;
         }
         self.db

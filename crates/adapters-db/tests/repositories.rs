@@ -663,6 +663,44 @@ fn migrations_are_idempotent(backend: Backend) {
     assert!(Database::migrate(&settings).unwrap().is_empty());
 }
 
+/// The suite's PostgreSQL URL is one the async client takes: the tests above
+/// exercise the request path's async lookups, not libpq's fallback.
+#[test]
+fn postgres_lookups_are_async_queries_on_the_worker() {
+    let f = fixture(Backend::Postgres);
+    assert!(f.db.awaits_lookups_on_workers());
+    assert!(!fixture(Backend::Sqlite).db.awaits_lookups_on_workers());
+}
+
+/// A connection the server ended costs at most one failed lookup (503), and
+/// the next opens a new connection by itself.
+#[test]
+fn postgres_lookups_reconnect_after_the_server_ends_their_connection() {
+    use diesel::connection::SimpleConnection;
+    let f = fixture(Backend::Postgres);
+    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    let key = TokenKey::generate().unwrap();
+    f.tokens
+        .issue_for_login(&token_for(user.id, &key, at(0)), one(), at(0))
+        .unwrap();
+    assert!(f.lookup.find_by_digest(&key.digest()).unwrap().is_some());
+    f.db.with_connection(|conn| {
+        conn.batch_execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+    })
+    .unwrap();
+    match f.lookup.find_by_digest(&key.digest()) {
+        Ok(found) => assert!(found.is_some()),
+        Err(error) => assert!(
+            matches!(error, RepositoryError::Unavailable(_)),
+            "{error:?}"
+        ),
+    }
+    assert!(f.lookup.find_by_digest(&key.digest()).unwrap().is_some());
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {

@@ -2,38 +2,85 @@
 
 use std::io::IsTerminal;
 
-use tracing_appender::non_blocking::WorkerGuard;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer, Registry};
 
+use crate::log_writer::{FlushGuard, batched};
 use crate::settings::LogFormat;
 
 /// Keeps the log writer's thread running; dropping it flushes what is queued.
 #[derive(Debug)]
 #[must_use = "dropping the guard stops the log writer"]
 pub struct LogGuard {
-    _writer: WorkerGuard,
+    _writer: FlushGuard,
 }
 
 /// Installs the global subscriber: `RUST_LOG` filters (default `default_level`),
 /// `format` chooses lines for people or JSON for machines.
 ///
-/// Lines are handed to a writer thread, so a request never waits on stderr
-/// (a slow pipe or terminal would otherwise hold the worker that logs). The
-/// writer drops lines rather than block when its queue is full. Colours only
+/// Lines are gathered for a writer thread, so a request never waits on
+/// stderr (a slow pipe or terminal would otherwise hold the worker that
+/// logs); see [`crate::log_writer`]. The writer drops lines rather than
+/// block when its buffer is full. Colours only
 /// on a terminal, and never when `NO_COLOR` is set (no-color.org).
 pub fn init(format: LogFormat, default_level: &str) -> LogGuard {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
+    let directives = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+        .unwrap_or_else(|| default_level.to_owned());
     let colour = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
-    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let (writer, guard) = batched(std::io::stderr());
+    let layer = tracing_subscriber::fmt::layer()
         .with_ansi(colour)
         .with_writer(writer);
-    let _ = match format {
-        LogFormat::Pretty => builder.try_init(),
-        LogFormat::Json => builder.json().try_init(),
+    let layer = match format {
+        LogFormat::Pretty => layer.boxed(),
+        LogFormat::Json => layer.json().boxed(),
     };
+    let _ = tracing_subscriber::registry()
+        .with(filter(&directives, default_level))
+        .with(layer)
+        .try_init();
     LogGuard { _writer: guard }
+}
+
+/// `RUST_LOG`'s directives as a filter. Plain `target=level` lists become a
+/// `Targets` filter, which decides once per call site; only directives that
+/// name spans or fields need `EnvFilter`, which keeps per-span state behind
+/// a lock taken on every entry into every span (each request's among them).
+fn filter(directives: &str, default_level: &str) -> Box<dyn Layer<Registry> + Send + Sync> {
+    match plain_targets(directives) {
+        Some(targets) => targets.boxed(),
+        None => EnvFilter::try_new(directives)
+            .unwrap_or_else(|_| EnvFilter::new(default_level))
+            .boxed(),
+    }
+}
+
+/// The directives as a `Targets` filter, unless they filter by span or field.
+fn plain_targets(directives: &str) -> Option<Targets> {
+    if directives.contains(['[', '{']) {
+        return None;
+    }
+    directives.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_targets;
+
+    #[test]
+    fn levels_and_targets_need_no_per_span_filter() {
+        assert!(plain_targets("info").is_some());
+        assert!(plain_targets("warn,tokenauth::http=info,diesel=off").is_some());
+    }
+
+    #[test]
+    fn span_and_field_directives_keep_env_filter() {
+        assert!(plain_targets("[request]=debug").is_none());
+        assert!(plain_targets("tokenauth[request{request_id=abc}]=trace").is_none());
+    }
 }

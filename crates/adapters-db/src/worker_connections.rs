@@ -1,0 +1,372 @@
+//! PostgreSQL for the request path: a few async connections per worker,
+//! shared by its requests, which pipeline their queries on them.
+
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::ThreadId;
+use std::time::Duration;
+
+use diesel_async::AsyncPgConnection;
+use tokenauth_application::{PoolState, RepositoryError};
+
+use crate::outage::Outage;
+
+/// The request path's connections: a few per worker thread, each shared by
+/// every request of that worker at once.
+///
+/// Written here rather than taken from a pool crate because of two things
+/// the hot path needs and pools do not give. An async connection is driven
+/// by a task on the runtime that opened it, so a connection opened by one
+/// actix worker and used by another would hand every query across threads
+/// twice; each worker therefore opens and uses its own. And a pool lends a
+/// connection to one request at a time, where PostgreSQL's protocol lets
+/// many requests' queries travel together on one socket (diesel-async
+/// pipelines queries made through a shared `&AsyncPgConnection`): fewer
+/// sends, fewer wake-ups of the server, as many queries in flight as there
+/// are requests.
+pub(crate) struct WorkerConnections {
+    url: String,
+    per_worker: usize,
+    workers: u32,
+    connect_timeout: Duration,
+    lanes: Mutex<HashMap<ThreadId, Arc<Lanes>>>,
+    outage: Arc<Outage>,
+}
+
+impl std::fmt::Debug for WorkerConnections {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkerConnections")
+            .field("per_worker", &self.per_worker)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One worker's connections, taken in turn.
+struct Lanes {
+    lanes: Box<[Lane]>,
+    next: AtomicUsize,
+}
+
+/// A connection slot: empty until first used, and again after its
+/// connection is seen to fail, so the next request opens a new one.
+#[derive(Default)]
+struct Lane {
+    open: tokio::sync::Mutex<Option<Open>>,
+    in_flight: AtomicU32,
+}
+
+#[derive(Clone)]
+struct Open {
+    conn: Arc<AsyncPgConnection>,
+    /// Set when the task driving the socket ends: the server closed it.
+    closed: Arc<AtomicBool>,
+}
+
+/// A request's use of a shared connection; ends when dropped.
+pub(crate) struct Lease {
+    open: Open,
+    lanes: Arc<Lanes>,
+    index: usize,
+}
+
+impl Deref for Lease {
+    type Target = AsyncPgConnection;
+
+    fn deref(&self) -> &AsyncPgConnection {
+        &self.open.conn
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.lanes.lanes[self.index]
+            .in_flight
+            .fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl WorkerConnections {
+    /// Connections to `url` (already accepted by [`async_url`]): `connections`
+    /// in all, split across `workers` (at least one each), opened on first use.
+    pub(crate) fn new(
+        url: String,
+        connections: u32,
+        workers: usize,
+        connect_timeout: Duration,
+        outage: Arc<Outage>,
+    ) -> Self {
+        let workers = u32::try_from(workers.max(1)).unwrap_or(u32::MAX);
+        Self {
+            url,
+            per_worker: usize::try_from(connections.div_ceil(workers).max(1)).unwrap_or(1),
+            workers,
+            connect_timeout,
+            lanes: Mutex::default(),
+            outage,
+        }
+    }
+
+    /// A connection of this worker, opened if its slot is empty, under the
+    /// blocking pool's outage rule: while an outage is suspected, a request
+    /// that would have to open one answers at once unless it is the probe.
+    pub(crate) async fn checkout(&self) -> Result<Lease, RepositoryError> {
+        let lanes = self.of_this_thread();
+        let index = lanes.next.fetch_add(1, Ordering::Relaxed) % lanes.lanes.len();
+        let lane = &lanes.lanes[index];
+        let open = {
+            let mut slot = lane.open.lock().await;
+            match slot.as_ref() {
+                Some(open) if !open.closed.load(Ordering::Acquire) => open.clone(),
+                _ => {
+                    *slot = None;
+                    let open = self.open().await?;
+                    *slot = Some(open.clone());
+                    open
+                }
+            }
+        };
+        lane.in_flight.fetch_add(1, Ordering::Relaxed);
+        Ok(Lease { open, lanes, index })
+    }
+
+    async fn open(&self) -> Result<Open, RepositoryError> {
+        let _probe = if self.outage.is_suspected() {
+            Some(self.outage.probe().ok_or_else(|| {
+                RepositoryError::Unavailable(
+                    "the database did not answer; another request is trying it again".into(),
+                )
+            })?)
+        } else {
+            None
+        };
+        let opened = tokio::time::timeout(self.connect_timeout, self.connect()).await;
+        match opened {
+            Ok(Ok(open)) => {
+                self.outage.clear();
+                Ok(open)
+            }
+            Ok(Err(message)) => {
+                self.outage.suspect();
+                Err(RepositoryError::Unavailable(message))
+            }
+            Err(_) => {
+                self.outage.suspect();
+                Err(RepositoryError::Unavailable(
+                    "timed out connecting to the database".into(),
+                ))
+            }
+        }
+    }
+
+    async fn connect(&self) -> Result<Open, String> {
+        let (client, connection) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
+            .await
+            .map_err(|error| error.to_string())?;
+        let closed = Arc::new(AtomicBool::new(false));
+        let ended = closed.clone();
+        // On this worker's runtime: the socket is read and written by the
+        // thread whose requests use it.
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::warn!(%error, "a request-path database connection failed");
+            }
+            ended.store(true, Ordering::Release);
+        });
+        let conn = AsyncPgConnection::try_from(client)
+            .await
+            .map_err(|error| error.to_string())?;
+        Ok(Open {
+            conn: Arc::new(conn),
+            closed,
+        })
+    }
+
+    /// Ends a suspected outage on success; on a failure for want of the
+    /// database, empties the lease's slot so the next request reconnects.
+    pub(crate) async fn settle<T>(&self, lease: Lease, result: &Result<T, RepositoryError>) {
+        if !matches!(result, Err(RepositoryError::Unavailable(_))) {
+            self.outage.clear();
+            return;
+        }
+        let mut slot = lease.lanes.lanes[lease.index].open.lock().await;
+        if slot
+            .as_ref()
+            .is_some_and(|open| Arc::ptr_eq(&open.conn, &lease.open.conn))
+        {
+            *slot = None;
+        }
+    }
+
+    fn of_this_thread(&self) -> Arc<Lanes> {
+        let thread = std::thread::current().id();
+        let mut lanes = self.lanes.lock().unwrap_or_else(PoisonError::into_inner);
+        lanes
+            .entry(thread)
+            .or_insert_with(|| {
+                Arc::new(Lanes {
+                    lanes: (0..self.per_worker).map(|_| Lane::default()).collect(),
+                    next: AtomicUsize::new(0),
+                })
+            })
+            .clone()
+    }
+
+    /// Connections open across the workers, those with no query in flight,
+    /// and the most the workers may open together.
+    pub(crate) fn state(&self) -> PoolState {
+        let lanes = self.lanes.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = PoolState {
+            connections: 0,
+            idle: 0,
+            max: u32::try_from(self.per_worker)
+                .unwrap_or(u32::MAX)
+                .saturating_mul(self.workers),
+        };
+        for lane in lanes.values().flat_map(|worker| worker.lanes.iter()) {
+            // A lane being opened holds its lock: it is not open yet.
+            let open = lane.open.try_lock().is_ok_and(|slot| {
+                slot.as_ref()
+                    .is_some_and(|o| !o.closed.load(Ordering::Acquire))
+            });
+            if open {
+                state.connections += 1;
+                if lane.in_flight.load(Ordering::Relaxed) == 0 {
+                    state.idle += 1;
+                }
+            }
+        }
+        state
+    }
+}
+
+/// libpq options that change nothing for the async client: it never
+/// negotiates GSSAPI encryption, which is what `gssencmode=disable` asks.
+const IGNORED_OPTIONS: [&str; 1] = ["gssencmode"];
+
+/// The options the async client (tokio-postgres) understands.
+const KNOWN_OPTIONS: [&str; 19] = [
+    "user",
+    "password",
+    "dbname",
+    "options",
+    "application_name",
+    "sslmode",
+    "sslnegotiation",
+    "host",
+    "hostaddr",
+    "port",
+    "connect_timeout",
+    "tcp_user_timeout",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_retries",
+    "target_session_attrs",
+    "channel_binding",
+    "load_balance_hosts",
+];
+
+/// The URL the async client can use for a `postgres://` URL, or why the
+/// request path must keep libpq (on the blocking pool) for it.
+///
+/// The async client speaks no TLS here, so it takes only URLs on which libpq
+/// would not use TLS either: `sslmode=disable`, or a loopback or socket host.
+/// Anything else keeps libpq's behaviour exactly, at libpq's speed.
+pub(crate) fn async_url(url: &str) -> Result<String, String> {
+    let mut parsed = url::Url::parse(url).map_err(|error| error.to_string())?;
+    let mut kept = Vec::new();
+    let mut sslmode = None;
+    let mut host_option = None;
+    for (key, value) in parsed.query_pairs() {
+        if IGNORED_OPTIONS.contains(&key.as_ref()) {
+            continue;
+        }
+        if !KNOWN_OPTIONS.contains(&key.as_ref()) {
+            return Err(format!("the async client does not know the option {key}"));
+        }
+        match key.as_ref() {
+            "sslmode" => sslmode = Some(value.to_string()),
+            "host" | "hostaddr" => host_option = Some(value.to_string()),
+            _ => {}
+        }
+        kept.push((key.into_owned(), value.into_owned()));
+    }
+    let host = host_option.or_else(|| parsed.host_str().map(str::to_owned));
+    let Some(host) = host.filter(|host| !host.is_empty()) else {
+        return Err("the URL names no host (libpq's default socket)".into());
+    };
+    match sslmode.as_deref() {
+        Some("disable") => {}
+        None | Some("prefer" | "allow") if is_local(&host) => {}
+        None | Some("prefer" | "allow") => {
+            return Err(format!(
+                "{host} may offer TLS, which libpq would use; set sslmode=disable to use the async client"
+            ));
+        }
+        Some(mode) => return Err(format!("sslmode={mode} needs TLS")),
+    }
+    parsed.set_query(None);
+    if !kept.is_empty() {
+        parsed.query_pairs_mut().extend_pairs(kept);
+    }
+    Ok(parsed.into())
+}
+
+fn is_local(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare == "localhost"
+        || host.starts_with('/')
+        || host
+            .get(..3)
+            .is_some_and(|start| start.eq_ignore_ascii_case("%2F"))
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::async_url;
+
+    #[test]
+    fn a_loopback_url_is_used_as_it_is() {
+        assert_eq!(
+            async_url("postgres://postgres@127.0.0.1:5432/app").unwrap(),
+            "postgres://postgres@127.0.0.1:5432/app"
+        );
+        assert!(async_url("postgres://u:p@localhost/app").is_ok());
+        assert!(async_url("postgres://u@[::1]:5432/app").is_ok());
+    }
+
+    #[test]
+    fn gssencmode_is_dropped_and_other_options_kept() {
+        assert_eq!(
+            async_url("postgres://postgres@127.0.0.1/app?sslmode=disable&gssencmode=disable")
+                .unwrap(),
+            "postgres://postgres@127.0.0.1/app?sslmode=disable"
+        );
+    }
+
+    #[test]
+    fn tls_keeps_libpq() {
+        assert!(async_url("postgres://u@db.example/app?sslmode=require").is_err());
+        assert!(async_url("postgres://u@127.0.0.1/app?sslmode=verify-full").is_err());
+        assert!(async_url("postgres://u@db.example/app").is_err());
+        assert!(async_url("postgres://u@db.example/app?sslmode=disable").is_ok());
+    }
+
+    #[test]
+    fn options_only_libpq_knows_keep_libpq() {
+        let reason = async_url("postgres://u@127.0.0.1/app?sslrootcert=/ca.pem").unwrap_err();
+        assert!(reason.contains("sslrootcert"), "{reason}");
+    }
+
+    #[test]
+    fn socket_hosts_are_local() {
+        assert!(async_url("postgres://u@%2Fvar%2Frun%2Fpostgresql/app").is_ok());
+        assert!(async_url("postgres:///app?host=/var/run/postgresql").is_ok());
+        assert!(async_url("postgres:///app").is_err());
+    }
+}
