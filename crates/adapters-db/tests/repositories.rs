@@ -672,6 +672,36 @@ fn postgres_lookups_are_async_queries_on_the_worker() {
     assert!(!fixture(Backend::Sqlite).db.awaits_lookups_on_workers());
 }
 
+/// Lookups made at once on one worker share its connections, their queries
+/// pipelined: each still gets its own token's user.
+#[test]
+fn concurrent_lookups_on_one_worker_each_get_their_own_user() {
+    let f = fixture(Backend::Postgres);
+    let issued: Vec<(UserId, TokenKey)> = (0..64)
+        .map(|n| {
+            let user = f
+                .users
+                .insert(new_user(&format!("user{n}@example.com")))
+                .unwrap();
+            let key = TokenKey::generate().unwrap();
+            f.tokens
+                .issue_for_login(&token_for(user.id, &key, at(0)), one(), at(0))
+                .unwrap();
+            (user.id, key)
+        })
+        .collect();
+    let digests: Vec<TokenDigest> = issued.iter().map(|(_, key)| key.digest()).collect();
+    let found = f.lookup.runtime.block_on(futures_util::future::join_all(
+        digests
+            .iter()
+            .map(|digest| f.lookup.lookup.find_by_digest(digest)),
+    ));
+    for ((user, _), found) in issued.iter().zip(found) {
+        let (token, owner) = found.unwrap().unwrap();
+        assert_eq!((token.user_id, owner.id), (*user, *user));
+    }
+}
+
 /// A connection the server ended costs at most one failed lookup (503), and
 /// the next opens a new connection by itself.
 #[test]
