@@ -414,7 +414,10 @@ def main():
                         side.append(("floor", floor, "me"))
                     runs = {label: [] for label, _, _ in side}
                     for round_ in range(3):
-                        for label, target, load in side:
+                        # Each round starts with another server: the first
+                        # run after a minute makes the tokens' sliding-expiry
+                        # writes, which would otherwise fall on one label.
+                        for label, target, load in side[round_:] + side[:round_]:
                             print(f"bench: {name} {label} c=32 ({round_ + 1}/3)", file=sys.stderr)
                             target.reset_peak_rss()
                             runs[label].append(dict(
@@ -584,24 +587,58 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    connection, a request that finds no idle connection answers 503 at once,
    while one request at a time waits for the database to come back.
 
-What the profile shows now (`python3 bench/profile.py sqlite`, `/api/me`,
-32 connections): the kernel's context-switch path is about 30% of the
-server's samples (`finish_task_switch` 21%, `_raw_spin_unlock_irqrestore`
-10%): the two hand-offs a request makes between its actix worker and a
-blocking thread, which the architecture keeps so that no database call ever
-runs on an async worker. Next, diesel's `MultiConnection` writes the SQL
-text of the query on every run before its statement cache finds the
-prepared statement (`SqliteQueryBuilder` and `str::replace`, about 4%),
-then copying and malloc. SQLite's own B-tree search is under 2%. On
-PostgreSQL the server's threads mostly wait for the round trip to a backend
-that shares the same two cores; the server reaches about half of
-`pgbench -S`, which pays for no HTTP, JSON or token checks.
+5. **Every protected request crossed threads twice (PostgreSQL).** The
+   request went from its actix worker to a blocking thread for a libpq
+   round trip and back; with 2 threads a worker only four queries were ever
+   in flight, and the kernel's context switch was 30% of the samples.
+   `Authenticate` now awaits a `TokenLookup` port: on PostgreSQL a
+   diesel-async query on connections the worker opened itself, so the
+   socket is driven by the thread whose requests use it. A pool that lends
+   a connection per request (bb8 was tried first) reached 64% of the floor;
+   sharing each worker's connections among all its requests lets their
+   queries pipeline, and the number of connections mattered most: 8 per
+   worker 72% of the floor, 4 per worker 82-86%, 2 per worker 91-94% (fewer
+   connections carry more queries per send and wake PostgreSQL less). On
+   SQLite the read stays on the blocking threads: inline on the worker it
+   measured 48,021/s p99 3.70 ms against 52,263/s p99 2.28 ms (interleaved,
+   median of 3, one run): a worker inside SQLite serves no sockets.
+6. **Commits held the pipelines.** A token's sliding-expiry write commits,
+   and a commit waits for the WAL flush; every lookup pipelined behind it
+   on that connection waited for the disk too. The request-path
+   connections now run with `synchronous_commit = off` (that write may be
+   lost in a crash: the next use slides the token again), which took
+   `/api/me` from 73% to 85-90% of the floor in interleaved runs.
+7. **What the default logging cost.** `EnvFilter` takes a read lock on
+   every entry into every span to look for span-based directives; plain
+   `RUST_LOG` lists now become a `Targets` filter, which decides once per
+   call site. tracing-appender's writer thread woke for every line; a
+   batching writer now wakes once per 32 KiB or 50 ms. Request ids came
+   from a `getrandom` system call each (uuid's `fast-rng` now). What
+   remains is the request's span itself (about 5% with the NOSPAN
+   experiment: registry slot, formatted fields, entry and exit on every
+   poll) and formatting the access line. (mimalloc instead of the system
+   allocator gained about 8% more but raised the peak RSS of signup from
+   43 to 74 MiB, past the 48 MiB target: not kept.)
+8. **The sliding-expiry writes fell on one label.** The first run after a
+   minute makes the tokens' writes; the side-by-side rounds ran in a fixed
+   order, so "me, interleaved" paid them every round (that alone made
+   default logging look 28% slower than `RUST_LOG=warn` on PostgreSQL).
+   Each round now starts with another server.
+
+What the profile shows now (`python3 bench/profile.py postgres`, `/api/me`,
+32 connections): half of the server's samples are in the kernel's TCP path
+(the loopback send that wakes wrk or a PostgreSQL backend, and the switch
+to it: both share the two cores), as in the floor; the rest is spread thin:
+malloc and memmove, actix's dispatcher, diesel writing the SQL text of the
+query before its statement cache finds the prepared statement (about 3%),
+the span and access line, the JSON body.
 
 Micro-benchmarks (`make bench-micro`): parsing the `Authorization` header
 26 ns, parsing the key and its SHA-256 digest 78 ns, header to hex digest
-175 ns; the token-and-user lookup by digest through the repository (pool
-checkout included) 8.6 µs on SQLite and 70-72 µs on PostgreSQL among 2000
-users.
+175 ns; the token-and-user lookup by digest through the `TokenLookup`
+adapter, one at a time on a single-threaded runtime, 8.6 µs on SQLite
+(before the lookup moved to a blocking thread) and 70-72 µs on PostgreSQL
+(libpq, before diesel-async) among 2000 users.
 
 Reading the tables: wrk runs on the same two cores, and `/api/me` figures
 move by ±15% between runs. Login and signup are closed-loop: each

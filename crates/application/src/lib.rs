@@ -3,9 +3,11 @@
 //! Each use case is a struct holding the ports it uses, with one `execute`
 //! method (or a few, for a resource), its own input and output, and its own
 //! error enum whose messages are the contract's where a client sees them.
-//! Use cases are synchronous: the HTTP edge runs each one off its async
-//! workers, so a request costs one closure that holds the database work and
-//! the hashing. The ports' production adapters live in adapter crates; this
+//! Use cases are synchronous, and the HTTP edge runs each one off its async
+//! workers in one closure that holds the database work and the hashing; all
+//! but one: [`Authenticate`], the hot path of every protected request, is
+//! async over the async [`TokenLookup`] port, so a lookup is awaited on the
+//! worker that serves the request. The ports' production adapters live in adapter crates; this
 //! crate depends on no database, hashing or HTTP library.
 
 pub mod account_mail;

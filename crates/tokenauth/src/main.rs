@@ -8,11 +8,6 @@ use tokenauth::{Application, Settings, commands, telemetry};
 use tokenauth_adapters_db::Database;
 use tokenauth_domain::Password;
 
-// The system allocator's malloc and free were 8% of a protected request's
-// CPU; mimalloc's thread-local free lists make them a fraction of that.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// The environment variable that gives createsuperuser and changepassword their password.
 const PASSWORD_VARIABLE: &str = "TOKENAUTH_SUPERUSER_PASSWORD";
 

@@ -1,4 +1,5 @@
-//! Where a request's use case runs: never on an async worker.
+//! Where a request's synchronous use case runs: never on an async worker.
+//! (Authentication is async and awaited where the request is.)
 
 mod hashing;
 
