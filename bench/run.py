@@ -625,6 +625,21 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    default logging look 28% slower than `RUST_LOG=warn` on PostgreSQL).
    Each round now starts with another server.
 
+9. **Targets this run missed, by how much.** `/api/me` on PostgreSQL at
+   128 connections: p99 21.5 ms against 20 ms, and its rate below the
+   32-connection one; the standalone PostgreSQL runs are the first after
+   seeding, where every one of the 2000 tokens makes its sliding-expiry
+   write and the database's caches warm (the same server measured 21.5k/s
+   there and 29.3k/s in the interleaved rounds that followed). SQLite's
+   `/api/me` reached 98.7% of the PostgreSQL floor (33,062 against
+   33,509/s; the run before, with mimalloc, 42k against 31k). Signup at 91-95% of
+   the bcrypt bound and `/api/auth/verify` at 89-100% of `/api/me` move by
+   more than their margin between runs here (verify, which does the same
+   lookup and writes no body, measured 102-131% in the previous two runs).
+   Default logging costs 6-12% against `RUST_LOG=warn`: the span and the
+   formatted line (7 above); meeting 5% needs a cheaper access line than
+   tracing-subscriber's formatter, or no per-request span.
+
 What the profile shows now (`python3 bench/profile.py postgres`, `/api/me`,
 32 connections): half of the server's samples are in the kernel's TCP path
 (the loopback send that wakes wrk or a PostgreSQL backend, and the switch
