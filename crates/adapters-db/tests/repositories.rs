@@ -672,6 +672,41 @@ fn postgres_lookups_are_async_queries_on_the_worker() {
     assert!(!fixture(Backend::Sqlite).db.awaits_lookups_on_workers());
 }
 
+/// A URL the async client cannot take (here an option only libpq knows)
+/// keeps the lookups on libpq and the blocking threads, and they work.
+#[test]
+fn postgres_urls_the_async_client_cannot_take_keep_libpq() {
+    let test_db = TestDatabase::new(Backend::Postgres);
+    let separator = if test_db.url().contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    let db = Database::open(&DatabaseSettings {
+        url: format!(
+            "{}{separator}fallback_application_name=tokenauth-test",
+            test_db.url()
+        )
+        .into(),
+        pool_size: 2,
+        workers: 1,
+        connect_timeout: Duration::from_secs(5),
+    })
+    .unwrap();
+    assert!(!db.awaits_lookups_on_workers());
+    let users = DieselUserRepository::new(db.clone());
+    let tokens = DieselTokenRepository::new(db.clone());
+    let user = users.insert(new_user("ada@example.com")).unwrap();
+    let key = TokenKey::generate().unwrap();
+    tokens
+        .issue_for_login(&token_for(user.id, &key, at(0)), one(), at(0))
+        .unwrap();
+    let lookup = Lookup::new(&db);
+    let (token, owner) = lookup.find_by_digest(&key.digest()).unwrap().unwrap();
+    assert_eq!(owner.id, user.id);
+    lookup.record_use(token.id, at(90), None).unwrap();
+}
+
 /// Lookups made at once on one worker share its connections, their queries
 /// pipelined: each still gets its own token's user.
 #[test]
