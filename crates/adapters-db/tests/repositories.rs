@@ -70,9 +70,16 @@ struct Fixture {
 
 fn fixture(backend: Backend) -> Fixture {
     let test_db = TestDatabase::new(backend);
+    let url = test_db.url().to_owned();
+    fixture_on(test_db, &url, 8)
+}
+
+/// A fixture over `test_db` opened through `url` (the test database's own,
+/// or it with options added).
+fn fixture_on(test_db: TestDatabase, url: &str, pool_size: u32) -> Fixture {
     let db = Database::open(&DatabaseSettings {
-        url: test_db.url().into(),
-        pool_size: 8,
+        url: url.into(),
+        pool_size,
         workers: 1,
         connect_timeout: Duration::from_secs(5),
     })
@@ -86,6 +93,16 @@ fn fixture(backend: Backend) -> Fixture {
         db,
         _db: test_db,
     }
+}
+
+/// A user with one login token: its id and the token's key.
+fn logged_in(f: &Fixture, email: &str) -> (UserId, TokenKey) {
+    let user = f.users.insert(new_user(email)).unwrap();
+    let key = TokenKey::generate().unwrap();
+    f.tokens
+        .issue_for_login(&token_for(user.id, &key, at(0)), one(), at(0))
+        .unwrap();
+    (user.id, key)
 }
 
 fn at(seconds: i64) -> Timestamp {
@@ -609,31 +626,14 @@ fn revoke_deletes_one_token_and_revoke_all_the_rest(backend: Backend) {
 
 fn deleting_a_user_deletes_its_tokens(backend: Backend) {
     use diesel::connection::SimpleConnection;
-    let test_db = TestDatabase::new(backend);
-    let db = Database::open(&DatabaseSettings {
-        url: test_db.url().into(),
-        pool_size: 2,
-        workers: 1,
-        connect_timeout: Duration::from_secs(5),
-    })
-    .unwrap();
-    let users = DieselUserRepository::new(db.clone());
-    let tokens = DieselTokenRepository::new(db.clone());
-    let user = users.insert(new_user("ada@example.com")).unwrap();
-    let key = TokenKey::generate().unwrap();
-    tokens
-        .issue_for_login(&token_for(user.id, &key, at(0)), one(), at(0))
-        .unwrap();
+    let f = fixture(backend);
+    let (user, key) = logged_in(&f, "ada@example.com");
+    let db = &f.db;
     db.with_connection(|conn| {
-        conn.batch_execute(&format!("DELETE FROM users WHERE id = '{}'", user.id))
+        conn.batch_execute(&format!("DELETE FROM users WHERE id = '{user}'"))
     })
     .unwrap();
-    assert!(
-        Lookup::new(&db)
-            .find_by_digest(&key.digest())
-            .unwrap()
-            .is_none()
-    );
+    assert!(f.lookup.find_by_digest(&key.digest()).unwrap().is_none());
     let remaining: i64 = db
         .with_connection(|conn| {
             use diesel::prelude::*;
@@ -682,29 +682,16 @@ fn postgres_urls_the_async_client_cannot_take_keep_libpq() {
     } else {
         '?'
     };
-    let db = Database::open(&DatabaseSettings {
-        url: format!(
-            "{}{separator}fallback_application_name=tokenauth-test",
-            test_db.url()
-        )
-        .into(),
-        pool_size: 2,
-        workers: 1,
-        connect_timeout: Duration::from_secs(5),
-    })
-    .unwrap();
-    assert!(!db.awaits_lookups_on_workers());
-    let users = DieselUserRepository::new(db.clone());
-    let tokens = DieselTokenRepository::new(db.clone());
-    let user = users.insert(new_user("ada@example.com")).unwrap();
-    let key = TokenKey::generate().unwrap();
-    tokens
-        .issue_for_login(&token_for(user.id, &key, at(0)), one(), at(0))
-        .unwrap();
-    let lookup = Lookup::new(&db);
-    let (token, owner) = lookup.find_by_digest(&key.digest()).unwrap().unwrap();
-    assert_eq!(owner.id, user.id);
-    lookup.record_use(token.id, at(90), None).unwrap();
+    let url = format!(
+        "{}{separator}fallback_application_name=tokenauth-test",
+        test_db.url()
+    );
+    let f = fixture_on(test_db, &url, 2);
+    assert!(!f.db.awaits_lookups_on_workers());
+    let (user, key) = logged_in(&f, "ada@example.com");
+    let (token, owner) = f.lookup.find_by_digest(&key.digest()).unwrap().unwrap();
+    assert_eq!(owner.id, user);
+    f.lookup.record_use(token.id, at(90), None).unwrap();
 }
 
 /// Lookups made at once on one worker share its connections, their queries
@@ -713,17 +700,7 @@ fn postgres_urls_the_async_client_cannot_take_keep_libpq() {
 fn concurrent_lookups_on_one_worker_each_get_their_own_user() {
     let f = fixture(Backend::Postgres);
     let issued: Vec<(UserId, TokenKey)> = (0..64)
-        .map(|n| {
-            let user = f
-                .users
-                .insert(new_user(&format!("user{n}@example.com")))
-                .unwrap();
-            let key = TokenKey::generate().unwrap();
-            f.tokens
-                .issue_for_login(&token_for(user.id, &key, at(0)), one(), at(0))
-                .unwrap();
-            (user.id, key)
-        })
+        .map(|n| logged_in(&f, &format!("user{n}@example.com")))
         .collect();
     let digests: Vec<TokenDigest> = issued.iter().map(|(_, key)| key.digest()).collect();
     let found = f.lookup.runtime.block_on(futures_util::future::join_all(
@@ -743,11 +720,7 @@ fn concurrent_lookups_on_one_worker_each_get_their_own_user() {
 fn postgres_lookups_reconnect_after_the_server_ends_their_connection() {
     use diesel::connection::SimpleConnection;
     let f = fixture(Backend::Postgres);
-    let user = f.users.insert(new_user("ada@example.com")).unwrap();
-    let key = TokenKey::generate().unwrap();
-    f.tokens
-        .issue_for_login(&token_for(user.id, &key, at(0)), one(), at(0))
-        .unwrap();
+    let (_, key) = logged_in(&f, "ada@example.com");
     assert!(f.lookup.find_by_digest(&key.digest()).unwrap().is_some());
     f.db.with_connection(|conn| {
         conn.batch_execute(
