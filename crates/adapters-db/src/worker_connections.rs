@@ -294,7 +294,6 @@ const KNOWN_OPTIONS: [&str; 19] = [
 /// Anything else keeps libpq's behaviour exactly, at libpq's speed.
 pub(crate) fn async_url(url: &str) -> Result<String, String> {
     let mut parsed = url::Url::parse(url).map_err(|error| error.to_string())?;
-    let mut kept = Vec::new();
     let mut sslmode = None;
     let mut host_option = None;
     for (key, value) in parsed.query_pairs() {
@@ -309,7 +308,6 @@ pub(crate) fn async_url(url: &str) -> Result<String, String> {
             "host" | "hostaddr" => host_option = Some(value.to_string()),
             _ => {}
         }
-        kept.push((key.into_owned(), value.into_owned()));
     }
     let host = host_option.or_else(|| parsed.host_str().map(str::to_owned));
     let Some(host) = host.filter(|host| !host.is_empty()) else {
@@ -325,10 +323,19 @@ pub(crate) fn async_url(url: &str) -> Result<String, String> {
         }
         Some(mode) => return Err(format!("sslmode={mode} needs TLS")),
     }
-    parsed.set_query(None);
-    if !kept.is_empty() {
-        parsed.query_pairs_mut().extend_pairs(kept);
-    }
+    // The kept options as they were written: re-encoding them would turn a
+    // space into `+`, which the async client reads as a plus sign.
+    let raw: Vec<&str> = parsed
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|option| {
+            let key = option.split('=').next().unwrap_or_default();
+            !option.is_empty() && !IGNORED_OPTIONS.contains(&key)
+        })
+        .collect();
+    let query = raw.join("&");
+    parsed.set_query((!query.is_empty()).then_some(query.as_str()));
     Ok(parsed.into())
 }
 
@@ -364,6 +371,17 @@ mod tests {
             async_url("postgres://postgres@127.0.0.1/app?sslmode=disable&gssencmode=disable")
                 .unwrap(),
             "postgres://postgres@127.0.0.1/app?sslmode=disable"
+        );
+    }
+
+    #[test]
+    fn kept_options_keep_their_encoding() {
+        assert_eq!(
+            async_url(
+                "postgres://u@127.0.0.1/app?options=-c%20search_path%3Dauth&gssencmode=disable"
+            )
+            .unwrap(),
+            "postgres://u@127.0.0.1/app?options=-c%20search_path%3Dauth"
         );
     }
 

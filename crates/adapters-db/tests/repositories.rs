@@ -694,6 +694,27 @@ fn postgres_urls_the_async_client_cannot_take_keep_libpq() {
     f.lookup.record_use(token.id, at(90), None).unwrap();
 }
 
+/// Options in the URL reach PostgreSQL from the async client as written
+/// (a space in `options` stays a space).
+#[test]
+fn postgres_url_options_reach_the_async_connections() {
+    let test_db = TestDatabase::new(Backend::Postgres);
+    let separator = if test_db.url().contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    let url = format!(
+        "{}{separator}options=-c%20statement_timeout%3D5000",
+        test_db.url()
+    );
+    let f = fixture_on(test_db, &url, 2);
+    assert!(f.db.awaits_lookups_on_workers());
+    let (user, key) = logged_in(&f, "ada@example.com");
+    let (_, owner) = f.lookup.find_by_digest(&key.digest()).unwrap().unwrap();
+    assert_eq!(owner.id, user);
+}
+
 /// Lookups made at once on one worker share its connections, their queries
 /// pipelined: each still gets its own token's user.
 #[test]
