@@ -183,17 +183,12 @@ impl Database {
     }
 
     fn checkout(&self) -> Result<Pooled, RepositoryError> {
-        if self.outage.is_suspected() {
-            if let Some(idle) = self.pool.try_get() {
-                return Ok(idle);
-            }
-            let Some(_probe) = self.outage.probe() else {
-                return Err(RepositoryError::Unavailable(
-                    "the database did not answer; another request is trying it again".into(),
-                ));
-            };
-            return self.wait_for_connection();
+        if self.outage.is_suspected()
+            && let Some(idle) = self.pool.try_get()
+        {
+            return Ok(idle);
         }
+        let _probe = self.outage.admit()?;
         self.wait_for_connection()
     }
 

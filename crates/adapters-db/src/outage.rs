@@ -2,6 +2,8 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use tokenauth_application::RepositoryError;
+
 /// Whether the last wait for a connection timed out, and whether a request
 /// is trying the database again now.
 ///
@@ -46,6 +48,20 @@ impl Outage {
         }
     }
 
+    /// Whether a request may wait to reach the database: always when no
+    /// outage is suspected (`None`), as the probe while one is, and
+    /// otherwise not at all (`Unavailable` at once).
+    pub(crate) fn admit(&self) -> Result<Option<Probe<'_>>, RepositoryError> {
+        if !self.is_suspected() {
+            return Ok(None);
+        }
+        self.probe().map(Some).ok_or_else(|| {
+            RepositoryError::Unavailable(
+                "the database did not answer; another request is trying it again".into(),
+            )
+        })
+    }
+
     /// The probe, unless another request holds it.
     pub(crate) fn probe(&self) -> Option<Probe<'_>> {
         self.probing
@@ -71,6 +87,25 @@ mod tests {
         assert!(outage.is_suspected());
         outage.clear();
         assert!(!outage.is_suspected());
+    }
+
+    #[test]
+    fn without_an_outage_every_request_may_wait() {
+        let outage = Outage::default();
+        assert!(matches!(outage.admit(), Ok(None)));
+        assert!(matches!(outage.admit(), Ok(None)));
+    }
+
+    #[test]
+    fn during_an_outage_one_request_waits_and_the_others_are_refused() {
+        let outage = Outage::default();
+        outage.suspect();
+        let probe = outage.admit();
+        assert!(matches!(probe, Ok(Some(_))));
+        assert!(matches!(
+            outage.admit(),
+            Err(tokenauth_application::RepositoryError::Unavailable(_))
+        ));
     }
 
     #[test]

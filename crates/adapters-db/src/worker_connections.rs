@@ -142,30 +142,18 @@ impl WorkerConnections {
     }
 
     async fn open(&self) -> Result<Open, RepositoryError> {
-        let _probe = if self.outage.is_suspected() {
-            Some(self.outage.probe().ok_or_else(|| {
-                RepositoryError::Unavailable(
-                    "the database did not answer; another request is trying it again".into(),
-                )
-            })?)
-        } else {
-            None
-        };
-        let opened = tokio::time::timeout(self.connect_timeout, self.connect()).await;
+        let _probe = self.outage.admit()?;
+        let opened = tokio::time::timeout(self.connect_timeout, self.connect())
+            .await
+            .unwrap_or_else(|_| Err("timed out connecting to the database".into()));
         match opened {
-            Ok(Ok(open)) => {
+            Ok(open) => {
                 self.outage.clear();
                 Ok(open)
             }
-            Ok(Err(message)) => {
+            Err(message) => {
                 self.outage.suspect();
                 Err(RepositoryError::Unavailable(message))
-            }
-            Err(_) => {
-                self.outage.suspect();
-                Err(RepositoryError::Unavailable(
-                    "timed out connecting to the database".into(),
-                ))
             }
         }
     }

@@ -95,6 +95,18 @@ fn fixture_on(test_db: TestDatabase, url: &str, pool_size: u32) -> Fixture {
     }
 }
 
+/// A fixture on PostgreSQL whose URL carries one more `option`.
+fn postgres_with_option(option: &str) -> Fixture {
+    let test_db = TestDatabase::new(Backend::Postgres);
+    let separator = if test_db.url().contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    let url = format!("{}{separator}{option}", test_db.url());
+    fixture_on(test_db, &url, 2)
+}
+
 /// A user with one login token: its id and the token's key.
 fn logged_in(f: &Fixture, email: &str) -> (UserId, TokenKey) {
     let user = f.users.insert(new_user(email)).unwrap();
@@ -676,17 +688,7 @@ fn postgres_lookups_are_async_queries_on_the_worker() {
 /// keeps the lookups on libpq and the blocking threads, and they work.
 #[test]
 fn postgres_urls_the_async_client_cannot_take_keep_libpq() {
-    let test_db = TestDatabase::new(Backend::Postgres);
-    let separator = if test_db.url().contains('?') {
-        '&'
-    } else {
-        '?'
-    };
-    let url = format!(
-        "{}{separator}fallback_application_name=tokenauth-test",
-        test_db.url()
-    );
-    let f = fixture_on(test_db, &url, 2);
+    let f = postgres_with_option("fallback_application_name=tokenauth-test");
     assert!(!f.db.awaits_lookups_on_workers());
     let (user, key) = logged_in(&f, "ada@example.com");
     let (token, owner) = f.lookup.find_by_digest(&key.digest()).unwrap().unwrap();
@@ -698,17 +700,7 @@ fn postgres_urls_the_async_client_cannot_take_keep_libpq() {
 /// (a space in `options` stays a space).
 #[test]
 fn postgres_url_options_reach_the_async_connections() {
-    let test_db = TestDatabase::new(Backend::Postgres);
-    let separator = if test_db.url().contains('?') {
-        '&'
-    } else {
-        '?'
-    };
-    let url = format!(
-        "{}{separator}options=-c%20statement_timeout%3D5000",
-        test_db.url()
-    );
-    let f = fixture_on(test_db, &url, 2);
+    let f = postgres_with_option("options=-c%20statement_timeout%3D5000");
     assert!(f.db.awaits_lookups_on_workers());
     let (user, key) = logged_in(&f, "ada@example.com");
     let (_, owner) = f.lookup.find_by_digest(&key.digest()).unwrap().unwrap();
