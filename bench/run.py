@@ -19,6 +19,9 @@ PG_ADMIN = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:54
 SCENARIOS = ["healthz", "me", "login", "signup", "mixed"]
 # Measured beside "me", interleaved with it (see main).
 SIDE_BY_SIDE = ["me, interleaved", "me, RUST_LOG=warn", "verify", "floor"]
+# Rounds of the side-by-side runs; the median is reported. Runs here move by
+# ±15%, and these comparisons have margins of a few percent.
+ROUNDS = 5
 
 
 def sh(*args, env=None, check=True, capture=True):
@@ -334,6 +337,55 @@ def rotation(name, duration):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def instructions(backend, work, keys, emails):
+    """Instructions per request, counted by callgrind: what the rates above
+    compare, without their noise. One worker under callgrind serves a run of
+    a few seconds and a run six seconds longer; the difference in
+    instructions over the difference in requests is the cost of one request
+    in user space (start, warm-up and stop cancel out). Kernel time (the
+    sockets) is not in it. None when valgrind is missing."""
+    if not shutil.which("valgrind"):
+        print("bench: valgrind not found, instruction counts skipped (apt-get install valgrind)", file=sys.stderr)
+        return None
+
+    def count(scenario, quiet, seconds):
+        port = free_port()
+        out = os.path.join(work, f"callgrind.{scenario}.{int(quiet)}.{seconds}")
+        env = dict(server_env(backend, port, quiet), TOKENAUTH__SERVER__WORKERS="1")
+        with open(out + ".log", "w") as log:
+            process = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}.%p", BINARY, "serve"],
+                                       env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work)
+        target = type("Target", (), {"port": port})()
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    sys.exit("bench: the server under callgrind did not start")
+                time.sleep(0.1)
+        # The warm-up makes every token's sliding-expiry write in both runs.
+        served = sum(wrk(target, scenario, 4, length, keys, emails, f"callgrind{seconds}")["requests"]
+                     for length in (3, seconds))
+        process.terminate()
+        process.wait(timeout=120)
+        total = 0
+        for path in os.listdir(work):
+            full = os.path.join(work, path)
+            if full.startswith(out + ".") and not full.endswith(".log"):
+                with open(full) as f:
+                    total += next(int(line.split()[1]) for line in f if line.startswith(("summary:", "totals:")))
+        return served, total
+
+    measured = {}
+    for label, scenario, quiet in (("me", "me", False), ("me, RUST_LOG=warn", "me", True), ("verify", "verify", False)):
+        print(f"bench: {backend.name} {label} under callgrind", file=sys.stderr)
+        short, long = count(scenario, quiet, 2), count(scenario, quiet, 8)
+        measured[label] = (long[1] - short[1]) / (long[0] - short[0])
+    return measured
+
+
 def machine():
     model = "unknown"
     with open("/proc/cpuinfo") as f:
@@ -402,7 +454,7 @@ def main():
                         time.sleep(c * verify_alone_ms / 1000 / os.cpu_count() + 1)
                 if scenario == "me":
                     # Side by side, interleaved so the machine's drift hits
-                    # each alike, median of three: /api/me with the default
+                    # each alike, median of ROUNDS: /api/me with the default
                     # logging, /api/me on a server logging only warnings (what
                     # the access log costs), and the gateway's verify.
                     quiet = Server(backend, os.path.join(work, "quiet.log"), quiet=True)
@@ -413,12 +465,13 @@ def main():
                         floor = Floor(backend)
                         side.append(("floor", floor, "me"))
                     runs = {label: [] for label, _, _ in side}
-                    for round_ in range(3):
+                    for round_ in range(ROUNDS):
                         # Each round starts with another server: the first
                         # run after a minute makes the tokens' sliding-expiry
                         # writes, which would otherwise fall on one label.
-                        for label, target, load in side[round_:] + side[:round_]:
-                            print(f"bench: {name} {label} c=32 ({round_ + 1}/3)", file=sys.stderr)
+                        turn = round_ % len(side)
+                        for label, target, load in side[turn:] + side[:turn]:
+                            print(f"bench: {name} {label} c=32 ({round_ + 1}/{ROUNDS})", file=sys.stderr)
                             target.reset_peak_rss()
                             runs[label].append(dict(
                                 wrk(target, load, 32, args.duration, keys, emails, f"{name}{label}{round_}{int(time.time())}"),
@@ -427,7 +480,7 @@ def main():
                     if floor:
                         floor.stop()
                     for label, measured in runs.items():
-                        results[(name, label, 32)] = sorted(measured, key=lambda r: r["rps"])[1]
+                        results[(name, label, 32)] = sorted(measured, key=lambda r: r["rps"])[ROUNDS // 2]
             if name == "sqlite" and "login" in args.scenarios:
                 print("bench: enumeration timing", file=sys.stderr)
                 references["enumeration"] = enumeration(server)
@@ -452,6 +505,10 @@ def main():
                 references[("rotation", name)] = rotation(name, args.duration)
                 print(f"bench: {name} mail enumeration timing", file=sys.stderr)
                 references[("mail_enumeration", name)] = mail_enumeration(backend, work)
+            if "me" in args.scenarios:
+                counted = instructions(backend, work, keys, emails)
+                if counted:
+                    references[("instructions", name)] = counted
             if name == "postgres":
                 # PostgreSQL's default max_connections (100) caps the client count.
                 for c in connections:
@@ -496,7 +553,7 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
                 if scenario == "floor" and (name, "me, interleaved", c) in results:
                     ref = f"tokenauth's /api/me serves {100 * results[(name, 'me, interleaved', c)]['rps'] / r['rps']:.0f}% of this"
                 elif scenario in ("me, RUST_LOG=warn", "verify") and (name, "me, interleaved", c) in results:
-                    ref = f"{100 * r['rps'] / results[(name, 'me, interleaved', c)]['rps']:.0f}% of me, interleaved (median of 3)"
+                    ref = f"{100 * r['rps'] / results[(name, 'me, interleaved', c)]['rps']:.0f}% of me, interleaved (median of {ROUNDS})"
                 if scenario == "me" and ("pgbench", c) in references and name == "postgres":
                     ref = f"{100 * r['rps'] / references[('pgbench', c)]:.0f}% of pgbench -S"
                 if scenario in ("login", "signup", "login, Redis throttles") and name in bounds:
@@ -538,6 +595,18 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
             lines.append(f"| {name} | 1 | {one['rps']:,.0f} | {one['p99_us'] / 1000:.2f} ms | |")
             lines.append(f"| {name} | 1 session + {ROTATION_TOKENS:,} personal | {many['rps']:,.0f} | {many['p99_us'] / 1000:.2f} ms "
                          f"| {100 * many['rps'] / one['rps']:.0f}% of one token |")
+        lines.append("")
+    counts = [(k[1], v) for k, v in references.items() if isinstance(k, tuple) and k[0] == "instructions"]
+    if counts:
+        lines += ["## Instructions per request (callgrind, user space, one worker, 4 connections)", "",
+                  "Counted, not timed: the same for every run of the same binary within a few percent, so these "
+                  "show what a change costs where the rates above move by more than the change.", "",
+                  "| backend | /api/me | /api/me, RUST_LOG=warn | default logging costs | /api/auth/verify | verify vs /api/me |",
+                  "|---|---|---|---|---|---|"]
+        for name, c in counts:
+            me, quiet, verify = c["me"], c["me, RUST_LOG=warn"], c["verify"]
+            lines.append(f"| {name} | {me:,.0f} | {quiet:,.0f} | {100 * (me / quiet - 1):.1f}% | {verify:,.0f} "
+                         f"| {100 * (verify / me - 1):+.1f}% |")
         lines.append("")
     lines += targets(results, references, ready, bounds, connections)
     lines += ANALYSIS.splitlines()
@@ -704,16 +773,16 @@ def targets(results, references, ready, bounds, connections):
         logged, quiet = results.get((name, "me, interleaved", 32)), results.get((name, "me, RUST_LOG=warn", 32))
         if logged and quiet:
             share = logged["rps"] / quiet["rps"]
-            row(f"/api/me, {name}, 32 conns, default logging: within 5% of RUST_LOG=warn (medians of 3, interleaved)",
+            row(f"/api/me, {name}, 32 conns, default logging: within 5% of RUST_LOG=warn (medians of {ROUNDS}, interleaved)",
                 f"{100 * share:.0f}%", share >= 0.95)
         floor = results.get((name, "floor", 32))
         if logged and floor:
             share = logged["rps"] / floor["rps"]
-            row(f"/api/me, {name}, 32 conns: ≥ 80% of the floor (bench/floor, medians of 3, interleaved)",
+            row(f"/api/me, {name}, 32 conns: ≥ 80% of the floor (bench/floor, medians of {ROUNDS}, interleaved)",
                 f"{100 * share:.0f}%", share >= 0.8)
         verify = results.get((name, "verify", 32))
         if logged and verify:
-            row(f"/api/auth/verify, {name}, 32 conns: rate ≥ /api/me's (medians of 3, interleaved)",
+            row(f"/api/auth/verify, {name}, 32 conns: rate ≥ /api/me's (medians of {ROUNDS}, interleaved)",
                 f"{verify['rps']:,.0f}/s vs {logged['rps']:,.0f}/s", verify["rps"] >= logged["rps"])
             row("… p99 ≤ 10 ms", f"{verify['p99_us'] / 1000:.2f} ms", verify["p99_us"] <= 10000)
     for name in ("sqlite", "postgres"):

@@ -93,15 +93,37 @@ impl FromIterator<Scope> for Scopes {
     }
 }
 
+/// Every set's wire form, by its bits: the gateway sends one on every
+/// request, so it is looked up rather than built.
+const WIRE_FORMS: [&str; 16] = [
+    "",
+    "account:read",
+    "account:write",
+    "account:read account:write",
+    "users:read",
+    "account:read users:read",
+    "account:write users:read",
+    "account:read account:write users:read",
+    "users:write",
+    "account:read users:write",
+    "account:write users:write",
+    "account:read account:write users:write",
+    "users:read users:write",
+    "account:read users:read users:write",
+    "account:write users:read users:write",
+    "account:read account:write users:read users:write",
+];
+
+impl Scopes {
+    /// The names separated by single spaces, in the contract's order.
+    pub fn as_str(self) -> &'static str {
+        WIRE_FORMS[usize::from(self.0 & 0b1111)]
+    }
+}
+
 impl std::fmt::Display for Scopes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (index, scope) in self.iter().enumerate() {
-            if index > 0 {
-                f.write_str(" ")?;
-            }
-            f.write_str(scope.as_str())?;
-        }
-        Ok(())
+        f.write_str(self.as_str())
     }
 }
 
@@ -120,6 +142,19 @@ impl std::fmt::Display for Scope {
 #[cfg(test)]
 mod tests {
     use super::{Scope, Scopes};
+
+    #[test]
+    fn every_set_is_written_as_its_names_in_the_contracts_order() {
+        for bits in 0..16u8 {
+            let set: Scopes = Scope::ALL
+                .into_iter()
+                .filter(|scope| bits & (1 << (*scope as u8)) != 0)
+                .collect();
+            let names: Vec<&str> = set.iter().map(Scope::as_str).collect();
+            assert_eq!(set.as_str(), names.join(" "));
+            assert_eq!(Scopes::parse_stored(set.as_str()), Some(set));
+        }
+    }
 
     #[test]
     fn every_scope_parses_from_its_own_name() {

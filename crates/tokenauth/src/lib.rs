@@ -2,6 +2,7 @@
 //! in `main.rs` calls into this library, and so do the end-to-end tests.
 
 pub mod commands;
+mod log_line;
 mod log_writer;
 pub mod settings;
 pub mod startup;

@@ -36,18 +36,27 @@ pub(crate) async fn verify(
 }
 
 fn identity_headers(session: &Authenticated) -> HttpResponse {
+    let user = &session.user;
+    let mut id = uuid::Uuid::encode_buffer();
     let mut response = HttpResponse::Ok().finish();
     let headers = response.headers_mut();
+    // Header values may carry UTF-8 bytes: an address is sent as it is stored.
     for (name, value) in [
-        (USER_ID, session.user.id.to_string().into_bytes()),
-        // Header values may carry UTF-8 bytes: an address is sent as it is stored.
-        (USER_EMAIL, session.user.email.as_str().as_bytes().to_vec()),
-        (IS_STAFF, session.user.is_staff.to_string().into_bytes()),
-        (SCOPES, session.scopes().to_string().into_bytes()),
+        (
+            USER_ID,
+            HeaderValue::from_str(user.id.as_uuid().hyphenated().encode_lower(&mut id)),
+        ),
+        (
+            USER_EMAIL,
+            HeaderValue::from_bytes(user.email.as_str().as_bytes()),
+        ),
     ] {
-        if let Ok(value) = HeaderValue::from_bytes(&value) {
+        if let Ok(value) = value {
             headers.insert(name, value);
         }
     }
+    let staff = if user.is_staff { "true" } else { "false" };
+    headers.insert(IS_STAFF, HeaderValue::from_static(staff));
+    headers.insert(SCOPES, HeaderValue::from_static(session.scopes().as_str()));
     response
 }

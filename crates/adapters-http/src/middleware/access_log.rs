@@ -30,10 +30,11 @@ pub async fn access_log(
     }
     tracing::info!(
         target: "tokenauth::http",
-        method = %method,
-        route = %route,
+        method = method.as_str(),
+        route = route.as_str(),
         status = status.as_u16(),
-        latency_ms = elapsed.as_secs_f64() * 1000.0,
+        // Whole microseconds: finer is noise, and short to write.
+        latency_ms = elapsed.as_micros() as f64 / 1000.0,
         "request"
     );
     Ok(response)
