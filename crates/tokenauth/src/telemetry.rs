@@ -7,7 +7,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, Registry};
 
-use crate::log_line::{PlainFields, PlainLine};
+use crate::log_line::{PlainFields, PlainLine, PlainSpanFields};
 use crate::log_writer::{FlushGuard, batched};
 use crate::settings::LogFormat;
 
@@ -41,9 +41,8 @@ pub fn init(format: LogFormat, default_level: &str) -> LogGuard {
         // Colours are for people at a terminal; files and pipes get the
         // same text from a formatter that costs a fraction of the default.
         LogFormat::Pretty if colour => layer.boxed(),
-        LogFormat::Pretty => layer
-            .fmt_fields(PlainFields)
-            .event_format(PlainLine)
+        LogFormat::Pretty => PlainSpanFields
+            .and_then(layer.fmt_fields(PlainFields).event_format(PlainLine))
             .boxed(),
         LogFormat::Json => layer.json().boxed(),
     };
