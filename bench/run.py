@@ -485,6 +485,11 @@ def main():
                         floor.stop()
                     for label, measured in runs.items():
                         results[(name, label, 32)] = sorted(measured, key=lambda r: r["rps"])[ROUNDS // 2]
+                    # Counted here, before the mail and hashing runs leave work
+                    # queued for the next server's background tasks.
+                    counted = instructions(backend, work, keys, emails)
+                    if counted:
+                        references[("instructions", name)] = counted
             if name == "sqlite" and "login" in args.scenarios:
                 print("bench: enumeration timing", file=sys.stderr)
                 references["enumeration"] = enumeration(server)
@@ -509,10 +514,6 @@ def main():
                 references[("rotation", name)] = rotation(name, args.duration)
                 print(f"bench: {name} mail enumeration timing", file=sys.stderr)
                 references[("mail_enumeration", name)] = mail_enumeration(backend, work)
-            if "me" in args.scenarios:
-                counted = instructions(backend, work, keys, emails)
-                if counted:
-                    references[("instructions", name)] = counted
             if name == "postgres":
                 # PostgreSQL's default max_connections (100) caps the client count.
                 for c in connections:
@@ -686,12 +687,20 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    `RUST_LOG` lists now become a `Targets` filter, which decides once per
    call site. tracing-appender's writer thread woke for every line; a
    batching writer now wakes once per 32 KiB or 50 ms. Request ids came
-   from a `getrandom` system call each (uuid's `fast-rng` now). What
-   remains is the request's span itself (about 5% with the NOSPAN
-   experiment: registry slot, formatted fields, entry and exit on every
-   poll) and formatting the access line. (mimalloc instead of the system
-   allocator gained about 8% more but raised the peak RSS of signup from
-   43 to 74 MiB, past the 48 MiB target: not kept.)
+   from a `getrandom` system call each (uuid's `fast-rng` now). Counted
+   with callgrind, the access line then still cost 16.9k instructions of
+   a 171k-instruction `/api/me` on SQLite and 18.2k of 123k on
+   PostgreSQL: tracing-subscriber's default format spent about 13k of them
+   (colour styles applied with colours off, each piece through `write!`,
+   floats in shortest form), and the span's fields grew their string four
+   times. Off a terminal the same text now comes from `log_line.rs`
+   (checked line for line against the default format), with the span's
+   fields written once into a string of their size: 8.2k instructions on
+   PostgreSQL (113k against 105k at `RUST_LOG=warn`). What is left is
+   tracing's own dispatch (the event's value set and visitor, the span's
+   registry slot, entry and exit on every poll). (mimalloc instead of the
+   system allocator gained about 8% more but raised the peak RSS of signup
+   from 43 to 74 MiB, past the 48 MiB target: not kept.)
 8. **The sliding-expiry writes fell on one label.** The first run after a
    minute makes the tokens' writes; the side-by-side rounds ran in a fixed
    order, so "me, interleaved" paid them every round (that alone made
