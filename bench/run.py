@@ -604,8 +604,8 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
     counts = [(k[1], v) for k, v in references.items() if isinstance(k, tuple) and k[0] == "instructions"]
     if counts:
         lines += ["## Instructions per request (callgrind, user space, one worker, 4 connections)", "",
-                  "Counted, not timed: the same for every run of the same binary within a few percent, so these "
-                  "show what a change costs where the rates above move by more than the change.", "",
+                  "Counted, not timed: runs of the same binary agree within about 4% (threads that spin or park vary), so these "
+                  "show a change of more than that where the rates above move by ±15%.", "",
                   "| backend | /api/me | /api/me, RUST_LOG=warn | default logging costs | /api/auth/verify | verify vs /api/me |",
                   "|---|---|---|---|---|---|"]
         for name, c in counts:
@@ -715,7 +715,8 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    at 128 connections: p99 28.3 ms against 20 ms; SQLite's `/api/me` p99
    5.19 ms against 5 ms. Default logging at 84% (SQLite) and 82%
    (PostgreSQL) of `RUST_LOG=warn`, while callgrind counts it at 2.9% and
-   2.7% of the instructions (10.9% and 17.4% before `log_line.rs`), and
+   2.7% of the instructions here and 3-8% in other counts of the same
+   binary (10.9% and 17.4% before `log_line.rs`), and
    interleaved A/B runs with a fresh server per run measured 98% (SQLite)
    and 94.5% (PostgreSQL) the same day; verify, on the same server as "me,
    interleaved", beat it by 9-16% with one instruction count within 2.5% of
