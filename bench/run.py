@@ -708,25 +708,20 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    Each round now starts with another server.
 
 9. **Targets this run missed, by how much.** This machine measured
-   PostgreSQL's own `pgbench -S` at 14.4k/s (36.7k/s on the machine of the
-   run before): every rate here is lower, and runs of the same server
-   minutes apart differ by up to 20% (`/api/me` on PostgreSQL: 20.4k/s
-   standalone, 16.8k/s in the interleaved rounds). `/api/me` on PostgreSQL
-   at 128 connections: p99 28.3 ms against 20 ms; SQLite's `/api/me` p99
-   5.19 ms against 5 ms. Default logging at 84% (SQLite) and 82%
-   (PostgreSQL) of `RUST_LOG=warn`, while callgrind counts it at 2.9% and
-   2.7% of the instructions here and 3-8% in other counts of the same
-   binary (10.9% and 17.4% before `log_line.rs`), and
-   interleaved A/B runs with a fresh server per run measured 98% (SQLite)
-   and 94.5% (PostgreSQL) the same day; verify, on the same server as "me,
-   interleaved", beat it by 9-16% with one instruction count within 2.5% of
-   the other: the "me, interleaved" label lost more than its cost in this
-   run, for a reason the instruction counts do not show (their gap is in
-   the kernel or in scheduling, where callgrind does not look). Login and
-   signup on PostgreSQL at 74-91% of the bcrypt bound, and login with Redis
-   throttles at 87%: the bound is measured once, before the hashing runs,
-   and the host's speed drifted under them (the same runs measured 96-103%
-   in the run before).
+   PostgreSQL's own `pgbench -S` at 20.2k/s (36.7k/s on the machine of an
+   earlier run), and runs of the same server minutes apart differ by up to
+   20%. `/api/me` on PostgreSQL at 128 connections: p99 25.3 ms against 20
+   ms. Default logging on SQLite at 92% of `RUST_LOG=warn` (on PostgreSQL
+   98%, met); callgrind counts it at 8.8% and 6.7% of the instructions here
+   (SQLite's `/api/me` itself fell from 160k to 108k instructions in this
+   commit, so the same logging is a larger share), and counts of one binary
+   move by about 4% between runs. `/api/auth/verify` at 95% (SQLite) and
+   97% (PostgreSQL) of `/api/me`, with instruction counts within 1.5% of
+   each other: the two cost the same, and in the two make bench runs before
+   this one, the same day, verify measured 98% and 108%, then 109% and
+   116%. Signup on PostgreSQL at 92-94% of the bcrypt bound (the bound is
+   measured once, before the hashing runs, and the host's speed drifts
+   under them).
 
 What the profile shows now (`python3 bench/profile.py postgres`, `/api/me`,
 32 connections): half of the server's samples are in the kernel's TCP path
