@@ -158,119 +158,99 @@ struct PlainVisitor<'writer> {
 }
 
 impl<'writer> PlainVisitor<'writer> {
-    /// `name=` after the separating space; `None` for a `log` record's
-    /// bookkeeping fields, which the line shows elsewhere or not at all.
-    fn start(&mut self, field: &Field) -> Option<&mut Writer<'writer>> {
+    /// One field: the separating space, `name=` (not for the message), then
+    /// what `write` writes, told whether the field is the message. A `log`
+    /// record's `log.*` bookkeeping fields are skipped: the line shows them
+    /// elsewhere or not at all.
+    fn field(
+        &mut self,
+        field: &Field,
+        write: impl FnOnce(&mut Writer<'writer>, bool) -> fmt::Result,
+    ) {
         let name = field.name();
         if self.result.is_err() || name.starts_with("log.") {
-            return None;
+            return;
         }
-        let result = self.separate().and_then(|()| {
-            if name != "message" {
-                self.writer
-                    .write_str(name.strip_prefix("r#").unwrap_or(name))?;
-                self.writer.write_char('=')?;
-            }
-            Ok(())
-        });
-        self.result = result;
-        self.result.is_ok().then_some(&mut self.writer)
-    }
-
-    fn separate(&mut self) -> fmt::Result {
-        if std::mem::take(&mut self.first) {
+        let message = name == "message";
+        let writer = &mut self.writer;
+        let separator = if std::mem::take(&mut self.first) {
             Ok(())
         } else {
-            self.writer.write_char(' ')
-        }
-    }
-
-    fn finish(&mut self, result: fmt::Result) {
-        self.result = result;
+            writer.write_char(' ')
+        };
+        self.result = separator
+            .and_then(|()| {
+                if message {
+                    return Ok(());
+                }
+                writer.write_str(name.strip_prefix("r#").unwrap_or(name))?;
+                writer.write_char('=')
+            })
+            .and_then(|()| write(writer, message));
     }
 }
 
 impl Visit for PlainVisitor<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        let message = field.name() == "message";
-        let Some(writer) = self.start(field) else {
-            return;
-        };
-        let result = if message {
-            Escaping(writer).write_str(value)
-        } else {
-            write_quoted(writer, value)
-        };
-        self.finish(result);
+        self.field(field, |writer, message| {
+            if message {
+                Escaping(writer).write_str(value)
+            } else {
+                write_quoted(writer, value)
+            }
+        });
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
-        let Some(writer) = self.start(field) else {
-            return;
-        };
-        let result = write_float(writer, value);
-        self.finish(result);
+        self.field(field, |writer, _| write_float(writer, value));
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
-        let Some(writer) = self.start(field) else {
-            return;
-        };
-        let result = writer.write_str(if value { "true" } else { "false" });
-        self.finish(result);
+        self.field(field, |writer, _| {
+            writer.write_str(if value { "true" } else { "false" })
+        });
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        let Some(writer) = self.start(field) else {
-            return;
-        };
-        let result = write_integer(writer, value, false);
-        self.finish(result);
+        self.field(field, |writer, _| write_integer(writer, value, false));
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        let Some(writer) = self.start(field) else {
-            return;
-        };
-        let result = write_integer(writer, value.unsigned_abs(), value < 0);
-        self.finish(result);
+        self.field(field, |writer, _| {
+            write_integer(writer, value.unsigned_abs(), value < 0)
+        });
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
         let name = field.name();
-        let Some(writer) = self.start(field) else {
-            return;
-        };
-        let mut result = write!(Escaping(&mut *writer), "{value}");
-        if let Some(mut source) = value.source() {
-            result = result.and_then(|()| write!(writer, " {name}.sources=["));
-            let mut first = true;
+        self.field(field, |writer, _| {
+            write!(Escaping(&mut *writer), "{value}")?;
+            let Some(mut source) = value.source() else {
+                return Ok(());
+            };
+            write!(writer, " {name}.sources=[")?;
             loop {
-                if !std::mem::take(&mut first) {
-                    result = result.and_then(|()| writer.write_str(", "));
-                }
-                result = result.and_then(|()| write!(Escaping(&mut *writer), "{source}"));
+                write!(Escaping(&mut *writer), "{source}")?;
                 match source.source() {
-                    Some(next) => source = next,
+                    Some(next) => {
+                        writer.write_str(", ")?;
+                        source = next;
+                    }
                     None => break,
                 }
             }
-            result = result.and_then(|()| writer.write_char(']'));
-        }
-        self.finish(result);
+            writer.write_char(']')
+        });
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        let message = field.name() == "message";
-        let Some(writer) = self.start(field) else {
-            return;
-        };
-        let result = if message {
-            write!(Escaping(writer), "{value:?}")
-        } else {
-            write!(writer, "{value:?}")
-        };
-        self.finish(result);
+        self.field(field, |writer, message| {
+            if message {
+                write!(Escaping(writer), "{value:?}")
+            } else {
+                write!(writer, "{value:?}")
+            }
+        });
     }
 }
 
@@ -304,12 +284,8 @@ fn write_float(writer: &mut impl Write, value: f64) -> fmt::Result {
     let thousandths = thousandths as u64;
     write_integer(writer, thousandths / 1000, false)?;
     writer.write_char('.')?;
-    let fraction = thousandths % 1000;
-    let digits = [
-        b'0' + (fraction / 100) as u8,
-        b'0' + (fraction / 10 % 10) as u8,
-        b'0' + (fraction % 10) as u8,
-    ];
+    let mut digits = *b"000";
+    put_digits(&mut digits, (thousandths % 1000) as u32);
     let kept = match (digits[1], digits[2]) {
         (b'0', b'0') => 1,
         (_, b'0') => 2,
