@@ -192,25 +192,28 @@ def seed(backend, users, work):
 
 
 class Server(Process):
-    def __init__(self, backend, log_path, quiet=False, redis=None, extra=None):
+    """tokenauth serving `backend`; `wrapper` runs it under another program
+    (callgrind), which also gives it longer to start and to stop."""
+    def __init__(self, backend, log_path, quiet=False, redis=None, extra=None, wrapper=()):
         self.port = free_port()
         self.log = open(log_path, "w")
+        self.patience = 120 if wrapper else 30
         started = time.monotonic()
-        self.process = subprocess.Popen([BINARY, "serve"], env=server_env(backend, self.port, quiet, redis, extra),
+        self.process = subprocess.Popen([*wrapper, BINARY, "serve"], env=server_env(backend, self.port, quiet, redis, extra),
                                         stdout=self.log, stderr=self.log, cwd=tempfile.gettempdir())
         while True:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1)
                 break
             except OSError:
-                if time.monotonic() - started > 30:
+                if time.monotonic() - started > self.patience:
                     sys.exit("bench: the server did not start")
                 time.sleep(0.002)
         self.ready_ms = (time.monotonic() - started) * 1000
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=60)
+        self.process.wait(timeout=2 * self.patience)
         self.log.close()
 
 
@@ -354,26 +357,12 @@ def instructions(backend, work, keys, emails):
         # a thousand, here it would be every token in one run and not the other).
         now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
         backend.sql(f"UPDATE auth_tokens SET last_used = '{now}';")
-        port = free_port()
         out = os.path.join(work, f"callgrind.{scenario}.{int(quiet)}.{seconds}")
-        env = dict(server_env(backend, port, quiet), TOKENAUTH__SERVER__WORKERS="1")
-        with open(out + ".log", "w") as log:
-            process = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}.%p", BINARY, "serve"],
-                                       env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work)
-        target = type("Target", (), {"port": port})()
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    sys.exit("bench: the server under callgrind did not start")
-                time.sleep(0.1)
-        served = sum(wrk(target, scenario, 4, length, keys, emails, f"callgrind{seconds}")["requests"]
+        server = Server(backend, out + ".log", quiet, extra={"TOKENAUTH__SERVER__WORKERS": "1"},
+                        wrapper=("valgrind", "--tool=callgrind", f"--callgrind-out-file={out}.%p"))
+        served = sum(wrk(server, scenario, 4, length, keys, emails, f"callgrind{seconds}")["requests"]
                      for length in (3, seconds))
-        process.terminate()
-        process.wait(timeout=120)
+        server.stop()
         total = 0
         for path in os.listdir(work):
             full = os.path.join(work, path)
