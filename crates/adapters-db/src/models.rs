@@ -4,7 +4,7 @@ use chrono::{NaiveDateTime, TimeZone, Utc};
 use diesel::prelude::*;
 use tokenauth_application::RepositoryError;
 use tokenauth_domain::{
-    AuthToken, Email, NewUser, PasswordHash, PersonName, PhoneNumber, Scopes, Timestamp,
+    AuthToken, Email, Identity, NewUser, PasswordHash, PersonName, PhoneNumber, Scopes, Timestamp,
     TokenDigest, TokenId, TokenKind, TokenName, User, UserChanges, UserId,
 };
 use uuid_text::parse_uuid;
@@ -28,6 +28,27 @@ pub(crate) struct UserRow {
     pub date_joined: NaiveDateTime,
     pub last_login: Option<NaiveDateTime>,
     pub search_key: String,
+}
+
+/// Who a user is, for the gateway: four columns of the row.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub(crate) struct IdentityRow {
+    pub id: String,
+    pub email: String,
+    pub is_staff: bool,
+    pub is_active: bool,
+}
+
+impl IdentityRow {
+    pub(crate) fn into_identity(self) -> Result<Identity, RepositoryError> {
+        Ok(Identity {
+            id: UserId::from_uuid(parse_uuid(&self.id)?),
+            email: Email::from_trusted(self.email),
+            is_staff: self.is_staff,
+            is_active: self.is_active,
+        })
+    }
 }
 
 /// The columns an update may change; `None` leaves a column alone.

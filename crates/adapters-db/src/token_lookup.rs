@@ -2,27 +2,66 @@
 
 use diesel::prelude::*;
 use tokenauth_application::{LookupFuture, RepositoryError, TokenLookup};
-use tokenauth_domain::{AuthToken, Timestamp, TokenDigest, TokenId, User};
+use tokenauth_domain::{AuthToken, Identity, Timestamp, TokenDigest, TokenId, User};
 
 use crate::error::from_diesel;
-use crate::models::{TokenRow, UserRow, naive};
+use crate::models::{IdentityRow, TokenRow, UserRow, naive};
 use crate::schema::{auth_tokens, users};
 use crate::{Database, DbConnection};
 
-/// The token with this digest and its user, written once for both clients
-/// (the blocking `DbConnection` and the async PostgreSQL one).
+/// The token with this digest and its user's columns in `$user` (a
+/// `Selectable` row), written once for both clients (the blocking
+/// `DbConnection` and the async PostgreSQL one).
 ///
 /// The digest is unique: no LIMIT. SQLite (built with STAT4) prepares a
 /// statement with a bound LIMIT anew on every run, because a new LIMIT value
 /// might change the plan; that parse cost more than the read. Lookups by a
 /// unique key in this crate leave LIMIT out for this reason.
 macro_rules! token_by_digest {
-    ($digest:expr) => {
+    ($digest:expr, $user:ty) => {
         auth_tokens::table
             .inner_join(users::table)
             .filter(auth_tokens::digest.eq($digest))
-            .select((TokenRow::as_select(), UserRow::as_select()))
+            .select((TokenRow::as_select(), <$user>::as_select()))
     };
+}
+
+/// Runs [`token_by_digest`] on the worker's async PostgreSQL connection when
+/// there is one, else on a blocking thread; a macro because the row type
+/// changes the query's type, which diesel's bounds would have to spell out.
+macro_rules! find_by_digest {
+    ($db:expr, $digest:expr, $user:ty) => {{
+        let digest: String = $digest;
+        if let Some(connections) = $db.worker_connections() {
+            let conn = connections.checkout().await?;
+            let found =
+                diesel_async::RunQueryDsl::get_result(token_by_digest!(digest, $user), &mut &*conn)
+                    .await
+                    .optional()
+                    .map_err(from_diesel);
+            connections.settle(conn, &found).await;
+            found
+        } else {
+            // SQLite, or libpq: on a blocking thread. Running SQLite's point
+            // read inline on the worker measured slower (48,000/s against
+            // 52,000/s, p99 3.7 ms against 2.3 ms): a worker inside SQLite
+            // serves no sockets, and the blocking threads use both cores for
+            // the reads. On each backend's own connection: through the
+            // MultiConnection the query has no static id, and diesel would
+            // write its SQL text on every call to find the prepared statement
+            // (a third of the instructions of a SQLite `/api/me`, counted
+            // with callgrind).
+            let read = move |conn: &mut DbConnection| match conn {
+                DbConnection::Sqlite(conn) => {
+                    token_by_digest!(&digest, $user).get_result(conn).optional()
+                }
+                DbConnection::Postgresql(conn) => {
+                    token_by_digest!(&digest, $user).get_result(conn).optional()
+                }
+            };
+            $db.run_blocking(read).await
+        }
+    }};
 }
 
 /// The write of a token's use, written once for both clients.
@@ -46,32 +85,6 @@ impl DieselTokenLookup {
     /// Lookups over `db`.
     pub fn new(db: Database) -> Self {
         Self { db }
-    }
-
-    async fn find(&self, digest: String) -> Result<Option<(TokenRow, UserRow)>, RepositoryError> {
-        if let Some(connections) = self.db.worker_connections() {
-            let conn = connections.checkout().await?;
-            let found =
-                diesel_async::RunQueryDsl::get_result(token_by_digest!(digest), &mut &*conn)
-                    .await
-                    .optional()
-                    .map_err(from_diesel);
-            connections.settle(conn, &found).await;
-            return found;
-        }
-        // SQLite, or libpq: on a blocking thread. Running SQLite's point read
-        // inline on the worker measured slower (48,000/s against 52,000/s,
-        // p99 3.7 ms against 2.3 ms): a worker inside SQLite serves no
-        // sockets, and the blocking threads use both cores for the reads.
-        // On each backend's own connection: through the MultiConnection the
-        // query has no static id, and diesel would write its SQL text on
-        // every call to find the prepared statement (a third of the
-        // instructions of a SQLite `/api/me`, counted with callgrind).
-        let read = move |conn: &mut DbConnection| match conn {
-            DbConnection::Sqlite(conn) => token_by_digest!(&digest).get_result(conn).optional(),
-            DbConnection::Postgresql(conn) => token_by_digest!(&digest).get_result(conn).optional(),
-        };
-        self.db.run_blocking(read).await
     }
 
     async fn write_use(
@@ -102,9 +115,23 @@ impl TokenLookup for DieselTokenLookup {
         digest: &'a TokenDigest,
     ) -> LookupFuture<'a, Option<(AuthToken, User)>> {
         Box::pin(async move {
-            let found = self.find(digest.to_hex()).await?;
+            let found: Option<(TokenRow, UserRow)> =
+                find_by_digest!(self.db, digest.to_hex(), UserRow)?;
             found
                 .map(|(token, user)| Ok((token.into_token()?, user.into_user()?)))
+                .transpose()
+        })
+    }
+
+    fn find_identity_by_digest<'a>(
+        &'a self,
+        digest: &'a TokenDigest,
+    ) -> LookupFuture<'a, Option<(AuthToken, Identity)>> {
+        Box::pin(async move {
+            let found: Option<(TokenRow, IdentityRow)> =
+                find_by_digest!(self.db, digest.to_hex(), IdentityRow)?;
+            found
+                .map(|(token, user)| Ok((token.into_token()?, user.into_identity()?)))
                 .transpose()
         })
     }

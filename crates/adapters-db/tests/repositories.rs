@@ -17,9 +17,9 @@ use tokenauth_application::{
     UserRepository,
 };
 use tokenauth_domain::{
-    AccountKey, AccountKeyId, AuthToken, Email, EmailKey, KeyPurpose, Mail, MailId, NewUser,
-    PasswordHash, PersonName, PhoneNumber, Scope, Timestamp, TokenDigest, TokenId, TokenKey,
-    TokenKind, TokenName, User, UserId,
+    AccountKey, AccountKeyId, AuthToken, Email, EmailKey, Identity, KeyPurpose, Mail, MailId,
+    NewUser, PasswordHash, PersonName, PhoneNumber, Scope, Timestamp, TokenDigest, TokenId,
+    TokenKey, TokenKind, TokenName, User, UserId,
 };
 
 /// The async lookups, run to their end on a runtime of the test's own (which
@@ -45,6 +45,14 @@ impl Lookup {
         digest: &TokenDigest,
     ) -> Result<Option<(AuthToken, User)>, RepositoryError> {
         self.runtime.block_on(self.lookup.find_by_digest(digest))
+    }
+
+    fn find_identity_by_digest(
+        &self,
+        digest: &TokenDigest,
+    ) -> Result<Option<(AuthToken, Identity)>, RepositoryError> {
+        self.runtime
+            .block_on(self.lookup.find_identity_by_digest(digest))
     }
 
     fn record_use(
@@ -215,6 +223,34 @@ fn issued_tokens_are_found_by_digest_with_their_user(backend: Backend) {
     assert_eq!(found, token);
     assert_eq!(owner.id, user.id);
     assert_eq!(owner.last_login, Some(at(5)));
+}
+
+fn the_gateways_lookup_reads_the_token_and_who_its_user_is(backend: Backend) {
+    let f = fixture(backend);
+    let user = f
+        .users
+        .insert(NewUser {
+            is_staff: true,
+            ..new_user("ada@example.com")
+        })
+        .unwrap();
+    let key = TokenKey::generate().unwrap();
+    let token = personal(user.id, &key, at(5), &[Scope::AccountRead]);
+    f.tokens.issue_personal(&token).unwrap();
+    let (found, identity) = f
+        .lookup
+        .find_identity_by_digest(&key.digest())
+        .unwrap()
+        .unwrap();
+    assert_eq!(found, token);
+    assert_eq!(identity, Identity::from(&user));
+    let unknown = TokenKey::generate().unwrap();
+    assert!(
+        f.lookup
+            .find_identity_by_digest(&unknown.digest())
+            .unwrap()
+            .is_none()
+    );
 }
 
 fn login_keeps_only_the_newest_tokens(backend: Backend) {
@@ -769,6 +805,7 @@ on_both_backends!(
     a_second_user_with_the_same_email_in_another_case_is_refused,
     concurrent_inserts_of_one_email_store_exactly_one,
     issued_tokens_are_found_by_digest_with_their_user,
+    the_gateways_lookup_reads_the_token_and_who_its_user_is,
     login_keeps_only_the_newest_tokens,
     issuing_for_a_deleted_user_is_not_found,
     personal_tokens_read_back_with_their_name_and_scopes,

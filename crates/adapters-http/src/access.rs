@@ -41,7 +41,7 @@ impl TokenRule {
 impl TokenRule {
     /// Whether the authenticated token may take the operation: session-only
     /// operations refuse personal tokens, scoped ones need the scope.
-    pub(crate) fn permits(self, session: &Authenticated) -> bool {
+    pub(crate) fn permits<Who>(self, session: &Authenticated<Who>) -> bool {
         match self {
             Self::None | Self::AnyToken => true,
             Self::SessionOnly => session.is_session(),

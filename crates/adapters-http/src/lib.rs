@@ -28,7 +28,8 @@ mod throttle;
 pub use endpoints::{AppState, configure};
 pub use error::{ApiError, Unauthenticated};
 pub use extract::{
-    AuthenticatedUser, AuthorizationError, BodyLimit, client_ip, parse_authorization, parse_body,
+    AuthenticatedUser, AuthorizationError, BodyLimit, Subject, client_ip, parse_authorization,
+    parse_body,
 };
 pub use metrics::{LoginOutcome, MailMetrics, Metrics};
 pub use middleware::{

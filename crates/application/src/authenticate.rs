@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use tokenauth_domain::{AuthToken, Scope, Scopes, TokenKey, TokenLifetime, User};
+use tokenauth_domain::{AuthToken, Identity, Scope, Scopes, TokenKey, TokenLifetime, User};
 
 use crate::ports::{Clock, RepositoryError, TokenLookup};
 
@@ -23,16 +23,17 @@ pub enum AuthenticateError {
     Storage(#[from] RepositoryError),
 }
 
-/// A request's authenticated identity.
+/// A request's authenticated identity: the whole user by default, or only
+/// their [`Identity`] where that is all a caller needs (the gateway).
 #[derive(Debug, Clone)]
-pub struct Authenticated {
+pub struct Authenticated<Who = User> {
     /// Who.
-    pub user: User,
+    pub user: Who,
     /// With which token.
     pub token: AuthToken,
 }
 
-impl Authenticated {
+impl<Who> Authenticated<Who> {
     /// The scopes the token holds: every one for a session token.
     pub fn scopes(&self) -> Scopes {
         self.token.scopes()
@@ -83,16 +84,43 @@ impl Authenticate {
     /// user; slides the expiry when due (at most one write a minute per token).
     pub async fn execute(&self, presented_key: &str) -> Result<Authenticated, AuthenticateError> {
         let key = TokenKey::parse(presented_key).ok_or(AuthenticateError::InvalidToken)?;
-        let (mut token, user) = self
+        let (token, user) = self
             .tokens
             .find_by_digest(&key.digest())
             .await?
             .ok_or(AuthenticateError::InvalidToken)?;
+        let token = self.admit(token, user.is_active).await?;
+        Ok(Authenticated { user, token })
+    }
+
+    /// As [`Self::execute`], reading only who the user is: the gateway's
+    /// question, asked before every request behind a proxy.
+    pub async fn identify(
+        &self,
+        presented_key: &str,
+    ) -> Result<Authenticated<Identity>, AuthenticateError> {
+        let key = TokenKey::parse(presented_key).ok_or(AuthenticateError::InvalidToken)?;
+        let (token, user) = self
+            .tokens
+            .find_identity_by_digest(&key.digest())
+            .await?
+            .ok_or(AuthenticateError::InvalidToken)?;
+        let token = self.admit(token, user.is_active).await?;
+        Ok(Authenticated { user, token })
+    }
+
+    /// The checks of a found token, in DRF's order (expiry, then the user),
+    /// and the write of its use when due.
+    async fn admit(
+        &self,
+        mut token: AuthToken,
+        user_is_active: bool,
+    ) -> Result<AuthToken, AuthenticateError> {
         let now = self.clock.now();
         if TokenLifetime::is_expired(&token, now) {
             return Err(AuthenticateError::Expired);
         }
-        if !user.is_active {
+        if !user_is_active {
             return Err(AuthenticateError::UserInactive);
         }
         if TokenLifetime::is_due_for_slide(&token, now) {
@@ -108,6 +136,6 @@ impl Authenticate {
                 tracing::warn!(%error, "could not record token use");
             }
         }
-        Ok(Authenticated { user, token })
+        Ok(token)
     }
 }

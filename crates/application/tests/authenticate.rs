@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use support::*;
 use tokenauth_application::{AuthenticateError, LoginInput, Logout, LogoutAll};
+use tokenauth_domain::Identity;
 
 fn logged_in(w: &World) -> String {
     w.signup.execute(signup_input("ada@example.com")).unwrap();
@@ -102,6 +103,48 @@ fn an_inactive_user_is_refused() {
         w.authenticate_with(&key),
         Err(AuthenticateError::UserInactive)
     ));
+}
+
+#[test]
+fn identifying_a_key_gives_who_its_user_is() {
+    let w = world();
+    let key = logged_in(&w);
+    let session = w.authenticate_with(&key).unwrap();
+    let identified = w.identify_with(&key).unwrap();
+    assert_eq!(identified.user, Identity::from(&session.user));
+    assert_eq!(identified.token.id, session.token.id);
+}
+
+#[test]
+fn identifying_applies_the_same_checks() {
+    let w = world();
+    let key = logged_in(&w);
+    assert!(matches!(
+        w.identify_with(&"0".repeat(40)),
+        Err(AuthenticateError::InvalidToken)
+    ));
+    let user = w.identify_with(&key).unwrap().user;
+    w.store.set_active(user.id, false);
+    assert!(matches!(
+        w.identify_with(&key),
+        Err(AuthenticateError::UserInactive)
+    ));
+    w.clock.advance(TTL as i64);
+    assert!(matches!(
+        w.identify_with(&key),
+        Err(AuthenticateError::Expired)
+    ));
+}
+
+#[test]
+fn identifying_slides_the_expiry_like_any_use() {
+    let w = world();
+    let key = logged_in(&w);
+    w.clock.advance(TTL as i64 - 10);
+    assert!(w.identify_with(&key).is_ok());
+    assert_eq!(*w.store.record_use_calls.lock().unwrap(), 1);
+    w.clock.advance(TTL as i64 - 10);
+    assert!(w.identify_with(&key).is_ok());
 }
 
 #[test]

@@ -4,18 +4,49 @@ use std::pin::Pin;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::web::Data;
 use actix_web::{FromRequest, HttpRequest, dev::Payload};
-use tokenauth_application::Authenticated;
+use tokenauth_application::{Authenticate, AuthenticateError, Authenticated};
+use tokenauth_domain::{Identity, User};
 
 use crate::access::TokenRules;
 use crate::{ApiError, Services, parse_authorization};
 
 /// The user (and token) behind a request's `Authorization: Token <key>`,
 /// allowed by the token rule declared for the operation it was routed to
-/// (403 otherwise). A handler that takes one is a protected route.
+/// (403 otherwise). A handler that takes one is a protected route; one that
+/// takes `AuthenticatedUser<Identity>` reads only who the user is.
 #[derive(Debug, Clone)]
-pub struct AuthenticatedUser(pub Authenticated);
+pub struct AuthenticatedUser<Who = User>(pub Authenticated<Who>);
 
-impl FromRequest for AuthenticatedUser {
+/// What a handler reads of the user behind a token: the whole [`User`], or
+/// only their [`Identity`] (the gateway's answer, read before every request
+/// behind a proxy, so it reads no more than it sends).
+pub trait Subject: Sized + 'static {
+    /// Authenticates `key`, reading `Self` of its user.
+    fn authenticate(
+        use_case: &Authenticate,
+        key: &str,
+    ) -> impl Future<Output = Result<Authenticated<Self>, AuthenticateError>>;
+}
+
+impl Subject for User {
+    fn authenticate(
+        use_case: &Authenticate,
+        key: &str,
+    ) -> impl Future<Output = Result<Authenticated<Self>, AuthenticateError>> {
+        use_case.execute(key)
+    }
+}
+
+impl Subject for Identity {
+    fn authenticate(
+        use_case: &Authenticate,
+        key: &str,
+    ) -> impl Future<Output = Result<Authenticated<Self>, AuthenticateError>> {
+        use_case.identify(key)
+    }
+}
+
+impl<Who: Subject> FromRequest for AuthenticatedUser<Who> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -37,9 +68,9 @@ impl FromRequest for AuthenticatedUser {
 
 /// Authenticates a request's token, whatever the operation: for `OPTIONS`,
 /// which asks only what the endpoint's permission asks.
-pub(crate) fn authenticate(
+pub(crate) fn authenticate<Who: Subject>(
     req: &HttpRequest,
-) -> impl Future<Output = Result<Authenticated, ApiError>> + 'static {
+) -> impl Future<Output = Result<Authenticated<Who>, ApiError>> + 'static {
     let header = req.headers().get(AUTHORIZATION).map(|v| v.as_bytes());
     let key = parse_authorization(header).map(str::to_owned);
     let services = req.app_data::<Data<Services>>().cloned();
@@ -47,6 +78,6 @@ pub(crate) fn authenticate(
         let key = key?;
         let services = services.ok_or(ApiError::Internal)?;
         // Awaited right here: the lookup is async all the way down.
-        Ok(services.authenticate.execute(&key).await?)
+        Ok(Who::authenticate(&services.authenticate, &key).await?)
     }
 }

@@ -8,8 +8,8 @@ mod client_ip;
 pub(crate) mod fields;
 mod pagination;
 
-pub use authenticated_user::AuthenticatedUser;
 pub(crate) use authenticated_user::authenticate;
+pub use authenticated_user::{AuthenticatedUser, Subject};
 pub use authorization::{AuthorizationError, parse_authorization};
 pub use body::{BodyLimit, parse_body};
 pub(crate) use body::{declared_length, read_body, read_limited};

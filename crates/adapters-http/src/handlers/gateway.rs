@@ -5,7 +5,7 @@
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 use tokenauth_application::Authenticated;
-use tokenauth_domain::Scope;
+use tokenauth_domain::{Identity, Scope};
 
 use crate::ApiError;
 use crate::extract::{AuthenticatedUser, QueryParams};
@@ -19,7 +19,7 @@ const SCOPES: HeaderName = HeaderName::from_static("x-auth-scopes");
 /// every `scope=` asked for (and the user is staff when `staff=true`);
 /// otherwise the token's 401, or 403.
 pub(crate) async fn verify(
-    AuthenticatedUser(session): AuthenticatedUser,
+    AuthenticatedUser(session): AuthenticatedUser<Identity>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let query = QueryParams::of(&req);
@@ -35,7 +35,7 @@ pub(crate) async fn verify(
     Ok(identity_headers(&session))
 }
 
-fn identity_headers(session: &Authenticated) -> HttpResponse {
+fn identity_headers(session: &Authenticated<Identity>) -> HttpResponse {
     let user = &session.user;
     let mut id = uuid::Uuid::encode_buffer();
     let mut response = HttpResponse::Ok().finish();

@@ -9,6 +9,7 @@ use actix_web::http::header::{ALLOW, HeaderValue};
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
+use tokenauth_domain::Identity;
 
 use crate::access::Permission;
 use crate::extract::authenticate;
@@ -57,7 +58,7 @@ async fn answer(req: &HttpRequest, options: &Options) -> Result<HttpResponse, Ap
     }
     // As DRF: OPTIONS asks what the endpoint's permission asks, not its scopes.
     if options.permission != Permission::Anyone {
-        let session = authenticate(req).await?;
+        let session = authenticate::<Identity>(req).await?;
         if options.permission == Permission::Staff && !session.user.is_staff {
             return Err(ApiError::Forbidden);
         }

@@ -1,7 +1,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use tokenauth_domain::{AuthToken, Timestamp, TokenDigest, TokenId, User};
+use tokenauth_domain::{AuthToken, Identity, Timestamp, TokenDigest, TokenId, User};
 
 use super::RepositoryError;
 
@@ -21,6 +21,19 @@ pub trait TokenLookup: Send + Sync + 'static {
         &'a self,
         digest: &'a TokenDigest,
     ) -> LookupFuture<'a, Option<(AuthToken, User)>>;
+
+    /// The token with this digest and who its user is, for a gateway's
+    /// question. The default reads the whole user; a store that can read
+    /// fewer columns should, since a gateway asks before every request.
+    fn find_identity_by_digest<'a>(
+        &'a self,
+        digest: &'a TokenDigest,
+    ) -> LookupFuture<'a, Option<(AuthToken, Identity)>> {
+        Box::pin(async move {
+            let found = self.find_by_digest(digest).await?;
+            Ok(found.map(|(token, user)| (token, Identity::from(&user))))
+        })
+    }
 
     /// Writes a use of the token: its new `last_used` and `expires`.
     /// A token deleted meanwhile is not an error.

@@ -15,8 +15,8 @@ use tokenauth_application::{
     Privileges, Sessions, Signup, SignupInput, TokenPolicy, UpdateProfile,
 };
 use tokenauth_domain::{
-    AuthToken, EmailKey, NewPassword, NewUser, Password, PasswordHash, PasswordPolicy, Timestamp,
-    TokenDigest, TokenId, TokenKey, TokenLifetime, User, UserChanges, UserId,
+    AuthToken, EmailKey, Identity, NewPassword, NewUser, Password, PasswordHash, PasswordPolicy,
+    Timestamp, TokenDigest, TokenId, TokenKey, TokenLifetime, User, UserChanges, UserId,
 };
 
 #[derive(Default)]
@@ -346,6 +346,17 @@ impl World {
             .build()
             .unwrap()
             .block_on(self.authenticate.execute(key))
+    }
+
+    /// As [`Self::authenticate_with`], reading only the user's identity.
+    pub fn identify_with(
+        &self,
+        key: &str,
+    ) -> Result<Authenticated<Identity>, tokenauth_application::AuthenticateError> {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(self.authenticate.identify(key))
     }
 
     /// Signs `email` up with `privileges` and logs in; returns the session.
