@@ -706,21 +706,30 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    default logging look 28% slower than `RUST_LOG=warn` on PostgreSQL).
    Each round now starts with another server.
 
-9. **Targets this run missed, by how much.** This machine measured
-   PostgreSQL's own `pgbench -S` at 20.2k/s (36.7k/s on the machine of an
-   earlier run), and runs of the same server minutes apart differ by up to
-   20%. `/api/me` on PostgreSQL at 128 connections: p99 25.3 ms against 20
-   ms. Default logging on SQLite at 92% of `RUST_LOG=warn` (on PostgreSQL
-   98%, met); callgrind counts it at 8.8% and 6.7% of the instructions here
-   (SQLite's `/api/me` itself fell from 160k to 108k instructions in this
-   commit, so the same logging is a larger share), and counts of one binary
-   move by about 4% between runs. `/api/auth/verify` at 95% (SQLite) and
-   97% (PostgreSQL) of `/api/me`, with instruction counts within 1.5% of
-   each other: the two cost the same, and in the two make bench runs before
-   this one, the same day, verify measured 98% and 108%, then 109% and
-   116%. Signup on PostgreSQL at 92-94% of the bcrypt bound (the bound is
-   measured once, before the hashing runs, and the host's speed drifts
-   under them).
+9. **The gateway read the whole user.** `/api/auth/verify` sends four
+   facts of the user (id, address, staff, active) but read all fourteen
+   columns of the row, the password hash and two timestamps parsed from
+   text on SQLite among them, on every request a proxy passes. It now reads
+   those four beside the token (`TokenLookup::find_identity_by_digest`):
+   callgrind counts verify at 92-96k instructions against `/api/me`'s
+   105-109k on SQLite and 98-100k against 114-115k on PostgreSQL (before:
+   within 2.5% of each other, and verify's rate at 95-116% of `/api/me`'s
+   from one make bench run to the next).
+
+10. **Targets this run missed, by how much.** This machine measured
+   PostgreSQL's own `pgbench -S` at 12.6k/s (36.7k/s on the machine of an
+   earlier run), and runs of the same server minutes apart differ by
+   10-20%. `/api/me` on PostgreSQL at 128 connections: p99 33.3 ms against
+   20 ms. Default logging at 89% of `RUST_LOG=warn` on both backends
+   (median of nine per-round ratios); callgrind counts the access line and
+   the request's span at 8.4% (SQLite) and 8.2% (PostgreSQL) of a
+   `/api/me`'s instructions, and a separate paired run of nine rounds
+   right after it put default logging at 94.6% of `RUST_LOG=warn` on SQLite,
+   the same server writing its lines to `/dev/null` at 99% of the one
+   writing to a file. What the 8% is: tracing's dispatch of the event
+   (about 4k instructions: value set, visitor, the line's text, the
+   buffer) and the request span (about 4k: its registry slot, its fields,
+   entry and exit on every poll, its close).
 
 What the profile shows now (`python3 bench/profile.py postgres`, `/api/me`,
 32 connections): half of the server's samples are in the kernel's TCP path
@@ -728,7 +737,11 @@ What the profile shows now (`python3 bench/profile.py postgres`, `/api/me`,
 to it: both share the two cores), as in the floor; the rest is spread thin:
 malloc and memmove, actix's dispatcher, diesel writing the SQL text of the
 query before its statement cache finds the prepared statement (about 3%),
-the span and access line, the JSON body.
+the span and access line, the JSON body. Counted with callgrind, about a
+tenth of a `/api/me`'s instructions (12k) are `memset` in actix-http
+3.11's request decoder: it zeroes a 96-entry header index on every call,
+and the dispatcher calls it about three times per request (twice on an
+empty buffer). That is actix-http's, the same for every endpoint.
 
 Micro-benchmarks (`make bench-micro`): parsing the `Authorization` header
 26 ns, parsing the key and its SHA-256 digest 78 ns, header to hex digest

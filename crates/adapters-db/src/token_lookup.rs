@@ -109,17 +109,24 @@ impl DieselTokenLookup {
     }
 }
 
+/// A found token and its user's row as domain values.
+fn into_domain<Row, Who>(
+    found: Option<(TokenRow, Row)>,
+    user: impl FnOnce(Row) -> Result<Who, RepositoryError>,
+) -> Result<Option<(AuthToken, Who)>, RepositoryError> {
+    found
+        .map(|(token, row)| Ok((token.into_token()?, user(row)?)))
+        .transpose()
+}
+
 impl TokenLookup for DieselTokenLookup {
     fn find_by_digest<'a>(
         &'a self,
         digest: &'a TokenDigest,
     ) -> LookupFuture<'a, Option<(AuthToken, User)>> {
         Box::pin(async move {
-            let found: Option<(TokenRow, UserRow)> =
-                find_by_digest!(self.db, digest.to_hex(), UserRow)?;
-            found
-                .map(|(token, user)| Ok((token.into_token()?, user.into_user()?)))
-                .transpose()
+            let found = find_by_digest!(self.db, digest.to_hex(), UserRow)?;
+            into_domain(found, UserRow::into_user)
         })
     }
 
@@ -128,11 +135,8 @@ impl TokenLookup for DieselTokenLookup {
         digest: &'a TokenDigest,
     ) -> LookupFuture<'a, Option<(AuthToken, Identity)>> {
         Box::pin(async move {
-            let found: Option<(TokenRow, IdentityRow)> =
-                find_by_digest!(self.db, digest.to_hex(), IdentityRow)?;
-            found
-                .map(|(token, user)| Ok((token.into_token()?, user.into_identity()?)))
-                .transpose()
+            let found = find_by_digest!(self.db, digest.to_hex(), IdentityRow)?;
+            into_domain(found, IdentityRow::into_identity)
         })
     }
 

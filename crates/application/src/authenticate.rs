@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use tokenauth_domain::{AuthToken, Identity, Scope, Scopes, TokenKey, TokenLifetime, User};
+use tokenauth_domain::{
+    AuthToken, Identity, Scope, Scopes, TokenDigest, TokenKey, TokenLifetime, User,
+};
 
 use crate::ports::{Clock, RepositoryError, TokenLookup};
 
@@ -83,14 +85,9 @@ impl Authenticate {
     /// Looks the key up by digest (one indexed read) and checks expiry and the
     /// user; slides the expiry when due (at most one write a minute per token).
     pub async fn execute(&self, presented_key: &str) -> Result<Authenticated, AuthenticateError> {
-        let key = TokenKey::parse(presented_key).ok_or(AuthenticateError::InvalidToken)?;
-        let (token, user) = self
-            .tokens
-            .find_by_digest(&key.digest())
-            .await?
-            .ok_or(AuthenticateError::InvalidToken)?;
-        let token = self.admit(token, user.is_active).await?;
-        Ok(Authenticated { user, token })
+        let digest = digest_of(presented_key)?;
+        let found = self.tokens.find_by_digest(&digest).await?;
+        self.admit(found, |user| user.is_active).await
     }
 
     /// As [`Self::execute`], reading only who the user is: the gateway's
@@ -99,28 +96,24 @@ impl Authenticate {
         &self,
         presented_key: &str,
     ) -> Result<Authenticated<Identity>, AuthenticateError> {
-        let key = TokenKey::parse(presented_key).ok_or(AuthenticateError::InvalidToken)?;
-        let (token, user) = self
-            .tokens
-            .find_identity_by_digest(&key.digest())
-            .await?
-            .ok_or(AuthenticateError::InvalidToken)?;
-        let token = self.admit(token, user.is_active).await?;
-        Ok(Authenticated { user, token })
+        let digest = digest_of(presented_key)?;
+        let found = self.tokens.find_identity_by_digest(&digest).await?;
+        self.admit(found, |user| user.is_active).await
     }
 
     /// The checks of a found token, in DRF's order (expiry, then the user),
     /// and the write of its use when due.
-    async fn admit(
+    async fn admit<Who>(
         &self,
-        mut token: AuthToken,
-        user_is_active: bool,
-    ) -> Result<AuthToken, AuthenticateError> {
+        found: Option<(AuthToken, Who)>,
+        is_active: impl FnOnce(&Who) -> bool,
+    ) -> Result<Authenticated<Who>, AuthenticateError> {
+        let (mut token, user) = found.ok_or(AuthenticateError::InvalidToken)?;
         let now = self.clock.now();
         if TokenLifetime::is_expired(&token, now) {
             return Err(AuthenticateError::Expired);
         }
-        if !user_is_active {
+        if !is_active(&user) {
             return Err(AuthenticateError::UserInactive);
         }
         if TokenLifetime::is_due_for_slide(&token, now) {
@@ -136,6 +129,13 @@ impl Authenticate {
                 tracing::warn!(%error, "could not record token use");
             }
         }
-        Ok(token)
+        Ok(Authenticated { user, token })
     }
+}
+
+/// The digest to look a presented key up by; a malformed key is no token.
+fn digest_of(presented_key: &str) -> Result<TokenDigest, AuthenticateError> {
+    TokenKey::parse(presented_key)
+        .map(|key| key.digest())
+        .ok_or(AuthenticateError::InvalidToken)
 }
