@@ -711,25 +711,33 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    columns of the row, the password hash and two timestamps parsed from
    text on SQLite among them, on every request a proxy passes. It now reads
    those four beside the token (`TokenLookup::find_identity_by_digest`):
-   callgrind counts verify at 92-96k instructions against `/api/me`'s
-   105-109k on SQLite and 98-100k against 114-115k on PostgreSQL (before:
+   callgrind counts verify at 92-97k instructions against `/api/me`'s
+   105-109k on SQLite and 98-100k against 110-115k on PostgreSQL (before:
    within 2.5% of each other, and verify's rate at 95-116% of `/api/me`'s
    from one make bench run to the next).
 
 10. **Targets this run missed, by how much.** This machine measured
-   PostgreSQL's own `pgbench -S` at 12.6k/s (36.7k/s on the machine of an
+   PostgreSQL's own `pgbench -S` at 13.7k/s (36.7k/s on the machine of an
    earlier run), and runs of the same server minutes apart differ by
-   10-20%. `/api/me` on PostgreSQL at 128 connections: p99 33.3 ms against
-   20 ms. Default logging at 89% of `RUST_LOG=warn` on both backends
-   (median of nine per-round ratios); callgrind counts the access line and
-   the request's span at 8.4% (SQLite) and 8.2% (PostgreSQL) of a
-   `/api/me`'s instructions, and a separate paired run of nine rounds
-   right after it put default logging at 94.6% of `RUST_LOG=warn` on SQLite,
-   the same server writing its lines to `/dev/null` at 99% of the one
-   writing to a file. What the 8% is: tracing's dispatch of the event
-   (about 4k instructions: value set, visitor, the line's text, the
-   buffer) and the request span (about 4k: its registry slot, its fields,
-   entry and exit on every poll, its close).
+   10-20%. `/api/me` on PostgreSQL at 128 connections: p99 34.3 ms against
+   20 ms. Default logging on SQLite at 91% of `RUST_LOG=warn` (PostgreSQL
+   96%, met); in the run before this one, on f7262c6, 89% on both. Callgrind
+   counts the access line and the request's span at 7.8% (SQLite) and 3.2%
+   (PostgreSQL) of a `/api/me`'s instructions here, 8.4% and 8.2% in the
+   run before: tracing's dispatch of the event (about 4k instructions:
+   value set, visitor, the line's text, the buffer) and the request span
+   (about 4k: its registry slot, its fields, entry and exit on every poll,
+   the clone carried to the blocking thread, its close). A server writing
+   the same lines to `/dev/null` measured 99% of one writing to a file:
+   the file is not the cost. `/api/auth/verify` on SQLite at 99% of
+   `/api/me` (PostgreSQL 115%, met); 104% and 112% in the run before, and
+   a paired run of nine rounds between the two, 100.5%. Verify counts
+   10-12% fewer instructions than `/api/me` on both backends, but on SQLite
+   the row is read in-process and the rest of a request (sockets, the hop
+   to a blocking thread, wrk on the same cores) is the same for both, so
+   that is about 3% of the server's CPU per request, within a run's noise;
+   on PostgreSQL the narrower row also spares the database's own work.
+   Login on PostgreSQL at 128 connections at 94% of the bcrypt bound.
 
 What the profile shows now (`python3 bench/profile.py postgres`, `/api/me`,
 32 connections): half of the server's samples are in the kernel's TCP path
