@@ -94,8 +94,9 @@ impl FromIterator<Scope> for Scopes {
 }
 
 /// Every set's wire form, by its bits: the gateway sends one on every
-/// request, so it is looked up rather than built.
-const WIRE_FORMS: [&str; 16] = [
+/// request, so it is looked up rather than built. Sized by the scopes, so a
+/// new scope does not build until its sets are written here.
+const WIRE_FORMS: [&str; 1 << Scope::ALL.len()] = [
     "",
     "account:read",
     "account:write",
@@ -117,7 +118,7 @@ const WIRE_FORMS: [&str; 16] = [
 impl Scopes {
     /// The names separated by single spaces, in the contract's order.
     pub fn as_str(self) -> &'static str {
-        WIRE_FORMS[usize::from(self.0 & 0b1111)]
+        WIRE_FORMS[usize::from(self.0 & Self::ALL.0)]
     }
 }
 
@@ -145,7 +146,7 @@ mod tests {
 
     #[test]
     fn every_set_is_written_as_its_names_in_the_contracts_order() {
-        for bits in 0..16u8 {
+        for bits in 0..super::WIRE_FORMS.len() {
             let set: Scopes = Scope::ALL
                 .into_iter()
                 .filter(|scope| bits & (1 << (*scope as u8)) != 0)
