@@ -82,8 +82,9 @@ where
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PlainSpanFields;
 
-/// Room for a request span's fields: `request_id="` and a UUID, or a
-/// client's id of up to 64 characters, without growing.
+/// Room for a request span's fields, `request_id="<id>"`, without growing:
+/// a UUID, or a client's id of up to 83 characters (the longest accepted,
+/// 128, grows it once).
 const SPAN_FIELDS_ROOM: usize = 96;
 
 impl<S> Layer<S> for PlainSpanFields
