@@ -261,7 +261,6 @@ def timed_post(port, path, body):
 
 def enumeration(server, rounds=20):
     """Timing must not tell which emails exist: medians of `rounds` each."""
-    import statistics
     unknown, wrong, fresh, taken = [], [], [], []
     shapes = set()
     for i in range(rounds):
@@ -290,7 +289,6 @@ def mail_enumeration(backend, work, rounds=200):
     address: medians of `rounds` each, interleaved, on a server sending
     verification mail (mode optional, console backend), as the answers and
     their timing must not tell which addresses have accounts."""
-    import statistics
     server = Server(backend, os.path.join(work, "mail.log"), extra={"TOKENAUTH__AUTH__EMAIL_VERIFICATION": "optional"})
     times = {key: [] for key in ("reset_known", "reset_unknown", "resend_known", "resend_unknown")}
     shapes = {"reset": set(), "resend": set()}
