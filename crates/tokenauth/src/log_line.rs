@@ -1,118 +1,159 @@
 //! The `pretty` log line when it goes to a file or a pipe: the text of
-//! `tracing-subscriber`'s default format, written with plain string pushes.
+//! `tracing-subscriber`'s default format, written by a layer of its own.
 //!
-//! Hand-written because that format is most of what the access log costs:
-//! measured with callgrind, it spends about 13,000 instructions on each line
-//! (colour styles applied even with colours off, every piece through
-//! `write!`), more than a tenth of a whole `GET /api/me`. On a terminal, where
-//! colours are wanted and the rate does not matter, the default format stays.
+//! Hand-written because that format is most of what the access log costs.
+//! Measured with callgrind, the default format spends about 13,000
+//! instructions on each line (colour styles applied even with colours off,
+//! every piece through `write!`), more than a tenth of a whole `GET
+//! /api/me`; the fmt layer around even a lean format spent another 2,000 or
+//! so handing each piece through its type-erased `Writer` and keeping span
+//! state this line does not use. This layer builds the line in one
+//! thread-local `String` and hands it to the writer whole. On a terminal,
+//! where colours are wanted and the rate does not matter, and for JSON, the
+//! fmt layer stays.
 //!
 //! A line reads `<time>  INFO <span>{<fields>}: <target>: <message> <k>=<v> ...`,
 //! as before: strings in fields are quoted, the message and error texts have
 //! terminal control characters escaped, `log` crate records show their own
 //! target and hide their `log.*` bookkeeping fields.
 
+use std::cell::RefCell;
 use std::fmt::{self, Write};
+use std::io::Write as _;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id};
+use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Level, Subscriber};
 use tracing_log::NormalizeEvent;
 use tracing_subscriber::Layer;
 use tracing_subscriber::field::RecordFields;
-use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 
-/// The line: time, level, spans with their fields, target, then the
-/// event's fields.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PlainLine;
+/// Writes each event as one line to `W`: time, level, spans with their
+/// fields, target, then the event's fields.
+#[derive(Debug, Clone, Default)]
+pub struct PlainLines<W> {
+    make_writer: W,
+}
 
-/// The fields of spans and events, as `message k=v k2=v2`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PlainFields;
-
-impl<S> FormatEvent<S, PlainFields> for PlainLine
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-{
-    fn format_event(
-        &self,
-        ctx: &FmtContext<'_, S, PlainFields>,
-        mut writer: Writer<'_>,
-        event: &Event<'_>,
-    ) -> fmt::Result {
-        let normalized = event.normalized_metadata();
-        let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
-        write_timestamp(&mut writer, Utc::now())?;
-        writer.write_str(level_label(*meta.level()))?;
-        if let Some(scope) = ctx.event_scope() {
-            let mut seen = false;
-            for span in scope.from_root() {
-                seen = true;
-                writer.write_str(span.metadata().name())?;
-                let extensions = span.extensions();
-                if let Some(fields) = extensions.get::<FormattedFields<PlainFields>>()
-                    && !fields.is_empty()
-                {
-                    writer.write_char('{')?;
-                    writer.write_str(fields)?;
-                    writer.write_char('}')?;
-                }
-                writer.write_char(':')?;
-            }
-            if seen {
-                writer.write_char(' ')?;
-            }
-        }
-        writer.write_str(meta.target())?;
-        writer.write_str(": ")?;
-        ctx.format_fields(writer.by_ref(), event)?;
-        writer.write_char('\n')
+impl<W> PlainLines<W> {
+    /// Lines for `make_writer`.
+    pub fn new(make_writer: W) -> Self {
+        Self { make_writer }
     }
 }
 
-/// Writes a new span's fields for the line format into a string sized for
-/// them at once. The fmt layer, placed after this one, keeps fields it
-/// finds already written; its own start from an empty string and grow four
-/// times for a request id (a third of what the request's span cost).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PlainSpanFields;
+/// A span's fields as its lines show them, kept in the span's extensions.
+struct SpanFields(String);
 
 /// Room for a request span's fields, `request_id="<id>"`, without growing:
 /// a UUID, or a client's id of up to 83 characters (the longest accepted,
 /// 128, grows it once).
 const SPAN_FIELDS_ROOM: usize = 96;
 
-impl<S> Layer<S> for PlainSpanFields
+/// Room for a line: an access line with a client's long request id fits.
+const LINE_ROOM: usize = 512;
+
+thread_local! {
+    /// The line being written, reused so that a line costs no allocation.
+    static LINE: RefCell<String> = RefCell::new(String::with_capacity(LINE_ROOM));
+}
+
+impl<S, W> Layer<S> for PlainLines<W>
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
+    W: for<'w> MakeWriter<'w> + 'static,
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else {
             return;
         };
-        let mut fields =
-            FormattedFields::<PlainFields>::new(String::with_capacity(SPAN_FIELDS_ROOM));
-        if PlainFields.format_fields(fields.as_writer(), attrs).is_ok() {
-            span.extensions_mut().insert(fields);
+        let mut fields = String::with_capacity(SPAN_FIELDS_ROOM);
+        if write_fields(&mut fields, attrs).is_ok() {
+            span.extensions_mut().insert(SpanFields(fields));
         }
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else {
+            return;
+        };
+        let mut extensions = span.extensions_mut();
+        if let Some(SpanFields(fields)) = extensions.get_mut::<SpanFields>() {
+            // Appended after what the span already shows, as the default format does.
+            if !fields.is_empty() {
+                fields.push(' ');
+            }
+            let _ = write_fields(fields, values);
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        let write = |line: &mut String| {
+            line.clear();
+            if write_line(line, event, &ctx).is_ok() {
+                // Nowhere to report a failing log output: the line is lost.
+                let _ = self
+                    .make_writer
+                    .make_writer_for(event.metadata())
+                    .write_all(line.as_bytes());
+            }
+        };
+        // An event logged while a line is being written (from a field's
+        // `Debug`, say) gets a string of its own.
+        LINE.with(|line| match line.try_borrow_mut() {
+            Ok(mut line) => write(&mut line),
+            Err(_) => write(&mut String::new()),
+        });
     }
 }
 
-impl<'writer> FormatFields<'writer> for PlainFields {
-    fn format_fields<R: RecordFields>(&self, writer: Writer<'writer>, fields: R) -> fmt::Result {
-        let mut visitor = PlainVisitor {
-            writer,
-            first: true,
-            result: Ok(()),
-        };
-        fields.record(&mut visitor);
-        visitor.result
+/// The line of `event`, newline included.
+fn write_line<S>(line: &mut String, event: &Event<'_>, ctx: &Context<'_, S>) -> fmt::Result
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    let normalized = event.normalized_metadata();
+    let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
+    write_timestamp(line, Utc::now())?;
+    line.push_str(level_label(*meta.level()));
+    if let Some(scope) = ctx.event_scope(event) {
+        let mut seen = false;
+        for span in scope.from_root() {
+            seen = true;
+            line.push_str(span.metadata().name());
+            if let Some(SpanFields(fields)) = span.extensions().get::<SpanFields>()
+                && !fields.is_empty()
+            {
+                line.push('{');
+                line.push_str(fields);
+                line.push('}');
+            }
+            line.push(':');
+        }
+        if seen {
+            line.push(' ');
+        }
     }
+    line.push_str(meta.target());
+    line.push_str(": ");
+    write_fields(line, event)?;
+    line.push('\n');
+    Ok(())
+}
+
+/// `fields` as `message k=v k2=v2`.
+fn write_fields<W: Write>(writer: &mut W, fields: impl RecordFields) -> fmt::Result {
+    let mut visitor = PlainVisitor {
+        writer,
+        first: true,
+        result: Ok(()),
+    };
+    fields.record(&mut visitor);
+    visitor.result
 }
 
 /// The level, padded as the default format pads it, and the space after.
@@ -152,28 +193,24 @@ fn put_digits(slot: &mut [u8], mut value: u32) {
     }
 }
 
-struct PlainVisitor<'writer> {
-    writer: Writer<'writer>,
+struct PlainVisitor<'a, W> {
+    writer: &'a mut W,
     first: bool,
     result: fmt::Result,
 }
 
-impl<'writer> PlainVisitor<'writer> {
+impl<W: Write> PlainVisitor<'_, W> {
     /// One field: the separating space, `name=` (not for the message), then
     /// what `write` writes, told whether the field is the message. A `log`
     /// record's `log.*` bookkeeping fields are skipped: the line shows them
     /// elsewhere or not at all.
-    fn field(
-        &mut self,
-        field: &Field,
-        write: impl FnOnce(&mut Writer<'writer>, bool) -> fmt::Result,
-    ) {
+    fn field(&mut self, field: &Field, write: impl FnOnce(&mut W, bool) -> fmt::Result) {
         let name = field.name();
         if self.result.is_err() || name.starts_with("log.") {
             return;
         }
         let message = name == "message";
-        let writer = &mut self.writer;
+        let writer = &mut *self.writer;
         let separator = if std::mem::take(&mut self.first) {
             Ok(())
         } else {
@@ -191,7 +228,7 @@ impl<'writer> PlainVisitor<'writer> {
     }
 }
 
-impl Visit for PlainVisitor<'_> {
+impl<W: Write> Visit for PlainVisitor<'_, W> {
     fn record_str(&mut self, field: &Field, value: &str) {
         self.field(field, |writer, message| {
             if message {
@@ -258,9 +295,11 @@ impl Visit for PlainVisitor<'_> {
 /// A string as `{:?}` writes it; the common case, printable ASCII with
 /// nothing to escape, without the per-character machinery.
 fn write_quoted(writer: &mut impl Write, value: &str) -> fmt::Result {
-    let plain = value
-        .bytes()
-        .all(|byte| (b' '..=b'~').contains(&byte) && byte != b'"' && byte != b'\\');
+    // A fold, not `all`: without the early exit the check is vectorised,
+    // and the values here (ids, routes, methods) are plain nearly always.
+    let plain = value.bytes().fold(true, |plain, byte| {
+        plain & (b' '..=b'~').contains(&byte) & (byte != b'"') & (byte != b'\\')
+    });
     if !plain {
         return write!(writer, "{value:?}");
     }
@@ -321,6 +360,14 @@ struct Escaping<W>(W);
 
 impl<W: Write> Write for Escaping<W> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
+        // The bytes that start an escape: the control characters below, and
+        // 0xc2, which leads U+0080..U+009F in UTF-8. Most texts have none.
+        let escapes = text.bytes().fold(false, |found, byte| {
+            found | matches!(byte, 0x07 | 0x08 | 0x0c | 0x1b | 0x7f | 0xc2)
+        });
+        if !escapes {
+            return self.0.write_str(text);
+        }
         let mut plain = 0;
         for (at, ch) in text.char_indices() {
             let escape = match ch {
@@ -384,13 +431,7 @@ mod tests {
             .finish();
         with_default(subscriber, &emit);
         let plain = Captured::default();
-        let subscriber = tracing_subscriber::registry().with(PlainSpanFields).with(
-            tracing_subscriber::fmt::layer()
-                .with_ansi(false)
-                .fmt_fields(PlainFields)
-                .event_format(PlainLine)
-                .with_writer(plain.clone()),
-        );
+        let subscriber = tracing_subscriber::registry().with(PlainLines::new(plain.clone()));
         with_default(subscriber, &emit);
         (default.text(), plain.text())
     }
@@ -411,8 +452,16 @@ mod tests {
     #[test]
     fn lines_read_as_the_default_format_writes_them() {
         let (default, plain) = both(|| {
-            let span = tracing::info_span!("request", request_id = %"abc-1", n = 3);
+            let span = tracing::info_span!(
+                "request",
+                request_id = %"abc-1",
+                n = 3,
+                late = tracing::field::Empty
+            );
             let _entered = span.enter();
+            span.record("late", "known later");
+            let inner = tracing::info_span!("inner");
+            let _inner = inner.enter();
             tracing::info!(
                 target: "tokenauth::http",
                 method = %"GET",

@@ -7,7 +7,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, Registry};
 
-use crate::log_line::{PlainFields, PlainLine, PlainSpanFields};
+use crate::log_line::PlainLines;
 use crate::log_writer::{FlushGuard, batched};
 use crate::settings::LogFormat;
 
@@ -34,17 +34,15 @@ pub fn init(format: LogFormat, default_level: &str) -> LogGuard {
     let colour = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
     let (writer, guard) = batched(std::io::stderr());
-    let layer = tracing_subscriber::fmt::layer()
+    let fmt = tracing_subscriber::fmt::layer()
         .with_ansi(colour)
-        .with_writer(writer);
+        .with_writer(writer.clone());
     let layer = match format {
         // Colours are for people at a terminal; files and pipes get the
-        // same text from a formatter that costs a fraction of the default.
-        LogFormat::Pretty if colour => layer.boxed(),
-        LogFormat::Pretty => PlainSpanFields
-            .and_then(layer.fmt_fields(PlainFields).event_format(PlainLine))
-            .boxed(),
-        LogFormat::Json => layer.json().boxed(),
+        // same text from a layer that costs a fraction of the fmt layer.
+        LogFormat::Pretty if colour => fmt.boxed(),
+        LogFormat::Pretty => PlainLines::new(writer).boxed(),
+        LogFormat::Json => fmt.json().boxed(),
     };
     let _ = tracing_subscriber::registry()
         .with(filter(&directives, default_level))

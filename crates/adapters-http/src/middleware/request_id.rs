@@ -25,7 +25,13 @@ pub async fn request_id(
         .filter(|value| value.to_str().is_ok_and(is_acceptable_request_id))
         .cloned()
         .unwrap_or_else(new_request_id);
-    let span = tracing::info_span!("request", request_id = id.to_str().unwrap_or("unknown"));
+    // A root: nothing encloses a request, and saying so spares the
+    // subscriber a lookup of the current span for every request.
+    let span = tracing::info_span!(
+        parent: None,
+        "request",
+        request_id = id.to_str().unwrap_or("unknown")
+    );
     let mut response = next.call(req).instrument(span).await?;
     response.headers_mut().insert(REQUEST_ID, id);
     Ok(response)
