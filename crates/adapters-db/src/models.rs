@@ -4,8 +4,8 @@ use chrono::{NaiveDateTime, TimeZone, Utc};
 use diesel::prelude::*;
 use tokenauth_application::RepositoryError;
 use tokenauth_domain::{
-    AuthToken, Email, Identity, NewUser, PasswordHash, PersonName, PhoneNumber, Scopes, Timestamp,
-    TokenDigest, TokenId, TokenKind, TokenName, User, UserChanges, UserId,
+    AuthToken, Email, Identity, NewUser, PasswordHash, PersonName, PhoneNumber, PresentedToken,
+    Scopes, Timestamp, TokenDigest, TokenId, TokenKind, TokenName, User, UserChanges, UserId,
 };
 use uuid_text::parse_uuid;
 
@@ -95,6 +95,30 @@ pub(crate) struct TokenRow {
     pub scopes: String,
 }
 
+/// The columns of a token that authenticating a request reads: no owner,
+/// digest or issue time (see [`PresentedToken`]).
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = auth_tokens)]
+pub(crate) struct PresentedTokenRow {
+    pub id: String,
+    pub expires: Option<NaiveDateTime>,
+    pub last_used: NaiveDateTime,
+    pub kind: String,
+    pub name: Option<String>,
+    pub scopes: String,
+}
+
+impl PresentedTokenRow {
+    pub(crate) fn into_presented(self) -> Result<PresentedToken, RepositoryError> {
+        Ok(PresentedToken {
+            kind: token_kind(&self.id, &self.kind, self.name, &self.scopes)?,
+            id: TokenId::from_uuid(parse_uuid(&self.id)?),
+            expires: self.expires.map(aware),
+            last_used: aware(self.last_used),
+        })
+    }
+}
+
 /// Stored as naive UTC: diesel's MultiConnection has no timezone-aware type.
 pub(crate) fn naive(at: Timestamp) -> NaiveDateTime {
     at.naive_utc()
@@ -176,21 +200,7 @@ impl TokenRow {
         let digest = TokenDigest::from_hex(&self.digest).ok_or_else(|| {
             RepositoryError::Internal(format!("token {} has a malformed digest", self.id))
         })?;
-        let kind = match (self.kind.as_str(), self.name) {
-            (SESSION, _) => TokenKind::Session,
-            (PERSONAL, Some(name)) => TokenKind::Personal {
-                name: TokenName::from_trusted(name),
-                scopes: Scopes::parse_stored(&self.scopes).ok_or_else(|| {
-                    RepositoryError::Internal(format!("token {} has unknown scopes", self.id))
-                })?,
-            },
-            _ => {
-                return Err(RepositoryError::Internal(format!(
-                    "token {} has an unknown kind",
-                    self.id
-                )));
-            }
-        };
+        let kind = token_kind(&self.id, &self.kind, self.name, &self.scopes)?;
         Ok(AuthToken {
             id: TokenId::from_uuid(parse_uuid(&self.id)?),
             kind,
@@ -200,6 +210,27 @@ impl TokenRow {
             expires: self.expires.map(aware),
             last_used: aware(self.last_used),
         })
+    }
+}
+
+/// A token's kind from its `kind`, `name` and `scopes` columns.
+fn token_kind(
+    id: &str,
+    kind: &str,
+    name: Option<String>,
+    scopes: &str,
+) -> Result<TokenKind, RepositoryError> {
+    match (kind, name) {
+        (SESSION, _) => Ok(TokenKind::Session),
+        (PERSONAL, Some(name)) => Ok(TokenKind::Personal {
+            name: TokenName::from_trusted(name),
+            scopes: Scopes::parse_stored(scopes).ok_or_else(|| {
+                RepositoryError::Internal(format!("token {id} has unknown scopes"))
+            })?,
+        }),
+        _ => Err(RepositoryError::Internal(format!(
+            "token {id} has an unknown kind"
+        ))),
     }
 }
 

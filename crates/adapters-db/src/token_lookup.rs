@@ -2,16 +2,16 @@
 
 use diesel::prelude::*;
 use tokenauth_application::{LookupFuture, RepositoryError, TokenLookup};
-use tokenauth_domain::{AuthToken, Identity, Timestamp, TokenDigest, TokenId, User};
+use tokenauth_domain::{Identity, PresentedToken, Timestamp, TokenDigest, TokenId, User};
 
 use crate::error::from_diesel;
-use crate::models::{IdentityRow, TokenRow, UserRow, naive};
+use crate::models::{IdentityRow, PresentedTokenRow, UserRow, naive};
 use crate::schema::{auth_tokens, users};
 use crate::{Database, DbConnection};
 
-/// The token with this digest and its user's columns in `$user` (a
-/// `Selectable` row), written once for both clients (the blocking
-/// `DbConnection` and the async PostgreSQL one).
+/// The token with this digest, as a request presents it, and its user's
+/// columns in `$user` (a `Selectable` row), written once for both clients
+/// (the blocking `DbConnection` and the async PostgreSQL one).
 ///
 /// The digest is unique: no LIMIT. SQLite (built with STAT4) prepares a
 /// statement with a bound LIMIT anew on every run, because a new LIMIT value
@@ -22,7 +22,7 @@ macro_rules! token_by_digest {
         auth_tokens::table
             .inner_join(users::table)
             .filter(auth_tokens::digest.eq($digest))
-            .select((TokenRow::as_select(), <$user>::as_select()))
+            .select((PresentedTokenRow::as_select(), <$user>::as_select()))
     };
 }
 
@@ -111,11 +111,11 @@ impl DieselTokenLookup {
 
 /// A found token and its user's row as domain values.
 fn into_domain<Row, Who>(
-    found: Option<(TokenRow, Row)>,
+    found: Option<(PresentedTokenRow, Row)>,
     user: impl FnOnce(Row) -> Result<Who, RepositoryError>,
-) -> Result<Option<(AuthToken, Who)>, RepositoryError> {
+) -> Result<Option<(PresentedToken, Who)>, RepositoryError> {
     found
-        .map(|(token, row)| Ok((token.into_token()?, user(row)?)))
+        .map(|(token, row)| Ok((token.into_presented()?, user(row)?)))
         .transpose()
 }
 
@@ -123,7 +123,7 @@ impl TokenLookup for DieselTokenLookup {
     fn find_by_digest<'a>(
         &'a self,
         digest: &'a TokenDigest,
-    ) -> LookupFuture<'a, Option<(AuthToken, User)>> {
+    ) -> LookupFuture<'a, Option<(PresentedToken, User)>> {
         Box::pin(async move {
             let found = find_by_digest!(self.db, digest.to_hex(), UserRow)?;
             into_domain(found, UserRow::into_user)
@@ -133,7 +133,7 @@ impl TokenLookup for DieselTokenLookup {
     fn find_identity_by_digest<'a>(
         &'a self,
         digest: &'a TokenDigest,
-    ) -> LookupFuture<'a, Option<(AuthToken, Identity)>> {
+    ) -> LookupFuture<'a, Option<(PresentedToken, Identity)>> {
         Box::pin(async move {
             let found = find_by_digest!(self.db, digest.to_hex(), IdentityRow)?;
             into_domain(found, IdentityRow::into_identity)

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use tokenauth_domain::{
-    AuthToken, Identity, Scope, Scopes, TokenDigest, TokenKey, TokenLifetime, User,
+    Identity, PresentedToken, Scope, Scopes, TokenDigest, TokenKey, TokenLifetime, User,
 };
 
 use crate::ports::{Clock, RepositoryError, TokenLookup};
@@ -32,7 +32,7 @@ pub struct Authenticated<Who = User> {
     /// Who.
     pub user: Who,
     /// With which token.
-    pub token: AuthToken,
+    pub token: PresentedToken,
 }
 
 impl<Who> Authenticated<Who> {
@@ -105,12 +105,12 @@ impl Authenticate {
     /// and the write of its use when due.
     async fn admit<Who>(
         &self,
-        found: Option<(AuthToken, Who)>,
+        found: Option<(PresentedToken, Who)>,
         is_active: impl FnOnce(&Who) -> bool,
     ) -> Result<Authenticated<Who>, AuthenticateError> {
         let (mut token, user) = found.ok_or(AuthenticateError::InvalidToken)?;
         let now = self.clock.now();
-        if TokenLifetime::is_expired(&token, now) {
+        if TokenLifetime::is_expired(token.expires, now) {
             return Err(AuthenticateError::Expired);
         }
         if !is_active(&user) {

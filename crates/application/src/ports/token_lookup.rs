@@ -1,7 +1,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use tokenauth_domain::{AuthToken, Identity, Timestamp, TokenDigest, TokenId, User};
+use tokenauth_domain::{Identity, PresentedToken, Timestamp, TokenDigest, TokenId, User};
 
 use super::RepositoryError;
 
@@ -16,11 +16,12 @@ pub type LookupFuture<'a, T> =
 /// that awaits its query on the worker serving it costs no thread hand-off
 /// and keeps as many queries in flight as there are requests.
 pub trait TokenLookup: Send + Sync + 'static {
-    /// The token with this digest and its user, in one indexed read.
+    /// The token with this digest, as a request presents it, and its user,
+    /// in one indexed read.
     fn find_by_digest<'a>(
         &'a self,
         digest: &'a TokenDigest,
-    ) -> LookupFuture<'a, Option<(AuthToken, User)>>;
+    ) -> LookupFuture<'a, Option<(PresentedToken, User)>>;
 
     /// The token with this digest and who its user is, for a gateway's
     /// question. The default reads the whole user; a store that can read
@@ -28,7 +29,7 @@ pub trait TokenLookup: Send + Sync + 'static {
     fn find_identity_by_digest<'a>(
         &'a self,
         digest: &'a TokenDigest,
-    ) -> LookupFuture<'a, Option<(AuthToken, Identity)>> {
+    ) -> LookupFuture<'a, Option<(PresentedToken, Identity)>> {
         Box::pin(async move {
             let found = self.find_by_digest(digest).await?;
             Ok(found.map(|(token, user)| (token, Identity::from(&user))))

@@ -16,7 +16,8 @@ use tokenauth_application::{
 };
 use tokenauth_domain::{
     AuthToken, EmailKey, Identity, NewPassword, NewUser, Password, PasswordHash, PasswordPolicy,
-    Timestamp, TokenDigest, TokenId, TokenKey, TokenLifetime, User, UserChanges, UserId,
+    PresentedToken, Timestamp, TokenDigest, TokenId, TokenKey, TokenLifetime, User, UserChanges,
+    UserId,
 };
 
 #[derive(Default)]
@@ -198,7 +199,7 @@ impl TokenRepository for Store {
             .lock()
             .unwrap()
             .iter()
-            .filter(|t| t.user_id == user && !TokenLifetime::is_expired(t, now))
+            .filter(|t| t.user_id == user && !TokenLifetime::is_expired(t.expires, now))
             .cloned()
             .collect();
         tokens.sort_by_key(|t| std::cmp::Reverse(t.created));
@@ -215,7 +216,7 @@ impl TokenRepository for Store {
     fn delete_expired(&self, now: Timestamp) -> Result<usize, RepositoryError> {
         let mut tokens = self.tokens.lock().unwrap();
         let before = tokens.len();
-        tokens.retain(|t| !TokenLifetime::is_expired(t, now));
+        tokens.retain(|t| !TokenLifetime::is_expired(t.expires, now));
         Ok(before - tokens.len())
     }
 
@@ -231,7 +232,7 @@ impl TokenLookup for Store {
     fn find_by_digest<'a>(
         &'a self,
         digest: &'a TokenDigest,
-    ) -> LookupFuture<'a, Option<(AuthToken, User)>> {
+    ) -> LookupFuture<'a, Option<(PresentedToken, User)>> {
         Box::pin(std::future::ready(self.find(digest)))
     }
 
@@ -247,7 +248,10 @@ impl TokenLookup for Store {
 }
 
 impl Store {
-    fn find(&self, digest: &TokenDigest) -> Result<Option<(AuthToken, User)>, RepositoryError> {
+    fn find(
+        &self,
+        digest: &TokenDigest,
+    ) -> Result<Option<(PresentedToken, User)>, RepositoryError> {
         let tokens = self.tokens.lock().unwrap();
         let Some(token) = tokens.iter().find(|t| &t.digest == digest) else {
             return Ok(None);
@@ -256,7 +260,7 @@ impl Store {
         Ok(users
             .iter()
             .find(|u| u.id == token.user_id)
-            .map(|u| (token.clone(), u.clone())))
+            .map(|u| (token.clone().into(), u.clone())))
     }
 
     fn used(&self, id: TokenId, last_used: Timestamp, expires: Option<Timestamp>) {
