@@ -150,15 +150,18 @@ impl Database {
     }
 
     /// [`Database::run`] on a blocking thread, awaited: for callers on an
-    /// async worker. It runs in the caller's span, so its logs keep the
-    /// request id.
+    /// async worker (the request path's token reads and writes).
+    ///
+    /// Outside the caller's span: nothing on this path logs (a failure comes
+    /// back as an error, which the HTTP edge logs in the request's span), and
+    /// carrying the span over cost every request about 700 instructions and
+    /// a reference count written from two threads.
     pub(crate) async fn run_blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
     ) -> Result<T, RepositoryError> {
         let db = self.clone();
-        let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || span.in_scope(|| db.run(work)))
+        tokio::task::spawn_blocking(move || db.run(work))
             .await
             .unwrap_or_else(|error| Err(RepositoryError::Internal(error.to_string())))
     }

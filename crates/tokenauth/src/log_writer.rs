@@ -129,6 +129,19 @@ impl Drop for FlushGuard {
 
 impl Write for BatchedWriter {
     fn write(&mut self, line: &[u8]) -> std::io::Result<usize> {
+        (&*self).write(line)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Through a shared reference, as `&File` writes: a layer writes each line
+/// through the writer it holds, with no clone (an `Arc` count written by
+/// every worker's every line) per line.
+impl Write for &BatchedWriter {
+    fn write(&mut self, line: &[u8]) -> std::io::Result<usize> {
         let mut pending = self.shared.lock();
         if pending.bytes.len() + line.len() > CAPACITY {
             pending.dropped += 1;
@@ -151,10 +164,10 @@ impl Write for BatchedWriter {
 }
 
 impl<'a> MakeWriter<'a> for BatchedWriter {
-    type Writer = BatchedWriter;
+    type Writer = &'a BatchedWriter;
 
     fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
+        self
     }
 }
 

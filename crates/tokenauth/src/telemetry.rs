@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{EnvFilter, Layer, Registry};
+use tracing_subscriber::{EnvFilter, Layer};
 
 use crate::log_line::PlainLines;
 use crate::log_writer::{FlushGuard, batched};
@@ -34,33 +34,44 @@ pub fn init(format: LogFormat, default_level: &str) -> LogGuard {
     let colour = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
     let (writer, guard) = batched(std::io::stderr());
-    let fmt = tracing_subscriber::fmt::layer()
-        .with_ansi(colour)
-        .with_writer(writer.clone());
-    let layer = match format {
-        // Colours are for people at a terminal; files and pipes get the
-        // same text from a layer that costs a fraction of the fmt layer.
-        LogFormat::Pretty if colour => fmt.boxed(),
-        LogFormat::Pretty => PlainLines::new(writer).boxed(),
-        LogFormat::Json => fmt.json().boxed(),
-    };
+    // Colours are for people at a terminal; files and pipes get the same
+    // text from a layer that costs a fraction of the fmt layer. Each layer
+    // is an `Option`, not one boxed choice: a request enters and leaves its
+    // span several times, and through concrete layers the hooks they leave
+    // empty compile away instead of being called through a vtable.
+    let plain =
+        (matches!(format, LogFormat::Pretty) && !colour).then(|| PlainLines::new(writer.clone()));
+    let fmt = plain.is_none().then(|| {
+        let fmt = tracing_subscriber::fmt::layer()
+            .with_ansi(colour)
+            .with_writer(writer);
+        match format {
+            LogFormat::Json => fmt.json().boxed(),
+            LogFormat::Pretty => fmt.boxed(),
+        }
+    });
+    let (targets, env_filter) = filter(&directives, default_level);
     let _ = tracing_subscriber::registry()
-        .with(filter(&directives, default_level))
-        .with(layer)
+        .with(targets)
+        .with(env_filter)
+        .with(plain)
+        .with(fmt)
         .try_init();
     LogGuard { _writer: guard }
 }
 
-/// `RUST_LOG`'s directives as a filter. Plain `target=level` lists become a
-/// `Targets` filter, which decides once per call site; only directives that
-/// name spans or fields need `EnvFilter`, which keeps per-span state behind
-/// a lock taken on every entry into every span (each request's among them).
-fn filter(directives: &str, default_level: &str) -> Box<dyn Layer<Registry> + Send + Sync> {
+/// `RUST_LOG`'s directives as a filter, one of the two. Plain
+/// `target=level` lists become a `Targets` filter, which decides once per
+/// call site; only directives that name spans or fields need `EnvFilter`,
+/// which keeps per-span state behind a lock taken on every entry into every
+/// span (each request's among them).
+fn filter(directives: &str, default_level: &str) -> (Option<Targets>, Option<EnvFilter>) {
     match plain_targets(directives) {
-        Some(targets) => targets.boxed(),
-        None => EnvFilter::try_new(directives)
-            .unwrap_or_else(|_| EnvFilter::new(default_level))
-            .boxed(),
+        Some(targets) => (Some(targets), None),
+        None => (
+            None,
+            Some(EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new(default_level))),
+        ),
     }
 }
 
