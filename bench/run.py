@@ -714,28 +714,38 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    within 2.5% of each other, and verify's rate at 95-116% of `/api/me`'s
    from one make bench run to the next).
 
-10. **Targets this run missed, by how much.** This machine measured
-   PostgreSQL's own `pgbench -S` at 13.7k/s (36.7k/s on the machine of an
-   earlier run), and runs of the same server minutes apart differ by
-   10-20%. `/api/me` on PostgreSQL at 128 connections: p99 34.3 ms against
-   20 ms. Default logging on SQLite at 91% of `RUST_LOG=warn` (PostgreSQL
-   96%, met); in the run before this one, on f7262c6, 89% on both. Callgrind
-   counts the access line and the request's span at 7.8% (SQLite) and 3.2%
-   (PostgreSQL) of a `/api/me`'s instructions here, 8.4% and 8.2% in the
-   run before: tracing's dispatch of the event (about 4k instructions:
-   value set, visitor, the line's text, the buffer) and the request span
-   (about 4k: its registry slot, its fields, entry and exit on every poll,
-   the clone carried to the blocking thread, its close). A server writing
-   the same lines to `/dev/null` measured 99% of one writing to a file:
-   the file is not the cost. `/api/auth/verify` on SQLite at 99% of
-   `/api/me` (PostgreSQL 115%, met); 104% and 112% in the run before, and
-   a paired run of nine rounds between the two, 100.5%. Verify counts
-   10-12% fewer instructions than `/api/me` on both backends, but on SQLite
-   the row is read in-process and the rest of a request (sockets, the hop
-   to a blocking thread, wrk on the same cores) is the same for both, so
-   that is about 3% of the server's CPU per request, within a run's noise;
-   on PostgreSQL the narrower row also spares the database's own work.
-   Login on PostgreSQL at 128 connections at 94% of the bcrypt bound.
+10. **What every request read and carried for nothing.** Authentication
+   read the whole stored token, its owner (a UUID parse), its digest (a hex
+   decode of the very key the query was made by) and its issue time (on
+   SQLite a text-to-timestamp parse of about 2,500 instructions), and no
+   caller used them: it now reads the token as a request presents it (id,
+   kind, scopes, expiry, last use). The digest's hex text was collected a
+   char at a time (1,700 instructions per lookup); it is now encoded at
+   once. The request span was carried to the blocking thread of SQLite's
+   lookup, where nothing logs (about 700 instructions and a reference count
+   written from two threads); it no longer is. Off a terminal, log lines
+   come from a layer of the project's own (`PlainLines`) that builds each
+   line in one buffer, instead of the fmt layer handing every piece through
+   its type-erased writer; the subscriber's layers are concrete types, not
+   boxed. Callgrind, instructions per `/api/me` on SQLite: 106k before
+   (99k at `RUST_LOG=warn`, verify 96k), 98k after (91k, verify 85k); on
+   PostgreSQL 112k before (105k, 97k), 103k after (96k, 89k).
+
+11. **Targets this run missed, by how much.** Runs of the same server
+   minutes apart differ by 10-20% here: in this run `/api/me` with Redis
+   throttles measured 107% (SQLite) and 134% (PostgreSQL) of `/api/me`
+   without them, which does the same work less one store call. Default
+   logging at 92% (SQLite) and 93% (PostgreSQL) of `RUST_LOG=warn`; on the
+   commit before the last two changes (1c59976), the same make bench
+   measured 98% and 99%. Callgrind counts the access line and the
+   request's span at 7.1% and 7.4% of a `/api/me`'s instructions (6.5-7.4%
+   on 1c59976): what is left is tracing's own dispatch. The event is about
+   3.1k instructions (its value set visited field by field, 1.5k; the
+   line's text, the span's fields from the registry, the clock), the span
+   about 3k (a registry slot, its fields formatted once, entry and exit on
+   each of the two or three polls actix-http makes of a request, one more
+   to drop the future, its close). `/api/me` on PostgreSQL at 128
+   connections: p99 24.8 ms against 20 ms (18.3 ms, met, on 1c59976).
 
 What the profile shows now (`python3 bench/profile.py postgres`, `/api/me`,
 32 connections): half of the server's samples are in the kernel's TCP path
