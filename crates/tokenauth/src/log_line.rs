@@ -17,9 +17,10 @@
 //! terminal control characters escaped, `log` crate records show their own
 //! target and hide their `log.*` bookkeeping fields.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt::{self, Write};
 use std::io::Write as _;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use tracing::field::{Field, Visit};
@@ -60,7 +61,15 @@ const LINE_ROOM: usize = 512;
 thread_local! {
     /// The line being written, reused so that a line costs no allocation.
     static LINE: RefCell<String> = RefCell::new(String::with_capacity(LINE_ROOM));
+
+    /// The second of the last line and its text up to the fraction,
+    /// `2026-03-04T05:06:07.`: lines come thousands to a second, and only
+    /// the microseconds differ between them.
+    static SECOND: Cell<(u64, [u8; SECOND_TEXT])> = const { Cell::new((u64::MAX, [0; SECOND_TEXT])) };
 }
+
+/// The length of `2026-03-04T05:06:07.`.
+const SECOND_TEXT: usize = 20;
 
 impl<S, W> Layer<S> for PlainLines<W>
 where
@@ -118,7 +127,7 @@ where
 {
     let normalized = event.normalized_metadata();
     let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
-    write_timestamp(line, Utc::now())?;
+    write_now(line)?;
     line.push_str(level_label(*meta.level()));
     if let Some(scope) = ctx.event_scope(event) {
         let mut seen = false;
@@ -183,6 +192,34 @@ fn write_timestamp(writer: &mut impl Write, now: DateTime<Utc>) -> fmt::Result {
         put_digits(&mut text[17..19], 60);
     }
     writer.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+}
+
+/// The time now as [`write_timestamp`] writes it, the date and time of day
+/// reused from the line before while the second is the same.
+fn write_now(line: &mut String) -> fmt::Result {
+    let since_epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let second = since_epoch.as_secs();
+    let (cached, mut text) = SECOND.get();
+    if cached != second {
+        let at = i64::try_from(second)
+            .ok()
+            .and_then(|second| DateTime::from_timestamp(second, 0))
+            .unwrap_or_default();
+        let mut fresh = String::with_capacity(32);
+        write_timestamp(&mut fresh, at)?;
+        text.copy_from_slice(&fresh.as_bytes()[..SECOND_TEXT]);
+        SECOND.set((second, text));
+    }
+    let mut stamp = *b"0000-00-00T00:00:00.000000Z ";
+    stamp[..SECOND_TEXT].copy_from_slice(&text);
+    put_digits(
+        &mut stamp[SECOND_TEXT..SECOND_TEXT + 6],
+        since_epoch.subsec_micros(),
+    );
+    line.push_str(std::str::from_utf8(&stamp).map_err(|_| fmt::Error)?);
+    Ok(())
 }
 
 /// Writes `value`'s last `slot.len()` decimal digits into `slot`.
@@ -394,6 +431,8 @@ mod tests {
     use tracing_subscriber::fmt::MakeWriter;
     use tracing_subscriber::layer::SubscriberExt;
 
+    use chrono::SubsecRound;
+
     use super::*;
 
     #[derive(Clone, Default)]
@@ -496,6 +535,21 @@ mod tests {
             .with_timezone(&Utc);
         write_timestamp(&mut text, at).unwrap();
         assert_eq!(text, "2026-03-04T05:06:07.089012Z ");
+    }
+
+    #[test]
+    fn the_time_now_reads_as_rfc3339_utc_line_after_line() {
+        let before = Utc::now();
+        let mut lines = String::new();
+        for _ in 0..3 {
+            write_now(&mut lines).unwrap();
+        }
+        let after = Utc::now();
+        for at in lines.split_terminator(' ') {
+            let at = DateTime::parse_from_rfc3339(at).unwrap();
+            assert!(before.trunc_subsecs(6) <= at && at <= after, "{at}");
+        }
+        assert_eq!(lines.len(), 3 * 28);
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod access_log;
 mod browsable;
 mod cors;
 mod in_flight;
+mod in_span;
 mod request_id;
 
 pub use access_log::access_log;

@@ -9,7 +9,8 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use tracing::Instrument;
+
+use super::in_span::InSpan;
 
 /// The header that carries a request's id, in and out.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -32,7 +33,7 @@ pub async fn request_id(
         "request",
         request_id = id.to_str().unwrap_or("unknown")
     );
-    let mut response = next.call(req).instrument(span).await?;
+    let mut response = InSpan::new(next.call(req), span).await?;
     response.headers_mut().insert(REQUEST_ID, id);
     Ok(response)
 }
