@@ -735,20 +735,23 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    PostgreSQL 112k before (105k, 97k), 103k after (96k, 89k).
 
 11. **Targets this run missed, by how much.** Runs of the same server
-   minutes apart differ by 10-20% here: in this run `/api/me` with Redis
-   throttles measured 107% (SQLite) and 134% (PostgreSQL) of `/api/me`
-   without them, which does the same work less one store call. Default
-   logging at 92% (SQLite) and 93% (PostgreSQL) of `RUST_LOG=warn`; on the
-   commit before the last two changes (1c59976), the same make bench
-   measured 98% and 99%. Callgrind counts the access line and the
-   request's span at 7.1% and 7.4% of a `/api/me`'s instructions (6.5-7.4%
-   on 1c59976): what is left is tracing's own dispatch. The event is about
-   3.1k instructions (its value set visited field by field, 1.5k; the
-   line's text, the span's fields from the registry, the clock), the span
-   about 3k (a registry slot, its fields formatted once, entry and exit on
-   each of the two or three polls actix-http makes of a request, one more
-   to drop the future, its close). `/api/me` on PostgreSQL at 128
-   connections: p99 24.8 ms against 20 ms (18.3 ms, met, on 1c59976).
+   minutes apart differ by 10-20% here, and a median of nine paired rounds
+   still moves by several percent: `/api/me` with Redis throttles (the
+   same work plus a store call) measured 88% and 106% of `/api/me` without
+   them in this run, 107% and 134% in the one before. Three make bench runs
+   this session, on 1c59976, 5ba0121 and this commit: default logging at
+   98%, 92%, 98% of `RUST_LOG=warn` on SQLite and 99%, 93%, 95% (just
+   under) on PostgreSQL; `/api/auth/verify` at 108%, 101%, 99% of `/api/me`
+   on SQLite and 113%, 109%, 106% on PostgreSQL. Callgrind counts verify
+   12-15% below `/api/me` on both backends, and the access line with the
+   request span at 3.7-8.7% of a `/api/me` (counts of one binary move about
+   4% between runs, as much as the logging): what is left of the logging is
+   tracing's own dispatch, the event about 3k instructions (its value set
+   visited field by field, half of it) and the span about 2.5k (a registry
+   slot, its fields, entry and exit on each of the two or three polls
+   actix-http makes of a request, its close). `/api/me` on PostgreSQL at
+   128 connections: p99 25.7 ms against 20 ms (24.8 ms and 18.3 ms in the
+   two runs before).
 
 What the profile shows now (`python3 bench/profile.py postgres`, `/api/me`,
 32 connections): half of the server's samples are in the kernel's TCP path
