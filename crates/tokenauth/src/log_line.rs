@@ -62,14 +62,20 @@ thread_local! {
     /// The line being written, reused so that a line costs no allocation.
     static LINE: RefCell<String> = RefCell::new(String::with_capacity(LINE_ROOM));
 
-    /// The second of the last line and its text up to the fraction,
-    /// `2026-03-04T05:06:07.`: lines come thousands to a second, and only
-    /// the microseconds differ between them.
-    static SECOND: Cell<(u64, [u8; SECOND_TEXT])> = const { Cell::new((u64::MAX, [0; SECOND_TEXT])) };
+    /// The second of the last line and its timestamp: lines come thousands
+    /// to a second, and only the microseconds differ between them.
+    static SECOND: Cell<(u64, Stamp)> = const { Cell::new((u64::MAX, [0; STAMP])) };
 }
 
-/// The length of `2026-03-04T05:06:07.`.
-const SECOND_TEXT: usize = 20;
+/// The length of a line's timestamp, `2026-03-04T05:06:07.089012Z ` (the
+/// space included).
+const STAMP: usize = 28;
+
+/// A line's timestamp as text.
+type Stamp = [u8; STAMP];
+
+/// Where a [`Stamp`] holds the microseconds.
+const MICROS: std::ops::Range<usize> = 20..26;
 
 impl<S, W> Layer<S> for PlainLines<W>
 where
@@ -178,7 +184,7 @@ fn level_label(level: Level) -> &'static str {
 
 /// RFC 3339 in UTC with microseconds, then two spaces' worth of padding
 /// before the level (one here, one in the level's label).
-fn write_timestamp(writer: &mut impl Write, now: DateTime<Utc>) -> fmt::Result {
+fn timestamp(now: DateTime<Utc>) -> Stamp {
     let mut text = *b"0000-00-00T00:00:00.000000Z ";
     put_digits(&mut text[0..4], now.year().unsigned_abs());
     put_digits(&mut text[5..7], now.month());
@@ -187,37 +193,30 @@ fn write_timestamp(writer: &mut impl Write, now: DateTime<Utc>) -> fmt::Result {
     put_digits(&mut text[14..16], now.minute());
     put_digits(&mut text[17..19], now.second());
     // A leap second shows as 60, not as a second micro-second range.
-    put_digits(&mut text[20..26], now.nanosecond() % 1_000_000_000 / 1_000);
+    put_digits(&mut text[MICROS], now.nanosecond() % 1_000_000_000 / 1_000);
     if now.nanosecond() >= 1_000_000_000 {
         put_digits(&mut text[17..19], 60);
     }
-    writer.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+    text
 }
 
-/// The time now as [`write_timestamp`] writes it, the date and time of day
-/// reused from the line before while the second is the same.
+/// The [`timestamp`] of now, the date and time of day reused from the line
+/// before while the second is the same.
 fn write_now(line: &mut String) -> fmt::Result {
     let since_epoch = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     let second = since_epoch.as_secs();
-    let (cached, mut text) = SECOND.get();
+    let (cached, mut stamp) = SECOND.get();
     if cached != second {
         let at = i64::try_from(second)
             .ok()
             .and_then(|second| DateTime::from_timestamp(second, 0))
             .unwrap_or_default();
-        let mut fresh = String::with_capacity(32);
-        write_timestamp(&mut fresh, at)?;
-        text.copy_from_slice(&fresh.as_bytes()[..SECOND_TEXT]);
-        SECOND.set((second, text));
+        stamp = timestamp(at);
+        SECOND.set((second, stamp));
     }
-    let mut stamp = *b"0000-00-00T00:00:00.000000Z ";
-    stamp[..SECOND_TEXT].copy_from_slice(&text);
-    put_digits(
-        &mut stamp[SECOND_TEXT..SECOND_TEXT + 6],
-        since_epoch.subsec_micros(),
-    );
+    put_digits(&mut stamp[MICROS], since_epoch.subsec_micros());
     line.push_str(std::str::from_utf8(&stamp).map_err(|_| fmt::Error)?);
     Ok(())
 }
@@ -529,12 +528,14 @@ mod tests {
 
     #[test]
     fn timestamps_are_rfc3339_utc_with_microseconds() {
-        let mut text = String::new();
         let at = DateTime::parse_from_rfc3339("2026-03-04T05:06:07.089012345Z")
             .unwrap()
             .with_timezone(&Utc);
-        write_timestamp(&mut text, at).unwrap();
-        assert_eq!(text, "2026-03-04T05:06:07.089012Z ");
+        let text = timestamp(at);
+        assert_eq!(
+            std::str::from_utf8(&text),
+            Ok("2026-03-04T05:06:07.089012Z ")
+        );
     }
 
     #[test]
