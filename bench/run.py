@@ -757,24 +757,37 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    (99k at `RUST_LOG=warn`, verify 96k), 98k after (91k, verify 85k); on
    PostgreSQL 112k before (105k, 97k), 103k after (96k, 89k).
 
-11. **Targets this run missed, by how much.** Runs of the same server
-   minutes apart differ by 10-20% here, and a median of nine paired rounds
-   still moves by several percent: `/api/me` with Redis throttles (the
-   same work plus a store call) measured 88% and 106% of `/api/me` without
-   them in this run, 107% and 134% in the one before. Three make bench runs
-   this session, on 1c59976, 5ba0121 and this commit: default logging at
-   98%, 92%, 98% of `RUST_LOG=warn` on SQLite and 99%, 93%, 95% (just
-   under) on PostgreSQL; `/api/auth/verify` at 108%, 101%, 99% of `/api/me`
-   on SQLite and 113%, 109%, 106% on PostgreSQL. Callgrind counts verify
-   12-15% below `/api/me` on both backends, and the access line with the
-   request span at 3.7-8.7% of a `/api/me` (counts of one binary move about
-   4% between runs, as much as the logging): what is left of the logging is
-   tracing's own dispatch, the event about 3k instructions (its value set
-   visited field by field, half of it) and the span about 2.5k (a registry
-   slot, its fields, entry and exit on each of the two or three polls
-   actix-http makes of a request, its close). `/api/me` on PostgreSQL at
-   128 connections: p99 25.7 ms against 20 ms (24.8 ms and 18.3 ms in the
-   two runs before).
+11. **The side-by-side figures were wider than their margins.** Runs of
+   one server here move by about 10% from one second to the next, and two
+   identical servers measured side by side differ as much; nine paired 6 s
+   rounds left each ratio several percent wide, so one make bench after
+   another put verify at 99-113% of `/api/me` and default logging at 92-99%
+   of `RUST_LOG=warn`. Each round now runs every label for one second, in
+   turn, six times over, and compares the rates summed over the round.
+   Measured outside make bench on SQLite: round ratios spread 4-5%
+   (standard deviation) this way against 12-14% for paired 3 s runs, and
+   an A/A pair (two default servers) came out at 1.01. This run, on a
+   machine about half as fast as the one before (`pgbench -S` 12k/s, one
+   cost-12 verify 306 ms): verify at 105% of `/api/me` on SQLite and 107%
+   on PostgreSQL, p99 4.3 and 5.7 ms; default logging at 102% of
+   `RUST_LOG=warn` on PostgreSQL and 90% on SQLite.
+
+12. **What the default logging still costs on SQLite.** Callgrind puts the
+   access line and the request span at 6.1% of a `/api/me`'s instructions
+   on SQLite and 5.6% on PostgreSQL, but on SQLite the rate pays more:
+   90-95% of `RUST_LOG=warn` in interleaved runs, and the server's CPU
+   time per request is higher in every thread, the blocking threads that
+   run SQLite (and log nothing) included, so part of the cost is not the
+   logging's own instructions. Two experimental builds, measured
+   interleaved beside the default and `RUST_LOG=warn` (warn at 105.5%):
+   a log layer that formats each line but writes none at 104%, one that
+   returns at once from each event at 104%. Formatting and the writer are
+   about a point and a half; the rest is tracing's dispatch of the request
+   span (its registry slot and fields, entry and exit on each poll, close)
+   and of the event. The step left is one dispatch per request instead of
+   a span and an event: the access line written when the request span
+   closes (tracing-actix-web's model), which changes the JSON output's
+   shape.
 
 What the profile shows now (`python3 bench/profile.py postgres`, `/api/me`,
 32 connections): half of the server's samples are in the kernel's TCP path
