@@ -78,3 +78,16 @@ async fn json_logs_have_one_line_per_request_and_no_secrets() {
                 && l["fields"]["route"] == "/api/logout")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_lines_are_turned_off_by_their_target_alone() {
+    let db = TestDatabase::new(Backend::Sqlite);
+    let server = Server::start(db.url(), &[("RUST_LOG", "info,tokenauth::http=warn")]);
+    let client = client();
+    let response = client.get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let logs = server.logs();
+    assert!(logs.contains("tokenauth is serving"), "{logs}");
+    assert!(!logs.contains("tokenauth::http"), "{logs}");
+}
