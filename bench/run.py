@@ -725,7 +725,7 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    minute makes the tokens' writes; the side-by-side rounds ran in a fixed
    order, so "me, interleaved" paid them every round (that alone made
    default logging look 28% slower than `RUST_LOG=warn` on PostgreSQL).
-   Each round now starts with another server.
+   Each turn of the side-by-side runs now starts with another label.
 
 9. **The gateway read the whole user.** `/api/auth/verify` sends four
    facts of the user (id, address, staff, active) but read all fourteen
