@@ -33,7 +33,8 @@ pub use extract::{
 };
 pub use metrics::{LoginOutcome, MailMetrics, Metrics};
 pub use middleware::{
-    Cors, InFlight, REQUEST_ID, access_log, browsable_api, cors, count_in_flight, request_id,
+    Cors, InFlight, REQUEST_ID, access_log, browsable_api, cors, count_in_flight, is_request_span,
+    request_id, with_request_id,
 };
 pub use services::Services;
 pub use threads::HashingThreads;

@@ -2,7 +2,8 @@
 
 use std::io::IsTerminal;
 
-use tracing_subscriber::filter::Targets;
+use tokenauth_adapters_http::{is_request_span, with_request_id};
+use tracing_subscriber::filter::{Targets, filter_fn};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
@@ -34,13 +35,25 @@ pub fn init(format: LogFormat, default_level: &str) -> LogGuard {
     let colour = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
     let (writer, guard) = batched(std::io::stderr());
+    let (targets, env_filter) = filter(&directives, default_level);
     // Colours are for people at a terminal; files and pipes get the same
     // text from a layer that costs a fraction of the fmt layer. Each layer
-    // is an `Option`, not one boxed choice: a request enters and leaves its
-    // span several times, and through concrete layers the hooks they leave
-    // empty compile away instead of being called through a vtable.
-    let plain =
-        (matches!(format, LogFormat::Pretty) && !colour).then(|| PlainLines::new(writer.clone()));
+    // is an `Option`, not one boxed choice: through concrete layers the
+    // hooks they leave empty compile away instead of being called through
+    // a vtable.
+    let plain = (matches!(format, LogFormat::Pretty) && !colour).then(|| {
+        let lines = PlainLines::new(writer.clone());
+        // Its lines take the request's id from the request's task, and the
+        // request's span is not made at all (what it would cost: see
+        // `tokenauth_adapters_http::with_request_id`), unless a directive
+        // filters by span, which needs the span.
+        match targets {
+            Some(_) => lines.with_request_ids(request_id),
+            None => lines,
+        }
+    });
+    let no_request_span = (plain.is_some() && targets.is_some())
+        .then(|| filter_fn(|metadata| !is_request_span(metadata)));
     let fmt = plain.is_none().then(|| {
         let fmt = tracing_subscriber::fmt::layer()
             .with_ansi(colour)
@@ -50,14 +63,19 @@ pub fn init(format: LogFormat, default_level: &str) -> LogGuard {
             LogFormat::Pretty => fmt.boxed(),
         }
     });
-    let (targets, env_filter) = filter(&directives, default_level);
     let _ = tracing_subscriber::registry()
         .with(targets)
         .with(env_filter)
+        .with(no_request_span)
         .with(plain)
         .with(fmt)
         .try_init();
     LogGuard { _writer: guard }
+}
+
+/// The id of the request being served, for [`PlainLines`].
+fn request_id(write: &mut dyn FnMut(&str)) {
+    with_request_id(write);
 }
 
 /// `RUST_LOG`'s directives as a filter, one of the two. Plain

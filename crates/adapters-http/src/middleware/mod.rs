@@ -8,9 +8,12 @@ mod cors;
 mod in_flight;
 mod in_span;
 mod request_id;
+mod request_scope;
 
 pub use access_log::access_log;
 pub use browsable::browsable_api;
 pub use cors::{Cors, cors};
 pub use in_flight::{InFlight, count_in_flight};
 pub use request_id::{REQUEST_ID, request_id};
+pub(crate) use request_scope::RequestScope;
+pub use request_scope::{is_request_span, with_request_id};

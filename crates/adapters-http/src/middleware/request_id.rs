@@ -1,21 +1,23 @@
 //! Every request's id: the client's `X-Request-Id` when it is sane, else a
-//! new one; the request runs inside a span that carries it, and the answer
-//! echoes it.
+//! new one; the request is served in its scope (its span and a task-local
+//! copy of the id, see [`super::request_scope`]), and the answer echoes it.
 //!
 //! Hand-written rather than `tracing-actix-web`'s `RequestId`, which always
 //! makes its own id: the contract echoes the client's.
+
+use std::pin::pin;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 
-use super::in_span::InSpan;
+use super::request_scope::serve;
 
 /// The header that carries a request's id, in and out.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Assigns the id, opens the request's span and echoes the id.
+/// Assigns the id, serves the request in its scope and echoes the id.
 pub async fn request_id(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -26,15 +28,11 @@ pub async fn request_id(
         .filter(|value| value.to_str().is_ok_and(is_acceptable_request_id))
         .cloned()
         .unwrap_or_else(new_request_id);
-    // A root: nothing encloses a request, and saying so spares the
-    // subscriber a lookup of the current span for every request.
-    let span = tracing::info_span!(
-        parent: None,
-        "request",
-        request_id = id.to_str().unwrap_or("unknown")
-    );
-    let mut response = InSpan::new(next.call(req), span).await?;
-    response.headers_mut().insert(REQUEST_ID, id);
+    let mut served = pin!(serve(id, next.call(req)));
+    let mut response = served.as_mut().await?;
+    if let Some(id) = served.take_value() {
+        response.headers_mut().insert(REQUEST_ID, id);
+    }
     Ok(response)
 }
 

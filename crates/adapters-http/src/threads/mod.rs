@@ -7,13 +7,14 @@ pub use hashing::HashingThreads;
 use tokio::sync::oneshot;
 
 use crate::ApiError;
+use crate::middleware::RequestScope;
 
 /// A use case's work, boxed for the threads that run it.
 pub(crate) type Job = Box<dyn FnOnce() + Send>;
 
 /// Threads that run use cases for the async workers. One closure per request
 /// holds all of its blocking work (pool checkout, queries, bcrypt), and it
-/// runs inside the request's span so its logs carry the request id.
+/// runs as part of the request so its logs carry the request id.
 pub(crate) trait Threads {
     /// Hands `job` to a thread; `Err` when these threads have stopped.
     fn spawn(&self, job: Job) -> Result<(), ApiError>;
@@ -28,11 +29,11 @@ pub(crate) trait Threads {
         T: Send + 'static,
         E: Into<ApiError> + Send + 'static,
     {
-        let span = tracing::Span::current();
+        let request = RequestScope::current();
         let (done, outcome) = oneshot::channel();
         self.spawn(Box::new(move || {
             // The request may have gone; nobody is left to tell.
-            let _ = done.send(span.in_scope(work));
+            let _ = done.send(request.run(work));
         }))?;
         match outcome.await {
             Ok(result) => result.map_err(Into::into),

@@ -91,3 +91,59 @@ async fn access_lines_are_turned_off_by_their_target_alone() {
     assert!(logs.contains("tokenauth is serving"), "{logs}");
     assert!(!logs.contains("tokenauth::http"), "{logs}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_access_lines_carry_the_request_id() {
+    let db = TestDatabase::new(Backend::Sqlite);
+    let server = Server::start(db.url(), &[]);
+    let response = client()
+        .get(server.url("/healthz"))
+        .header("x-request-id", "trace-me-2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let logs = server.logs();
+    assert!(
+        logs.contains(
+            " INFO request{request_id=\"trace-me-2\"}: tokenauth::http: request \
+             method=\"GET\" route=\"/healthz\" status=200 latency_ms="
+        ),
+        "{logs}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warning_during_a_request_carries_its_id_at_the_warn_level() {
+    let db = TestDatabase::new(Backend::Sqlite);
+    // A throttle store nobody answers at: the first login warns, once.
+    // The HTTP edge logs at the warn level only, so no span of its own
+    // would be made (`tokenauth` at info: the line that says where the
+    // server listens; a directive names a target's prefix).
+    let server = Server::start(
+        db.url(),
+        &[
+            (
+                "RUST_LOG",
+                "warn,tokenauth=info,tokenauth_adapters_http=warn",
+            ),
+            ("TOKENAUTH__THROTTLE__LOGIN", "10/minute"),
+            ("TOKENAUTH__THROTTLE__REDIS_URL", "redis://127.0.0.1:1"),
+        ],
+    );
+    client()
+        .post(server.url("/api/login"))
+        .header("x-request-id", "warned-1")
+        .json(&json!({"email": "ada@example.com", "password": "Wrong-Secret-99"}))
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let logs = server.logs();
+    assert!(
+        logs.contains(" WARN request{request_id=\"warned-1\"}: ")
+            && logs.contains("throttle store: unreachable"),
+        "{logs}"
+    );
+}
