@@ -41,19 +41,21 @@ pub fn init(format: LogFormat, default_level: &str) -> LogGuard {
     // is an `Option`, not one boxed choice: through concrete layers the
     // hooks they leave empty compile away instead of being called through
     // a vtable.
-    let plain = (matches!(format, LogFormat::Pretty) && !colour).then(|| {
+    let plain_wanted = matches!(format, LogFormat::Pretty) && !colour;
+    // Plain lines take the request's id from the request's task, and the
+    // request's span is not made at all (what it would cost: the HTTP
+    // adapter's `request_scope` module), unless a directive filters by
+    // span, which needs the span.
+    let ids_from_task = plain_wanted && targets.is_some();
+    let plain = plain_wanted.then(|| {
         let lines = PlainLines::new(writer.clone());
-        // Its lines take the request's id from the request's task, and the
-        // request's span is not made at all (what it would cost: see
-        // `tokenauth_adapters_http::with_request_id`), unless a directive
-        // filters by span, which needs the span.
-        match targets {
-            Some(_) => lines.with_request_ids(request_id),
-            None => lines,
+        if ids_from_task {
+            lines.with_request_ids(request_id)
+        } else {
+            lines
         }
     });
-    let no_request_span = (plain.is_some() && targets.is_some())
-        .then(|| filter_fn(|metadata| !is_request_span(metadata)));
+    let no_request_span = ids_from_task.then(|| filter_fn(|metadata| !is_request_span(metadata)));
     let fmt = plain.is_none().then(|| {
         let fmt = tracing_subscriber::fmt::layer()
             .with_ansi(colour)

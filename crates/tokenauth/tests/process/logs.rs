@@ -147,3 +147,25 @@ async fn a_warning_during_a_request_carries_its_id_at_the_warn_level() {
         "{logs}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_filter_by_span_still_sees_the_request_span() {
+    let db = TestDatabase::new(Backend::Sqlite);
+    // Requests' lines at debug, nothing else's: only the span says which.
+    let server = Server::start(
+        db.url(),
+        &[("RUST_LOG", "warn,tokenauth=info,[request]=debug")],
+    );
+    client()
+        .get(server.url("/healthz"))
+        .header("x-request-id", "spanned-1")
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let logs = server.logs();
+    assert!(
+        logs.contains(" INFO request{request_id=\"spanned-1\"}: tokenauth::http: request "),
+        "{logs}"
+    );
+}
