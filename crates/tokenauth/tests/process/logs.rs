@@ -92,19 +92,19 @@ async fn access_lines_are_turned_off_by_their_target_alone() {
     assert!(!logs.contains("tokenauth::http"), "{logs}");
 }
 
+/// The server's logs after it answered `request`, sent with the request id
+/// `id`, once the log writer has written them (a line waits 50 ms at most).
+async fn logs_after(server: &Server, request: reqwest::RequestBuilder, id: &str) -> String {
+    request.header("x-request-id", id).send().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    server.logs()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_access_lines_carry_the_request_id() {
     let db = TestDatabase::new(Backend::Sqlite);
     let server = Server::start(db.url(), &[]);
-    let response = client()
-        .get(server.url("/healthz"))
-        .header("x-request-id", "trace-me-2")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let logs = server.logs();
+    let logs = logs_after(&server, client().get(server.url("/healthz")), "trace-me-2").await;
     assert!(
         logs.contains(
             " INFO request{request_id=\"trace-me-2\"}: tokenauth::http: request \
@@ -132,15 +132,10 @@ async fn a_warning_during_a_request_carries_its_id_at_the_warn_level() {
             ("TOKENAUTH__THROTTLE__REDIS_URL", "redis://127.0.0.1:1"),
         ],
     );
-    client()
+    let login = client()
         .post(server.url("/api/login"))
-        .header("x-request-id", "warned-1")
-        .json(&json!({"email": "ada@example.com", "password": "Wrong-Secret-99"}))
-        .send()
-        .await
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let logs = server.logs();
+        .json(&json!({"email": "ada@example.com", "password": "Wrong-Secret-99"}));
+    let logs = logs_after(&server, login, "warned-1").await;
     assert!(
         logs.contains(" WARN request{request_id=\"warned-1\"}: ")
             && logs.contains("throttle store: unreachable"),
@@ -151,19 +146,13 @@ async fn a_warning_during_a_request_carries_its_id_at_the_warn_level() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_filter_by_span_still_sees_the_request_span() {
     let db = TestDatabase::new(Backend::Sqlite);
-    // Requests' lines at debug, nothing else's: only the span says which.
+    // A directive that names a span: the filter needs the span, so it is
+    // made, and the plain line reads the id from it.
     let server = Server::start(
         db.url(),
         &[("RUST_LOG", "warn,tokenauth=info,[request]=debug")],
     );
-    client()
-        .get(server.url("/healthz"))
-        .header("x-request-id", "spanned-1")
-        .send()
-        .await
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let logs = server.logs();
+    let logs = logs_after(&server, client().get(server.url("/healthz")), "spanned-1").await;
     assert!(
         logs.contains(" INFO request{request_id=\"spanned-1\"}: tokenauth::http: request "),
         "{logs}"
