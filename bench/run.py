@@ -392,6 +392,11 @@ def instructions(backend, work, keys, emails):
                     total += next(int(line.split()[1]) for line in f if line.startswith(("summary:", "totals:")))
         return served, total
 
+    # The first server counted after the load counts 1,000-1,500 instructions
+    # a request high, whichever label it is (measured: the same label first
+    # and third; the counts after the first agree within 0.3%): that one is
+    # made and thrown away (its files named apart by its length, 1 s).
+    count("me", True, 1)
     measured = {}
     for label, scenario, quiet in (("me", "me", False), ("me, RUST_LOG=warn", "me", True), ("verify", "verify", False)):
         print(f"bench: {backend.name} {label} under callgrind", file=sys.stderr)
@@ -786,14 +791,19 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    turns the request span off. JSON and coloured lines keep the span. The
    access line's message is a string field rather than a format string,
    and quoted values and messages are checked for characters to escape
-   eight bytes at a time. Callgrind, default logging's share of a SQLite
-   `/api/me`: 6.1% before; after, 2.8% counted on its own (91,649 against
-   89,069 instructions) and 2.6% in a `--scenarios me --backends sqlite`
-   make bench, though this run's table above says 6.3% (and 0.4% on
-   PostgreSQL): one run's count moves by about 4%. The rates are what the
-   target is about: in this run default logging serves `/api/me` at 97% of
-   `RUST_LOG=warn`'s rate on SQLite and 96% on PostgreSQL (99% on SQLite in
-   the `--scenarios me` run); the target, within 5%, is met on both.
+   eight bytes at a time. Callgrind, default logging's share of a
+   `/api/me`: 6.1% before on SQLite, 2.2% in this run (2.6-2.8% in runs
+   of their own); on PostgreSQL 5.6% before, 4.2% in this run. The first
+   server counted after the load used to count 1,000-1,500 instructions a
+   request high, whichever label it was (the run before this one, on the
+   same code, said 6.3% on SQLite and 0.4% on PostgreSQL); a count made
+   first and thrown away now takes that. Rates, the target's measure: in
+   this run default logging serves `/api/me` at 96% of `RUST_LOG=warn`'s
+   rate on SQLite (met) and just under 95% on PostgreSQL (missed by half
+   a point at most: warn's rate is 106% of it); the run before, same
+   code: 97% and 96%, both met; a `--scenarios me --backends sqlite` run:
+   99%. On SQLite the target holds; on PostgreSQL it sits on the line,
+   within the runs' spread.
 
 What the profile shows now (`python3 bench/profile.py postgres`, `/api/me`,
 32 connections): half of the server's samples are in the kernel's TCP path
