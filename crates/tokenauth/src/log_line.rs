@@ -160,6 +160,8 @@ where
     line.push_str(level_label(*meta.level()));
     let mut seen = false;
     if let Some(request_ids) = request_ids {
+        // The request span's name and field, as its span would show them
+        // (held to them by a test beside the span in the HTTP adapter).
         request_ids(&mut |id| {
             // Writing to a `String` cannot fail.
             line.push_str("request{request_id=");

@@ -26,7 +26,7 @@ tokio::task_local! {
 
 /// The span a request runs in. [`is_request_span`] knows it by its name and
 /// target.
-pub(super) fn request_span(id: &HeaderValue) -> Span {
+fn request_span(id: &HeaderValue) -> Span {
     // A root: nothing encloses a request, and saying so spares the
     // subscriber a lookup of the current span for every request.
     tracing::info_span!(
@@ -94,7 +94,20 @@ impl RequestScope {
 mod tests {
     use actix_web::http::header::HeaderValue;
 
-    use super::{REQUEST_ID, RequestScope, with_request_id};
+    use super::{REQUEST_ID, RequestScope, is_request_span, request_span, with_request_id};
+
+    #[test]
+    fn the_request_span_is_known_by_its_name_and_carries_the_id() {
+        // The plain log line writes `request{request_id="…"}:` itself, as
+        // this span would show: this holds the span to that name and field.
+        tracing::subscriber::with_default(tracing_subscriber::registry(), || {
+            let span = request_span(&HeaderValue::from_static("req-8"));
+            let metadata = span.metadata().expect("the span is made");
+            assert!(is_request_span(metadata));
+            assert_eq!(metadata.name(), "request");
+            assert!(metadata.fields().field("request_id").is_some());
+        });
+    }
 
     #[test]
     fn outside_a_request_there_is_no_id() {
