@@ -33,8 +33,9 @@ pub use extract::{
 };
 pub use metrics::{LoginOutcome, MailMetrics, Metrics};
 pub use middleware::{
-    Cors, InFlight, REQUEST_ID, access_log, browsable_api, cors, count_in_flight, is_request_span,
-    request_id, with_request_id,
+    ACCESS_MESSAGE, ACCESS_TARGET, AccessLines, AccessRecord, Cors, InFlight, REQUEST_ID,
+    access_log, browsable_api, cors, count_in_flight, is_request_span, request_id, with_request_id,
+    write_access_lines_with,
 };
 pub use services::Services;
 pub use threads::HashingThreads;

@@ -1,6 +1,7 @@
 //! The tokenauth service: configuration, wiring and startup. The command line
 //! in `main.rs` calls into this library, and so do the end-to-end tests.
 
+mod access_line;
 pub mod commands;
 mod log_line;
 mod log_writer;

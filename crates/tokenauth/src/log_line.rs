@@ -90,7 +90,7 @@ thread_local! {
 const STAMP: usize = 28;
 
 /// A line's timestamp as text.
-type Stamp = [u8; STAMP];
+pub(crate) type Stamp = [u8; STAMP];
 
 /// Where a [`Stamp`] holds the microseconds.
 const MICROS: std::ops::Range<usize> = 20..26;
@@ -206,7 +206,7 @@ fn write_fields<W: Write>(writer: &mut W, fields: impl RecordFields) -> fmt::Res
 }
 
 /// The level, padded as the default format pads it, and the space after.
-fn level_label(level: Level) -> &'static str {
+pub(crate) fn level_label(level: Level) -> &'static str {
     match level {
         Level::TRACE => "TRACE ",
         Level::DEBUG => "DEBUG ",
@@ -236,7 +236,7 @@ fn timestamp(now: DateTime<Utc>) -> Stamp {
 
 /// The [`timestamp`] of now, the date and time of day reused from the line
 /// before while the second is the same.
-fn write_now(line: &mut String) -> fmt::Result {
+pub(crate) fn now_stamp() -> Stamp {
     let since_epoch = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -251,7 +251,12 @@ fn write_now(line: &mut String) -> fmt::Result {
         SECOND.set((second, stamp));
     }
     put_digits(&mut stamp[MICROS], since_epoch.subsec_micros());
-    line.push_str(std::str::from_utf8(&stamp).map_err(|_| fmt::Error)?);
+    stamp
+}
+
+/// Writes [`now_stamp`].
+fn write_now(line: &mut String) -> fmt::Result {
+    line.push_str(std::str::from_utf8(&now_stamp()).map_err(|_| fmt::Error)?);
     Ok(())
 }
 
@@ -365,10 +370,7 @@ impl<W: Write> Visit for PlainVisitor<'_, W> {
 /// A string as `{:?}` writes it; the common case, printable ASCII with
 /// nothing to escape, without the per-character machinery.
 fn write_quoted(writer: &mut impl Write, value: &str) -> fmt::Result {
-    let plain = words(value, |word| {
-        printable(word) && !has_byte(word, b'"') && !has_byte(word, b'\\')
-    });
-    if !plain {
+    if !quotes_as_is(value) {
         return write!(writer, "{value:?}");
     }
     writer.write_char('"')?;
@@ -376,18 +378,36 @@ fn write_quoted(writer: &mut impl Write, value: &str) -> fmt::Result {
     writer.write_char('"')
 }
 
-/// Whether `test` holds for every eight bytes of `text` read as a word, the
-/// last padded with spaces. Field values and messages are a few dozen bytes
-/// of plain text nearly always: tested a word at a time, they cost a tenth
-/// of a byte-by-byte test.
+/// Whether `{:?}` writes `value` as it is between its quotes: printable
+/// ASCII with no quote or backslash to escape.
+pub(crate) fn quotes_as_is(value: &str) -> bool {
+    words(value, |word| {
+        printable(word) && !has_byte(word, b'"') && !has_byte(word, b'\\')
+    })
+}
+
+/// Whether `test` holds for every eight bytes of `text` read as a word.
+/// Field values and messages are a few dozen bytes of plain text nearly
+/// always: tested a word at a time, they cost a tenth of a byte-by-byte
+/// test. `test` must judge each byte alone, as the words overlap: the last
+/// is the text's last eight bytes, and shorter text is padded with spaces.
 fn words(text: &str, test: impl Fn(u64) -> bool) -> bool {
-    let (words, rest) = text.as_bytes().as_chunks::<8>();
-    let mut last = [b' '; 8];
-    last[..rest.len()].copy_from_slice(rest);
-    words
-        .iter()
-        .chain([&last])
-        .all(|word| test(u64::from_le_bytes(*word)))
+    let bytes = text.as_bytes();
+    match bytes.last_chunk::<8>() {
+        Some(last) => {
+            bytes
+                .as_chunks::<8>()
+                .0
+                .iter()
+                .all(|word| test(u64::from_le_bytes(*word)))
+                && test(u64::from_le_bytes(*last))
+        }
+        None => {
+            let mut padded = [b' '; 8];
+            padded[..bytes.len()].copy_from_slice(bytes);
+            test(u64::from_le_bytes(padded))
+        }
+    }
 }
 
 /// Each byte of a word set to 1.
@@ -411,49 +431,103 @@ fn has_byte(word: u64, byte: u8) -> bool {
     zeroed.wrapping_sub(ONES) & !zeroed & HIGH != 0
 }
 
-/// A float as `{:?}` writes it. Latencies are whole microseconds in
-/// milliseconds: for those (at most three decimals) the digits are written
-/// directly, which is what the shortest round-trip form is for them; any
-/// other value goes through `fmt`.
+/// A float as `{:?}` writes it; see [`Digits::thousandths`].
 fn write_float(writer: &mut impl Write, value: f64) -> fmt::Result {
-    let thousandths = (value * 1000.0).round();
-    // Exact below 2^53; the division check proves the three decimals are the value.
-    if value.is_sign_negative()
-        || !(0.0..9.0e15).contains(&thousandths)
-        || thousandths / 1000.0 != value
-    {
-        return write!(writer, "{value:?}");
+    match Digits::thousandths(value) {
+        Some(digits) => digits.write_to(writer),
+        None => write!(writer, "{value:?}"),
     }
-    let thousandths = thousandths as u64;
-    write_integer(writer, thousandths / 1000, false)?;
-    writer.write_char('.')?;
-    let mut digits = *b"000";
-    put_digits(&mut digits, (thousandths % 1000) as u32);
-    let kept = match (digits[1], digits[2]) {
-        (b'0', b'0') => 1,
-        (_, b'0') => 2,
-        _ => 3,
-    };
-    writer.write_str(std::str::from_utf8(&digits[..kept]).map_err(|_| fmt::Error)?)
 }
 
 /// Decimal digits without going through `fmt`'s machinery.
-fn write_integer(writer: &mut impl Write, mut value: u64, negative: bool) -> fmt::Result {
-    let mut digits = [0u8; 21];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
+fn write_integer(writer: &mut impl Write, value: u64, negative: bool) -> fmt::Result {
+    Digits::integer(value, negative).write_to(writer)
+}
+
+/// A number's decimal text, written without `fmt`'s machinery.
+pub(crate) struct Digits {
+    text: [u8; 26],
+    start: usize,
+}
+
+impl Digits {
+    /// An integer, with its sign when `negative`.
+    pub(crate) fn integer(value: u64, negative: bool) -> Self {
+        let mut digits = Self::empty();
+        digits.prepend_integer(value);
+        if negative {
+            digits.prepend(b'-');
+        }
+        digits
+    }
+
+    /// A float as `{:?}` writes it, when it has at most three decimals and
+    /// is not negative: latencies are whole microseconds in milliseconds,
+    /// and for those the digits are what the shortest round-trip form
+    /// writes. `None` for any other value (`fmt` writes those).
+    pub(crate) fn thousandths(value: f64) -> Option<Self> {
+        let thousandths = (value * 1000.0).round();
+        // Exact below 2^53; the division check proves the three decimals are the value.
+        if value.is_sign_negative()
+            || !(0.0..9.0e15).contains(&thousandths)
+            || thousandths / 1000.0 != value
+        {
+            return None;
+        }
+        Some(Self::thousandths_of(thousandths as u64))
+    }
+
+    /// `thousandths` / 1000 with at most three decimals, trailing zeros
+    /// dropped (as [`Digits::thousandths`] writes it): a duration in
+    /// microseconds as milliseconds, without a float.
+    pub(crate) fn thousandths_of(thousandths: u64) -> Self {
+        let mut fraction = [0; 3];
+        put_digits(&mut fraction, (thousandths % 1000) as u32);
+        let kept = match (fraction[1], fraction[2]) {
+            (b'0', b'0') => 1,
+            (_, b'0') => 2,
+            _ => 3,
+        };
+        let mut digits = Self::empty();
+        for &digit in fraction[..kept].iter().rev() {
+            digits.prepend(digit);
+        }
+        digits.prepend(b'.');
+        digits.prepend_integer(thousandths / 1000);
+        digits
+    }
+
+    /// Written from the end: the lowest digit is known first.
+    fn empty() -> Self {
+        Self {
+            text: [0; 26],
+            start: 26,
         }
     }
-    if negative {
-        at -= 1;
-        digits[at] = b'-';
+
+    fn prepend(&mut self, byte: u8) {
+        self.start -= 1;
+        self.text[self.start] = byte;
     }
-    writer.write_str(std::str::from_utf8(&digits[at..]).map_err(|_| fmt::Error)?)
+
+    fn prepend_integer(&mut self, mut value: u64) {
+        loop {
+            self.prepend(b'0' + (value % 10) as u8);
+            value /= 10;
+            if value == 0 {
+                break;
+            }
+        }
+    }
+
+    /// The text, ASCII.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.text[self.start..]
+    }
+
+    fn write_to(&self, writer: &mut impl Write) -> fmt::Result {
+        writer.write_str(std::str::from_utf8(self.as_bytes()).map_err(|_| fmt::Error)?)
+    }
 }
 
 /// Text that reaches a terminal as text: the control characters a terminal
@@ -669,6 +743,20 @@ mod tests {
                     assert_eq!(quoted, format!("{text:?}"), "{ch:?} at {at} of {len}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn microseconds_as_milliseconds_read_as_the_float_does() {
+        let large = [
+            u32::MAX.into(),
+            1 << 40,
+            crate::access_line::EXACT_MICROS - 1,
+        ];
+        for micros in (0..100_000).chain(large) {
+            let float = format!("{:?}", micros as f64 / 1000.0);
+            let digits = Digits::thousandths_of(micros);
+            assert_eq!(std::str::from_utf8(digits.as_bytes()), Ok(float.as_str()));
         }
     }
 

@@ -2,7 +2,10 @@
 
 use std::io::IsTerminal;
 
-use tokenauth_adapters_http::{is_request_span, with_request_id};
+use tokenauth_adapters_http::{
+    ACCESS_TARGET, is_request_span, with_request_id, write_access_lines_with,
+};
+use tracing::Level;
 use tracing_subscriber::filter::{Targets, filter_fn};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -56,6 +59,19 @@ pub fn init(format: LogFormat, default_level: &str) -> LogGuard {
         }
     });
     let no_request_span = ids_from_task.then(|| filter_fn(|metadata| !is_request_span(metadata)));
+    // The access line, one per request, skips the event and is written
+    // whole (see `crate::access_line`) where the directives let it through.
+    // A span-filtering `RUST_LOG` (no `Targets`) could want the event.
+    let access_lines_direct = ids_from_task
+        && targets
+            .as_ref()
+            .is_some_and(|targets| targets.would_enable(ACCESS_TARGET, &Level::INFO));
+    if access_lines_direct {
+        let writer = writer.clone();
+        let _ = write_access_lines_with(Box::new(move |record| {
+            crate::access_line::write(&writer, record);
+        }));
+    }
     let fmt = plain.is_none().then(|| {
         let fmt = tracing_subscriber::fmt::layer()
             .with_ansi(colour)

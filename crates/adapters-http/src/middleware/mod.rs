@@ -10,7 +10,9 @@ mod in_span;
 mod request_id;
 mod request_scope;
 
-pub use access_log::access_log;
+pub use access_log::{
+    ACCESS_MESSAGE, ACCESS_TARGET, AccessLines, AccessRecord, access_log, write_access_lines_with,
+};
 pub use browsable::browsable_api;
 pub use cors::{Cors, cors};
 pub use in_flight::{InFlight, count_in_flight};
