@@ -805,6 +805,31 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    99%. On SQLite the target holds; on PostgreSQL it sits on the line,
    within the runs' spread.
 
+13. **The access line without the event.** On a slower machine (`pgbench
+   -S` 12k/s, AMD EPYC), interleaved runs before this change put
+   `RUST_LOG=warn` at 103-107% of default logging on PostgreSQL, and
+   taking pieces out one at a time showed where: a build whose writer
+   skipped its lock served as the default did (the shared buffer is not
+   what costs), one whose plain layer dropped every event served as warn
+   did, one with no event at all likewise. The cost was the line's making:
+   callgrind put the event at about 2,540 instructions a request, 2,270 of
+   them in the line (the value set and a visitor call per field, 1,370;
+   `from_utf8` of digits and the timestamp, 330; the request id, 385).
+   Where plain lines are the output and `RUST_LOG`'s targets let the access
+   line through, the middleware now hands the line's facts to a writer
+   that telemetry installs, which writes the same text straight to the
+   batched writer: about 1,400 instructions with the id from the task
+   (JSON, colours and span-filtering directives keep the event; a test
+   holds the two lines equal). In this run default logging serves
+   `/api/me` at 99% of `RUST_LOG=warn` on SQLite and 96% on PostgreSQL,
+   both met. The whole-request callgrind difference (2.7% and 1.4% here)
+   stays within those counts' spread between runs; the per-function counts
+   above are the firmer figure. Two targets of earlier work missed in this
+   run on this machine: `/api/me` at 128 connections on PostgreSQL (p99
+   42 ms, 10.8k/s against 18.3k/s at 32, where PostgreSQL itself does 12k
+   point selects a second), and signup at 128 connections on PostgreSQL
+   (89% of the bcrypt bound); both held on the machine before.
+
 What the profile shows now (`python3 bench/profile.py postgres`, `/api/me`,
 32 connections): half of the server's samples are in the kernel's TCP path
 (the loopback send that wakes wrk or a PostgreSQL backend, and the switch
