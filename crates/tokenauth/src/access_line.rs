@@ -88,47 +88,14 @@ fn put_quoted(line: &mut Vec<u8>, value: &str) {
 
 #[cfg(test)]
 mod tests {
-    use std::io;
-    use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
     use tokenauth_adapters_http::AccessRecord;
     use tracing::subscriber::with_default;
-    use tracing_subscriber::fmt::MakeWriter;
     use tracing_subscriber::layer::SubscriberExt;
 
+    use crate::captured::Captured;
     use crate::log_line::PlainLines;
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl io::Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl<'a> MakeWriter<'a> for Captured {
-        type Writer = Captured;
-        fn make_writer(&'a self) -> Captured {
-            self.clone()
-        }
-    }
-
-    impl Captured {
-        /// The lines, each without its timestamp (which differs between runs).
-        fn lines(&self) -> Vec<String> {
-            String::from_utf8(self.0.lock().unwrap().clone())
-                .unwrap()
-                .lines()
-                .map(|line| line[27..].to_owned())
-                .collect()
-        }
-    }
 
     fn record(
         request_id: Option<&'static str>,
@@ -163,7 +130,10 @@ mod tests {
                 record.emit();
             });
         }
-        (direct.lines(), through_event.lines())
+        (
+            direct.lines_without_time(),
+            through_event.lines_without_time(),
+        )
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! in `main.rs` calls into this library, and so do the end-to-end tests.
 
 mod access_line;
+#[cfg(test)]
+mod captured;
 pub mod commands;
 mod log_line;
 mod log_writer;
