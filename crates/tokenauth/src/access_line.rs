@@ -21,7 +21,7 @@ use tokenauth_adapters_http::{ACCESS_MESSAGE, ACCESS_TARGET, AccessRecord};
 use tracing::Level;
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::log_line::{Digits, level_label, now_stamp, quotes_as_is};
+use crate::log_line::{Digits, REQUEST_ID_OPENS, level_label, now_stamp, quotes_as_is};
 
 /// Below this many microseconds (35 years), a latency in milliseconds as a
 /// float shows exactly its three decimals, trailing zeros dropped.
@@ -47,7 +47,7 @@ fn put_line(line: &mut Vec<u8>, record: &AccessRecord<'_>) {
     line.extend_from_slice(&now_stamp());
     line.extend_from_slice(level_label(Level::INFO).as_bytes());
     if let Some(id) = record.request_id {
-        line.extend_from_slice(b"request{request_id=");
+        line.extend_from_slice(REQUEST_ID_OPENS.as_bytes());
         put_quoted(line, id);
         line.extend_from_slice(b"}: ");
     }

@@ -144,6 +144,11 @@ where
     }
 }
 
+/// How a line shows the request it is written for, up to the quoted id
+/// (then `}:`): the request span's name and field as its span would show
+/// them (held to them by a test beside the span in the HTTP adapter).
+pub(crate) const REQUEST_ID_OPENS: &str = "request{request_id=";
+
 /// The line of `event`, newline included.
 fn write_line<S>(
     line: &mut String,
@@ -160,11 +165,9 @@ where
     line.push_str(level_label(*meta.level()));
     let mut seen = false;
     if let Some(request_ids) = request_ids {
-        // The request span's name and field, as its span would show them
-        // (held to them by a test beside the span in the HTTP adapter).
         request_ids(&mut |id| {
             // Writing to a `String` cannot fail.
-            line.push_str("request{request_id=");
+            line.push_str(REQUEST_ID_OPENS);
             let _ = write_quoted(line, id);
             line.push_str("}:");
             seen = true;
