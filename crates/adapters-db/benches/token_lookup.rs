@@ -57,7 +57,7 @@ fn seeded(backend: Backend) -> (TestDatabase, DieselTokenLookup, Vec<TokenKey>) 
                 created: now,
                 kind: TokenKind::Session,
                 expires: None,
-                last_used: now,
+                last_used: None,
             };
             tokens
                 .issue_for_login(&token, NonZeroU32::MIN, now)

@@ -3,17 +3,21 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{Text, Timestamp as SqlTimestamp};
-use tokenauth_application::{AccountKeys, AccountRequest, DecideRequest, RepositoryError};
+use tokenauth_application::{
+    AccountKeys, AccountRequest, DecideRequest, EmailChangeRequest, RepositoryError,
+};
 use tokenauth_domain::{
-    AccountKey, AccountKeyId, EmailKey, KeyPurpose, PasswordHash, Timestamp, TokenDigest, User,
-    UserId,
+    AccountKey, AccountKeyId, Email, EmailChange, EmailKey, KeyPurpose, PasswordHash, Timestamp,
+    TokenDigest, User, UserId,
 };
 use uuid::Uuid;
 
 use crate::Database;
-use crate::connection::DbConnection;
-use crate::models::{UserRow, aware, naive};
-use crate::schema::{account_keys, account_requests, auth_tokens, mail_outbox, users};
+use crate::connection::{DbConnection, write_transaction};
+use crate::error::is_unique_violation;
+use crate::models::{UserRow, aware, naive, search_key};
+use crate::outbox::insert_mail;
+use crate::schema::{account_keys, account_requests, auth_tokens, users};
 
 /// Account keys and requests over the service's database.
 #[derive(Debug, Clone)]
@@ -128,27 +132,8 @@ impl AccountKeys for DieselAccountKeys {
                 created: aware(row.created),
             };
             if let Some(issued) = decide(&request, user.as_ref()) {
-                let key = &issued.key;
-                diesel::insert_into(account_keys::table)
-                    .values((
-                        account_keys::id.eq(key.id.to_string()),
-                        account_keys::user_id.eq(key.user_id.to_string()),
-                        account_keys::digest.eq(key.digest.to_hex()),
-                        account_keys::purpose.eq(key.purpose.as_str()),
-                        account_keys::created.eq(naive(key.created)),
-                        account_keys::expires.eq(naive(key.expires)),
-                    ))
-                    .execute(conn)?;
-                diesel::insert_into(mail_outbox::table)
-                    .values((
-                        mail_outbox::id.eq(issued.mail_id.to_string()),
-                        mail_outbox::recipient.eq(issued.mail.to.as_str()),
-                        mail_outbox::subject.eq(&issued.mail.subject),
-                        mail_outbox::body.eq(&issued.mail.body),
-                        mail_outbox::created.eq(naive(now)),
-                        mail_outbox::next_attempt.eq(naive(now)),
-                    ))
-                    .execute(conn)?;
+                insert_key(conn, &issued.key, None)?;
+                insert_mail(conn, issued.mail_id, &issued.mail, now)?;
             }
             Ok(true)
         })
@@ -228,6 +213,85 @@ impl AccountKeys for DieselAccountKeys {
         row.map(UserRow::into_user).transpose()
     }
 
+    fn request_email_change(
+        &self,
+        request: &EmailChangeRequest,
+        now: Timestamp,
+    ) -> Result<(), RepositoryError> {
+        let change = &request.change;
+        let user_id = change.key.user_id.to_string();
+        self.db.write(|conn| {
+            diesel::update(
+                account_keys::table
+                    .filter(account_keys::user_id.eq(&user_id))
+                    .filter(account_keys::purpose.eq(KeyPurpose::EmailChange.as_str()))
+                    .filter(account_keys::used.is_null()),
+            )
+            .set(account_keys::used.eq(naive(now)))
+            .execute(conn)?;
+            let (notice_id, notice) = &request.notice;
+            insert_mail(conn, *notice_id, notice, now)?;
+            let taken = users::table
+                .filter(users::email_key.eq(change.new_email.key().as_str()))
+                .select(users::id)
+                .get_result::<String>(conn)
+                .optional()?
+                .is_some();
+            if !taken {
+                insert_key(conn, &change.key, Some(&change.new_email))?;
+                let (link_id, link) = &request.link;
+                insert_mail(conn, *link_id, link, now)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn find_email_change(
+        &self,
+        digest: &TokenDigest,
+    ) -> Result<Option<(EmailChange, User)>, RepositoryError> {
+        let found: Option<(KeyRow, Option<String>, UserRow)> = self.db.run(|conn| {
+            account_keys::table
+                .inner_join(users::table)
+                .filter(account_keys::digest.eq(digest.to_hex()))
+                .filter(account_keys::purpose.eq(KeyPurpose::EmailChange.as_str()))
+                .filter(account_keys::used.is_null())
+                .select((
+                    KeyRow::as_select(),
+                    account_keys::new_email,
+                    UserRow::as_select(),
+                ))
+                .get_result(conn)
+                .optional()
+        })?;
+        let Some((key, new_email, user)) = found else {
+            return Ok(None);
+        };
+        let malformed =
+            || RepositoryError::Internal("a stored email change key is malformed".into());
+        let change = EmailChange {
+            key: key.into_key().ok_or_else(malformed)?,
+            new_email: Email::from_trusted(new_email.ok_or_else(malformed)?),
+        };
+        Ok(Some((change, user.into_user()?)))
+    }
+
+    fn complete_email_change(
+        &self,
+        change: &EmailChange,
+        now: Timestamp,
+    ) -> Result<Option<User>, RepositoryError> {
+        let moved = self.db.run(|conn| {
+            match write_transaction(conn, |conn| move_account(conn, change, now)) {
+                // The unique index on email_key refuses an address taken
+                // since the request; the rollback undoes the consumption too.
+                Err(error) if is_unique_violation(&error) => Ok(None),
+                moved => moved,
+            }
+        })?;
+        moved.map(UserRow::into_user).transpose()
+    }
+
     fn delete_spent(&self, now: Timestamp) -> Result<usize, RepositoryError> {
         self.db.run(|conn| {
             diesel::delete(
@@ -240,6 +304,61 @@ impl AccountKeys for DieselAccountKeys {
             .execute(conn)
         })
     }
+}
+
+/// Consumes an email change key and moves its user to the new address,
+/// marked verified; `None` when the key was consumed meanwhile.
+fn move_account(
+    conn: &mut DbConnection,
+    change: &EmailChange,
+    now: Timestamp,
+) -> QueryResult<Option<UserRow>> {
+    if consume(conn, &change.key, now)? == 0 {
+        return Ok(None);
+    }
+    let user_id = change.key.user_id.to_string();
+    let email = &change.new_email;
+    let user: UserRow = users::table
+        .find(&user_id)
+        .select(UserRow::as_select())
+        .get_result(conn)?;
+    diesel::update(users::table.find(&user_id))
+        .set((
+            users::email.eq(email.as_str()),
+            users::email_key.eq(email.key().as_str()),
+            users::search_key.eq(search_key(
+                email.as_str(),
+                &user.first_name,
+                &user.last_name,
+            )),
+            users::email_verified.eq(true),
+        ))
+        .execute(conn)?;
+    users::table
+        .find(&user_id)
+        .select(UserRow::as_select())
+        .get_result(conn)
+        .map(Some)
+}
+
+/// Stores a key (its digest), with the address it confirms for an email
+/// change.
+fn insert_key(
+    conn: &mut DbConnection,
+    key: &AccountKey,
+    new_email: Option<&Email>,
+) -> QueryResult<usize> {
+    diesel::insert_into(account_keys::table)
+        .values((
+            account_keys::id.eq(key.id.to_string()),
+            account_keys::user_id.eq(key.user_id.to_string()),
+            account_keys::digest.eq(key.digest.to_hex()),
+            account_keys::purpose.eq(key.purpose.as_str()),
+            account_keys::created.eq(naive(key.created)),
+            account_keys::expires.eq(naive(key.expires)),
+            account_keys::new_email.eq(new_email.map(Email::as_str)),
+        ))
+        .execute(conn)
 }
 
 /// Marks `key` used if it still is not; how many rows that changed.

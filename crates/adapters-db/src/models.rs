@@ -89,7 +89,7 @@ pub(crate) struct TokenRow {
     pub digest: String,
     pub created: NaiveDateTime,
     pub expires: Option<NaiveDateTime>,
-    pub last_used: NaiveDateTime,
+    pub last_used: Option<NaiveDateTime>,
     pub kind: String,
     pub name: Option<String>,
     pub scopes: String,
@@ -102,7 +102,7 @@ pub(crate) struct TokenRow {
 pub(crate) struct PresentedTokenRow {
     pub id: String,
     pub expires: Option<NaiveDateTime>,
-    pub last_used: NaiveDateTime,
+    pub last_used: Option<NaiveDateTime>,
     pub kind: String,
     pub name: Option<String>,
     pub scopes: String,
@@ -114,7 +114,7 @@ impl PresentedTokenRow {
             kind: token_kind(&self.id, &self.kind, self.name, &self.scopes)?,
             id: TokenId::from_uuid(parse_uuid(&self.id)?),
             expires: self.expires.map(aware),
-            last_used: aware(self.last_used),
+            last_used: self.last_used.map(aware),
         })
     }
 }
@@ -183,7 +183,7 @@ impl TokenRow {
             digest: token.digest.to_hex(),
             created: naive(token.created),
             expires: token.expires.map(naive),
-            last_used: naive(token.last_used),
+            last_used: token.last_used.map(naive),
             kind: token.kind.as_str().to_owned(),
             name: match &token.kind {
                 TokenKind::Session => None,
@@ -208,7 +208,7 @@ impl TokenRow {
             digest,
             created: aware(self.created),
             expires: self.expires.map(aware),
-            last_used: aware(self.last_used),
+            last_used: self.last_used.map(aware),
         })
     }
 }

@@ -67,18 +67,7 @@ fn claim_statement(conn: &DbConnection, only_one: bool) -> String {
 impl Outbox for DieselOutbox {
     fn enqueue(&self, id: MailId, mail: &Mail, now: Timestamp) -> Result<(), RepositoryError> {
         self.db
-            .run(|conn| {
-                diesel::insert_into(mail_outbox::table)
-                    .values((
-                        mail_outbox::id.eq(id.to_string()),
-                        mail_outbox::recipient.eq(mail.to.as_str()),
-                        mail_outbox::subject.eq(&mail.subject),
-                        mail_outbox::body.eq(&mail.body),
-                        mail_outbox::created.eq(naive(now)),
-                        mail_outbox::next_attempt.eq(naive(now)),
-                    ))
-                    .execute(conn)
-            })
+            .run(|conn| insert_mail(conn, id, mail, now))
             .map(drop)
     }
 
@@ -193,4 +182,24 @@ impl DieselOutbox {
             })
             .map(drop)
     }
+}
+
+/// Queues `mail`, due at `now`, on `conn`: inside the caller's transaction
+/// when the message goes with a change (a key, an account move).
+pub(crate) fn insert_mail(
+    conn: &mut DbConnection,
+    id: MailId,
+    mail: &Mail,
+    now: Timestamp,
+) -> QueryResult<usize> {
+    diesel::insert_into(mail_outbox::table)
+        .values((
+            mail_outbox::id.eq(id.to_string()),
+            mail_outbox::recipient.eq(mail.to.as_str()),
+            mail_outbox::subject.eq(&mail.subject),
+            mail_outbox::body.eq(&mail.body),
+            mail_outbox::created.eq(naive(now)),
+            mail_outbox::next_attempt.eq(naive(now)),
+        ))
+        .execute(conn)
 }

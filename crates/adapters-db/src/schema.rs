@@ -26,7 +26,7 @@ diesel::table! {
         digest -> Text,
         created -> Timestamp,
         expires -> Nullable<Timestamp>,
-        last_used -> Timestamp,
+        last_used -> Nullable<Timestamp>,
         kind -> Text,
         name -> Nullable<Text>,
         scopes -> Text,
@@ -56,6 +56,7 @@ diesel::table! {
         created -> Timestamp,
         expires -> Timestamp,
         used -> Nullable<Timestamp>,
+        new_email -> Nullable<Text>,
     }
 }
 

@@ -1,9 +1,11 @@
 use diesel::prelude::*;
-use tokenauth_application::{RepositoryError, SaveUserError, UserPage, UserQuery, UserRepository};
+use tokenauth_application::{
+    AccountDeletion, RepositoryError, SaveUserError, UserPage, UserQuery, UserRepository,
+};
 use tokenauth_domain::{EmailKey, NewUser, PasswordHash, TokenId, User, UserChanges, UserId};
 
 use crate::Database;
-use crate::connection::MultiBackend;
+use crate::connection::{DbConnection, MultiBackend};
 use crate::error::is_unique_violation;
 use crate::models::{UserChangeset, UserRow, search_key};
 use crate::schema::{auth_tokens, users};
@@ -150,14 +152,21 @@ impl UserRepository for DieselUserRepository {
 
     fn delete(&self, id: UserId) -> Result<bool, RepositoryError> {
         let id = id.to_string();
+        self.db.write(|conn| delete_user(conn, &id))
+    }
+
+    fn delete_own_account(&self, id: UserId) -> Result<AccountDeletion, RepositoryError> {
+        let id = id.to_string();
         self.db.write(|conn| {
-            // Explicit rather than trusting ON DELETE CASCADE alone: a SQLite
-            // connection opened without foreign_keys would leave tokens behind.
-            diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&id)))
-                .execute(conn)?;
-            diesel::delete(users::table.find(&id))
-                .execute(conn)
-                .map(|deleted| deleted > 0)
+            let superusers = active_superusers_locked(conn)?;
+            if superusers.len() == 1 && superusers.contains(&id) {
+                return Ok(AccountDeletion::LastSuperuser);
+            }
+            Ok(if delete_user(conn, &id)? {
+                AccountDeletion::Deleted
+            } else {
+                AccountDeletion::NotFound
+            })
         })
     }
 }
@@ -182,4 +191,29 @@ fn escape_like(term: &str) -> String {
         escaped.push(c);
     }
     escaped
+}
+
+/// Deletes a user and its tokens; whether there was one.
+fn delete_user(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
+    // Explicit rather than trusting ON DELETE CASCADE alone: a SQLite
+    // connection opened without foreign_keys would leave tokens behind.
+    diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(id))).execute(conn)?;
+    diesel::delete(users::table.find(id))
+        .execute(conn)
+        .map(|deleted| deleted > 0)
+}
+
+/// The ids of the active superusers, locked until the transaction ends on
+/// PostgreSQL, so two of them deleting themselves at once take turns and the
+/// second sees the first gone. SQLite's write transaction holds the whole
+/// database already.
+fn active_superusers_locked(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    let query = users::table
+        .filter(users::is_superuser.eq(true))
+        .filter(users::is_active.eq(true))
+        .select(users::id);
+    match conn {
+        DbConnection::Postgresql(conn) => query.for_update().load(conn),
+        DbConnection::Sqlite(conn) => query.load(conn),
+    }
 }

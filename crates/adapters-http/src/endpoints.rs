@@ -13,8 +13,8 @@ use tokenauth_domain::Scope;
 use crate::access::{Permission, TokenRule, TokenRules};
 use crate::docs::{self, Doc, Response};
 use crate::handlers::{
-    account, admin, auth, fallback, gateway, link_pages, operations, options, recovery,
-    verification,
+    account, admin, auth, email_change, fallback, gateway, link_pages, operations, options,
+    recovery, verification,
 };
 use crate::pages::{self, Form};
 use crate::representation::{
@@ -431,6 +431,93 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
                 &[Response::empty(204, "Changed.")],
             )
             .body(docs::schema::<account::PasswordChangeRequest>),
+        }],
+    },
+    Endpoint {
+        path: "/api/me/email",
+        name: "Email Change",
+        link: Some("email-change"),
+        description: "Move the account to a new address, confirmed by a link mailed there.",
+        permission: Permission::Authenticated,
+        form: None,
+        operations: &[Operation {
+            method: Method::POST,
+            handler: || web::to(email_change::request_change),
+            token: TokenRule::SessionOnly,
+            doc: Doc::new(
+                "account",
+                "Ask to move the account to new_email: a link goes there, a notice (no link) to the current address. The same answer when an account has the new address (which gets no link).",
+                &[Response::json(
+                    202,
+                    "Verification e-mail sent.",
+                    docs::detail,
+                )],
+            )
+            .body(docs::schema::<email_change::EmailChangeRequest>),
+        }],
+    },
+    Endpoint {
+        path: "/api/me/email/confirm",
+        name: "Email Change Confirm",
+        link: Some("email-change-confirm"),
+        description: "Move the account to its new address with the key from the mailed link.",
+        permission: Permission::Anyone,
+        form: Some(&pages::CONFIRM_EMAIL),
+        operations: &[Operation {
+            method: Method::POST,
+            handler: || web::to(email_change::confirm_change),
+            token: TokenRule::None,
+            doc: Doc::new(
+                "account",
+                "Move the account to the address the key was mailed to (single use); the address is verified, every token keeps working.",
+                &[THE_USER],
+            )
+            .body(docs::schema::<email_change::EmailChangeConfirmRequest>),
+        }],
+    },
+    Endpoint {
+        path: "/confirm-email",
+        name: "Confirm Email Page",
+        link: None,
+        description: "The page an email change link opens: a button that confirms. Opening it changes nothing.",
+        permission: Permission::Anyone,
+        form: None,
+        operations: &[Operation {
+            method: Method::GET,
+            handler: || web::to(link_pages::confirm_email),
+            token: TokenRule::None,
+            doc: Doc::new(
+                "account",
+                "An HTML page (text/html) whose button posts the key to /api/me/email/confirm.",
+                &[Response::empty(200, "The page.")],
+            )
+            .query(&[("token", "The key from the mailed link.")]),
+        }],
+    },
+    Endpoint {
+        path: "/api/me/delete",
+        name: "Delete Account",
+        link: Some("delete-account"),
+        description: "Delete the account and everything it holds.",
+        permission: Permission::Authenticated,
+        form: None,
+        operations: &[Operation {
+            method: Method::POST,
+            handler: || web::to(account::delete_me),
+            token: TokenRule::SessionOnly,
+            doc: Doc::new(
+                "account",
+                "Delete the account with its tokens; its security events stay. The last active superuser is refused.",
+                &[
+                    Response::empty(204, "The account is gone."),
+                    Response::json(
+                        400,
+                        "A missing, blank or wrong password, or the last superuser.",
+                        docs::detail,
+                    ),
+                ],
+            )
+            .body(docs::schema::<account::AccountDeletionRequest>),
         }],
     },
     Endpoint {

@@ -3,9 +3,9 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 use tokenauth_application::{
-    AdminError, AuthenticateError, ChangePasswordError, CreateTokenError, EndSessionError,
-    LoginError, PasswordResetError, RepositoryError, SignupError, UpdateProfileError,
-    ValidationErrors, VerifyEmailError,
+    AdminError, AuthenticateError, ChangeEmailError, ChangePasswordError, CreateTokenError,
+    DeleteAccountError, EndSessionError, LoginError, PasswordResetError, RepositoryError,
+    SignupError, UpdateProfileError, ValidationErrors, VerifyEmailError,
 };
 
 use crate::extract::AuthorizationError;
@@ -31,6 +31,9 @@ pub enum ApiError {
     /// 401 `{"detail": …}` from token authentication.
     #[error(transparent)]
     NotAuthenticated(Unauthenticated),
+    /// 400 `{"detail": …}`: the last active superuser asked to delete itself.
+    #[error("The last superuser cannot be deleted.")]
+    LastSuperuser,
     /// 403: authenticated, but not allowed.
     #[error("You do not have permission to perform this action.")]
     Forbidden,
@@ -77,9 +80,10 @@ pub enum Unauthenticated {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::Validation(_) | Self::NotAnObject(_) | Self::MalformedJson(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::Validation(_)
+            | Self::NotAnObject(_)
+            | Self::MalformedJson(_)
+            | Self::LastSuperuser => StatusCode::BAD_REQUEST,
             Self::LoginFailed(_) | Self::NotAuthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -238,6 +242,29 @@ impl From<PasswordResetError> for ApiError {
                 tracing::error!(%error, "password hashing failed");
                 Self::Internal
             }
+        }
+    }
+}
+
+impl From<ChangeEmailError> for ApiError {
+    fn from(error: ChangeEmailError) -> Self {
+        match error {
+            ChangeEmailError::Invalid(errors) => Self::Validation(errors),
+            ChangeEmailError::Storage(error) => error.into(),
+            ChangeEmailError::KeyGeneration(error) => {
+                tracing::error!(%error, "no key for an email change");
+                Self::Internal
+            }
+        }
+    }
+}
+
+impl From<DeleteAccountError> for ApiError {
+    fn from(error: DeleteAccountError) -> Self {
+        match error {
+            DeleteAccountError::Invalid(errors) => Self::Validation(errors),
+            DeleteAccountError::LastSuperuser => Self::LastSuperuser,
+            DeleteAccountError::Storage(error) => error.into(),
         }
     }
 }

@@ -98,9 +98,10 @@ pub(crate) struct SessionBody {
     created: String,
     #[schema(format = DateTime)]
     expires: Option<String>,
-    /// To the minute.
+    /// To the minute; null until a request after the one that made the
+    /// token authenticates with it.
     #[schema(format = DateTime)]
-    last_used: String,
+    last_used: Option<String>,
     /// True for the token that made this request.
     current: bool,
     /// `session` (a login token) or `personal`.
@@ -120,7 +121,7 @@ impl SessionBody {
             id: token.id.to_string(),
             created: rfc3339(token.created),
             expires: token.expires.map(rfc3339),
-            last_used: rfc3339(token.last_used),
+            last_used: token.last_used.map(rfc3339),
             current: session.current,
             kind: TokenKindBody::of(&token.kind),
             name: token_name(&token.kind),

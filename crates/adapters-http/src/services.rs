@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use crate::threads::HashingThreads;
 use tokenauth_application::{
-    AdminUsers, Authenticate, ChangePassword, DatabaseHealth, Login, Logout, LogoutAll,
-    PasswordReset, PersonalTokens, Sessions, Signup, UpdateProfile, VerifyEmail,
+    AdminUsers, Authenticate, ChangeEmail, ChangePassword, DatabaseHealth, DeleteAccount, Login,
+    Logout, LogoutAll, PasswordReset, PersonalTokens, Sessions, Signup, UpdateProfile, VerifyEmail,
 };
 
 /// The use cases the HTTP edge calls, built once and shared by every worker.
@@ -22,6 +22,10 @@ pub struct Services {
     pub update_profile: UpdateProfile,
     /// `POST /api/me/password`.
     pub change_password: ChangePassword,
+    /// `POST /api/me/email` and its confirmation.
+    pub change_email: ChangeEmail,
+    /// `POST /api/me/delete`.
+    pub delete_account: DeleteAccount,
     /// `GET /api/me/tokens` and `DELETE /api/me/tokens/{id}`.
     pub sessions: Sessions,
     /// `POST /api/me/tokens`.

@@ -5,4 +5,4 @@ mod console_mailer;
 mod smtp_mailer;
 
 pub use console_mailer::ConsoleMailer;
-pub use smtp_mailer::{SmtpConfigError, SmtpMailer};
+pub use smtp_mailer::{SmtpConfigError, SmtpMailer, sender};

@@ -44,6 +44,13 @@ impl std::fmt::Debug for SmtpMailer {
 }
 
 /// How long one SMTP exchange may take before it counts as a failure.
+/// `mail.from` as a mailbox (`Name <address>` or `address`): checked at
+/// start whichever backend is chosen, so a switch to SMTP holds no surprise.
+pub fn sender(from: &str) -> Result<Mailbox, SmtpConfigError> {
+    from.parse::<Mailbox>()
+        .map_err(|e| SmtpConfigError::From(e.to_string()))
+}
+
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 impl SmtpMailer {
@@ -96,9 +103,7 @@ impl SmtpMailer {
         if let Some(credentials) = credentials {
             builder = builder.credentials(credentials);
         }
-        let from = from
-            .parse::<Mailbox>()
-            .map_err(|e| SmtpConfigError::From(e.to_string()))?;
+        let from = sender(from)?;
         Ok(Self {
             transport: builder.build(),
             from,

@@ -25,6 +25,13 @@ pub struct AccountMailSettings {
     pub email_verification_ttl: TimeDelta,
 }
 
+impl AccountMailSettings {
+    /// The link to the page at `path` that carries `key`.
+    pub(crate) fn link(&self, path: &str, key: &TokenKey) -> String {
+        format!("{}/{path}?token={}", self.public_url, key.expose())
+    }
+}
+
 /// Processes requests for account mail.
 pub struct AccountMail {
     keys: Arc<dyn AccountKeys>,
@@ -89,15 +96,24 @@ impl AccountMail {
                 return None;
             }
         };
-        let (ttl, path) = match request.purpose {
-            KeyPurpose::PasswordReset => (self.settings.password_reset_ttl, "reset-password"),
-            KeyPurpose::EmailVerification => (self.settings.email_verification_ttl, "verify-email"),
+        let (ttl, path, compose): (_, _, fn(&User, &str, TimeDelta) -> Mail) = match request.purpose
+        {
+            KeyPurpose::PasswordReset => (
+                self.settings.password_reset_ttl,
+                "reset-password",
+                password_reset_mail,
+            ),
+            KeyPurpose::EmailVerification => (
+                self.settings.email_verification_ttl,
+                "verify-email",
+                email_verification_mail,
+            ),
+            // Asked for by the signed-in user with its password (see
+            // `change_email`), never by address: nothing to decide here.
+            KeyPurpose::EmailChange => return None,
         };
-        let link = format!("{}/{path}?token={}", self.settings.public_url, key.expose());
-        let mail = match request.purpose {
-            KeyPurpose::PasswordReset => password_reset_mail(user, &link, ttl),
-            KeyPurpose::EmailVerification => email_verification_mail(user, &link, ttl),
-        };
+        let link = self.settings.link(path, &key);
+        let mail = compose(user, &link, ttl);
         Some(KeyMail {
             key: AccountKey {
                 id: AccountKeyId::new_random(),
@@ -136,7 +152,7 @@ pub(crate) fn invalid_key() -> ValidationErrors {
 }
 
 /// "1 hour", "3 days", "90 minutes": how long a link works, in words.
-fn lifetime_in_words(ttl: TimeDelta) -> String {
+pub(crate) fn lifetime_in_words(ttl: TimeDelta) -> String {
     let minutes = ttl.num_minutes();
     let (count, unit) = if minutes % (24 * 60) == 0 && minutes >= 24 * 60 {
         (minutes / (24 * 60), "day")

@@ -117,15 +117,11 @@ impl Authenticate {
             return Err(AuthenticateError::UserInactive);
         }
         if TokenLifetime::is_due_for_slide(&token, now) {
-            token.last_used = now;
+            token.last_used = Some(now);
             token.expires = self.lifetime.expiry_after_use(&token, now);
             // The request is already authenticated; a failed write only
             // delays the slide to the next use.
-            if let Err(error) = self
-                .tokens
-                .record_use(token.id, token.last_used, token.expires)
-                .await
-            {
+            if let Err(error) = self.tokens.record_use(token.id, now, token.expires).await {
                 tracing::warn!(%error, "could not record token use");
             }
         }

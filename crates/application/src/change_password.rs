@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokenauth_domain::{EmailKey, NewPassword, Password, PasswordPolicy, User, UserAttributes};
 
 use crate::ports::{HashingError, PasswordHasher, RepositoryError, UserRepository};
-use crate::validation::{FieldError, ValidationErrors};
+use crate::validation::{FieldError, ValidationErrors, not_blank};
 use crate::{Authenticated, FieldValue};
 
 /// What the user sends to change its password.
@@ -71,14 +71,13 @@ impl ChangePassword {
         input: ChangePasswordInput,
     ) -> Result<(), ChangePasswordError> {
         let mut errors = ValidationErrors::default();
-        let current = errors.parse("current_password", &input.current_password, true, |text| {
-            Ok(Password::new(text.to_owned()))
-        });
-        if let Some(current) = current
-            && !self.hasher.verify(&current, &session.user.password_hash)
-        {
-            errors.add("current_password", vec![FieldError::WrongPassword]);
-        }
+        check_password(
+            self.hasher.as_ref(),
+            &mut errors,
+            "current_password",
+            &input.current_password,
+            &session.user,
+        );
         let new = judge_new_password(
             &self.policy,
             &mut errors,
@@ -122,6 +121,29 @@ impl ChangePassword {
             Err(ChangePasswordError::UnknownUser)
         }
     }
+}
+
+/// Checks a password given to confirm a sensitive change against `user`'s,
+/// recording why not under `field`: the fixed messages when it is missing or
+/// blank, else `Invalid password.` when it is wrong. Returns whether it
+/// matched.
+pub(crate) fn check_password(
+    hasher: &dyn PasswordHasher,
+    errors: &mut ValidationErrors,
+    field: &'static str,
+    value: &FieldValue,
+    user: &User,
+) -> bool {
+    let Some(given) = errors.parse(field, value, true, |text| {
+        not_blank(text).map(Password::new)
+    }) else {
+        return false;
+    };
+    let matched = hasher.verify(&given, &user.password_hash);
+    if !matched {
+        errors.add(field, vec![FieldError::WrongPassword]);
+    }
+    matched
 }
 
 /// Judges a new password for `user` by the signup rules (similarity

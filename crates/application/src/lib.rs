@@ -13,7 +13,9 @@
 pub mod account_mail;
 pub mod admin_users;
 pub mod authenticate;
+pub mod change_email;
 pub mod change_password;
+pub mod delete_account;
 pub mod deliver_mail;
 pub mod input;
 pub mod login;
@@ -32,7 +34,9 @@ pub mod verify_email;
 pub use account_mail::{AccountMail, AccountMailSettings};
 pub use admin_users::{AdminError, AdminUsers, PageRequest, UserUpdateInput};
 pub use authenticate::{Authenticate, AuthenticateError, Authenticated};
+pub use change_email::{ChangeEmail, ChangeEmailError, EmailChangeInput};
 pub use change_password::{ChangePassword, ChangePasswordError, ChangePasswordInput};
+pub use delete_account::{DeleteAccount, DeleteAccountError};
 pub use deliver_mail::{DeliverMail, DeliveryOutcome};
 pub use input::{FieldValue, ListValue};
 pub use login::{Login, LoginError, LoginInput, LoginSuccess, TokenPolicy};
@@ -40,11 +44,11 @@ pub use logout::{Logout, LogoutAll};
 pub use password_reset::{PasswordReset, PasswordResetError, ResetConfirmInput};
 pub use personal_tokens::{CreateTokenError, PersonalTokenInput, PersonalTokens};
 pub use ports::{
-    AccountKeys, AccountRequest, Admission, Clock, DatabaseHealth, DecideRequest, HashingError,
-    KeyGenerationError, KeyMail, LookupFuture, MailError, Mailer, Outbox, PasswordHasher,
-    PoolState, QueuedMail, RepositoryError, SaveUserError, ThrottleFuture, ThrottleStore,
-    ThrottleStoreError, TokenGenerator, TokenLookup, TokenRepository, UserPage, UserQuery,
-    UserRepository,
+    AccountDeletion, AccountKeys, AccountRequest, Admission, Clock, DatabaseHealth, DecideRequest,
+    EmailChangeRequest, HashingError, KeyGenerationError, KeyMail, LookupFuture, MailError, Mailer,
+    Outbox, PasswordHasher, PoolState, QueuedMail, RepositoryError, SaveUserError, ThrottleFuture,
+    ThrottleStore, ThrottleStoreError, TokenGenerator, TokenLookup, TokenRepository, UserPage,
+    UserQuery, UserRepository,
 };
 pub use prune_mail::{PruneMail, PrunedMail};
 pub use prune_tokens::PruneTokens;

@@ -153,7 +153,7 @@ impl Login {
             created: now,
             kind: TokenKind::Session,
             expires: self.policy.lifetime.expires_at(now),
-            last_used: now,
+            last_used: None,
         };
         match self
             .tokens

@@ -91,7 +91,7 @@ impl PersonalTokens {
             created: now,
             kind: TokenKind::Personal { name, scopes },
             expires: days.and_then(|days| days.expiry_from(now)),
-            last_used: now,
+            last_used: None,
         };
         match self.tokens.issue_personal(&token) {
             Ok(()) => Ok(IssuedToken { key, token }),

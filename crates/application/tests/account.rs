@@ -3,8 +3,8 @@ mod support;
 
 use support::*;
 use tokenauth_application::{
-    ChangePasswordError, ChangePasswordInput, EndSessionError, FieldValue, ProfileInput,
-    UpdateProfileError,
+    ChangePasswordError, ChangePasswordInput, DeleteAccountError, EndSessionError, FieldValue,
+    ProfileInput, UpdateProfileError,
 };
 
 #[test]
@@ -123,4 +123,47 @@ fn a_user_ends_its_own_sessions_only() {
     ));
     w.sessions.end(&ada, &ada.token.id.to_string()).unwrap();
     assert!(w.store.tokens_of(ada.user.id).is_empty());
+}
+
+#[test]
+fn a_blank_current_password_is_blank_and_never_checked() {
+    let w = world();
+    let session = w.session("ada@example.com", NOBODY);
+    let input = ChangePasswordInput {
+        current_password: text("  "),
+        new_password: text("another-Strong-pass-9"),
+    };
+    match w.change_password.execute(&session, input) {
+        Err(ChangePasswordError::Invalid(errors)) => {
+            assert_eq!(
+                errors.fields()[0].1[0].to_string(),
+                "This field may not be blank."
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn self_deletion_needs_the_password() {
+    let w = world();
+    let session = w.session("ada@example.com", NOBODY);
+    assert!(matches!(
+        w.delete_account.execute(&session, &text("wrong-one-77")),
+        Err(DeleteAccountError::Invalid(_))
+    ));
+    w.delete_account.execute(&session, &text(PASSWORD)).unwrap();
+    assert!(w.store.tokens_of(session.user.id).is_empty());
+}
+
+#[test]
+fn the_last_active_superuser_keeps_its_account() {
+    let w = world();
+    let root = w.session("root@example.com", SUPERUSER);
+    assert!(matches!(
+        w.delete_account.execute(&root, &text(PASSWORD)),
+        Err(DeleteAccountError::LastSuperuser)
+    ));
+    w.session("other@example.com", SUPERUSER);
+    w.delete_account.execute(&root, &text(PASSWORD)).unwrap();
 }

@@ -1,8 +1,8 @@
-//! Single-use keys sent by mail: a password reset, or proof that an address
-//! is its user's. They follow the token rules: 160 random bits, shown once
+//! Single-use keys sent by mail: a password reset, proof that an address
+//! is its user's, or the move of an account to a new address. They follow the token rules: 160 random bits, shown once
 //! (in the message), stored only as a SHA-256 digest.
 
-use crate::{Timestamp, TokenDigest, UserId};
+use crate::{Email, Timestamp, TokenDigest, UserId};
 
 crate::id::uuid_id!(
     /// The identity of a stored account key.
@@ -16,6 +16,8 @@ pub enum KeyPurpose {
     PasswordReset,
     /// Mark the user's address verified.
     EmailVerification,
+    /// Move the account to the new address the key was mailed to.
+    EmailChange,
 }
 
 impl KeyPurpose {
@@ -24,14 +26,19 @@ impl KeyPurpose {
         match self {
             Self::PasswordReset => "password_reset",
             Self::EmailVerification => "email_verification",
+            Self::EmailChange => "email_change",
         }
     }
 
     /// The purpose stored under `name`.
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::PasswordReset, Self::EmailVerification]
-            .into_iter()
-            .find(|purpose| purpose.as_str() == name)
+        [
+            Self::PasswordReset,
+            Self::EmailVerification,
+            Self::EmailChange,
+        ]
+        .into_iter()
+        .find(|purpose| purpose.as_str() == name)
     }
 }
 
@@ -59,13 +66,27 @@ impl AccountKey {
     }
 }
 
+/// A key that moves an account to a new address, with that address: the
+/// key alone is not enough, since the address is what it confirms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailChange {
+    /// The key, of purpose [`KeyPurpose::EmailChange`].
+    pub key: AccountKey,
+    /// The address the account moves to once the key comes back.
+    pub new_email: Email,
+}
+
 #[cfg(test)]
 mod tests {
     use super::KeyPurpose;
 
     #[test]
     fn purposes_read_back_from_their_names() {
-        for purpose in [KeyPurpose::PasswordReset, KeyPurpose::EmailVerification] {
+        for purpose in [
+            KeyPurpose::PasswordReset,
+            KeyPurpose::EmailVerification,
+            KeyPurpose::EmailChange,
+        ] {
             assert_eq!(KeyPurpose::parse(purpose.as_str()), Some(purpose));
         }
         assert_eq!(KeyPurpose::parse("login"), None);

@@ -25,7 +25,7 @@ mod token_lifetime;
 mod trimmed_text;
 mod user;
 
-pub use account_key::{AccountKey, AccountKeyId, KeyPurpose};
+pub use account_key::{AccountKey, AccountKeyId, EmailChange, KeyPurpose};
 pub use email::{Email, EmailKey};
 pub use email_verification::VerificationMode;
 pub use identity::Identity;

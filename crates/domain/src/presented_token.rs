@@ -17,8 +17,9 @@ pub struct PresentedToken {
     pub kind: TokenKind,
     /// When it stops working; `None` when it never expires.
     pub expires: Option<Timestamp>,
-    /// When it last authenticated a request, to the minute (see [`crate::TokenLifetime`]).
-    pub last_used: Timestamp,
+    /// When it last authenticated a request, to the minute (see
+    /// [`crate::TokenLifetime`]); `None` until its first use.
+    pub last_used: Option<Timestamp>,
 }
 
 impl PresentedToken {

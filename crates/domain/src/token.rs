@@ -34,8 +34,10 @@ pub struct AuthToken {
     pub kind: TokenKind,
     /// When it stops working; `None` when it never expires.
     pub expires: Option<Timestamp>,
-    /// When it last authenticated a request, to the minute (see [`crate::TokenLifetime`]).
-    pub last_used: Timestamp,
+    /// When it last authenticated a request, to the minute (see
+    /// [`crate::TokenLifetime`]); `None` until a request after the one that
+    /// issued it authenticates with it.
+    pub last_used: Option<Timestamp>,
 }
 
 impl AuthToken {

@@ -43,9 +43,12 @@ impl TokenLifetime {
     }
 
     /// True when a use at `now` should be written back (last use and slid
-    /// expiry): at most once per [`Self::SLIDE_INTERVAL`].
+    /// expiry): at most once per [`Self::SLIDE_INTERVAL`], and always on the
+    /// first use, so a token used once never reads as unused.
     pub fn is_due_for_slide(token: &PresentedToken, now: Timestamp) -> bool {
-        now.signed_duration_since(token.last_used) >= Self::SLIDE_INTERVAL
+        token
+            .last_used
+            .is_none_or(|last_used| now.signed_duration_since(last_used) >= Self::SLIDE_INTERVAL)
     }
 }
 
@@ -62,6 +65,10 @@ mod tests {
     }
 
     fn token(last_used: Timestamp, expires: Option<Timestamp>) -> PresentedToken {
+        unused(Some(last_used), expires)
+    }
+
+    fn unused(last_used: Option<Timestamp>, expires: Option<Timestamp>) -> PresentedToken {
         PresentedToken {
             id: TokenId::new_random(),
             kind: TokenKind::Session,
@@ -95,6 +102,12 @@ mod tests {
         let t = token(at(0), Some(at(100)));
         assert!(!TokenLifetime::is_due_for_slide(&t, at(59)));
         assert!(TokenLifetime::is_due_for_slide(&t, at(60)));
+    }
+
+    #[test]
+    fn a_token_never_used_is_due_at_once() {
+        let t = unused(None, Some(at(100)));
+        assert!(TokenLifetime::is_due_for_slide(&t, at(0)));
     }
 
     #[test]

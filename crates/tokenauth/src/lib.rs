@@ -10,6 +10,7 @@ mod log_writer;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;
+mod value_shapes;
 pub mod wiring;
 
 pub use settings::Settings;

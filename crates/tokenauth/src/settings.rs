@@ -15,6 +15,8 @@ use serde::Deserialize;
 use tokenauth_adapters_http::Throttles;
 use tokenauth_domain::{Rate, VerificationMode};
 
+use crate::value_shapes;
+
 /// All of tokenauth's settings.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -202,7 +204,7 @@ pub enum SettingsError {
         /// The value given.
         value: String,
         /// What is allowed.
-        reason: &'static str,
+        reason: String,
     },
 }
 
@@ -246,11 +248,11 @@ impl Settings {
 
     /// Checks ranges the types cannot express.
     pub fn validate(&self) -> Result<(), SettingsError> {
-        let invalid = |key, value: &dyn ToString, reason| {
+        let invalid = |key, value: &dyn ToString, reason: &str| {
             Err(SettingsError::Invalid {
                 key,
                 value: value.to_string(),
-                reason,
+                reason: reason.to_owned(),
             })
         };
         if !(4..=31).contains(&self.auth.bcrypt_cost) {
@@ -308,6 +310,65 @@ impl Settings {
         }
         if self.server.blocking_threads == 0 {
             return invalid("server.blocking_threads", &0, "must be at least 1");
+        }
+        self.validate_shapes()
+    }
+
+    /// Values whose text has a shape: origins, URLs, durations, addresses.
+    fn validate_shapes(&self) -> Result<(), SettingsError> {
+        let invalid =
+            |key, value: String, reason: String| Err(SettingsError::Invalid { key, value, reason });
+        for origin in &self.http.cors_allowed_origins {
+            if let Err(reason) = value_shapes::cors_origin(origin) {
+                return invalid(
+                    "http.cors_allowed_origins",
+                    format!("{origin:?}"),
+                    reason.to_owned(),
+                );
+            }
+        }
+        for (key, url, schemes) in [
+            (
+                "throttle.redis_url",
+                self.throttle.redis_url.expose_secret(),
+                &["redis", "rediss"][..],
+            ),
+            (
+                "mail.smtp_url",
+                self.mail.smtp_url.expose_secret(),
+                &["smtp", "smtps"][..],
+            ),
+        ] {
+            if !url.is_empty()
+                && let Err(reason) = value_shapes::url_of(url, schemes)
+            {
+                return invalid(key, value_shapes::without_password(url), reason);
+            }
+        }
+        for (key, seconds) in [
+            (
+                "auth.email_verification_ttl_seconds",
+                self.auth.email_verification_ttl_seconds,
+            ),
+            (
+                "auth.password_reset_ttl_seconds",
+                self.auth.password_reset_ttl_seconds,
+            ),
+            (
+                "database.connect_timeout_seconds",
+                self.database.connect_timeout_seconds,
+            ),
+        ] {
+            if seconds == 0 {
+                return invalid(key, "0".to_owned(), "must be at least 1".to_owned());
+            }
+        }
+        if let Err(error) = tokenauth_adapters_mail::sender(&self.mail.from) {
+            return invalid(
+                "mail.from",
+                format!("{:?}", self.mail.from),
+                format!("must be `Name <address>` or an address ({error})"),
+            );
         }
         Ok(())
     }
@@ -498,6 +559,62 @@ mod tests {
         let mut s = Settings::default();
         s.server.blocking_threads = 0;
         assert!(s.validate().is_err());
+    }
+
+    fn refusal(variables: &[(&str, &str)]) -> String {
+        load(variables).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_cors_origin_with_a_path_is_refused_with_its_key() {
+        let error = refusal(&[(
+            "TOKENAUTH__HTTP__CORS_ALLOWED_ORIGINS",
+            "https://app.example/path",
+        )]);
+        assert!(error.starts_with("http.cors_allowed_origins"), "{error}");
+    }
+
+    #[test]
+    fn a_cors_origin_without_a_scheme_is_refused() {
+        let error = refusal(&[("TOKENAUTH__HTTP__CORS_ALLOWED_ORIGINS", "app.example")]);
+        assert!(error.contains("scheme://host[:port]"), "{error}");
+    }
+
+    #[test]
+    fn a_redis_url_of_another_scheme_is_refused_without_its_password() {
+        let error = refusal(&[(
+            "TOKENAUTH__THROTTLE__REDIS_URL",
+            "http://:s3cret@cache:6379",
+        )]);
+        assert!(error.starts_with("throttle.redis_url"), "{error}");
+        assert!(!error.contains("s3cret"), "{error}");
+    }
+
+    #[test]
+    fn an_smtp_url_that_is_not_a_url_is_refused() {
+        let error = refusal(&[("TOKENAUTH__MAIL__SMTP_URL", "mail.example:25")]);
+        assert!(error.starts_with("mail.smtp_url"), "{error}");
+    }
+
+    #[test]
+    fn a_sender_that_is_not_an_address_is_refused() {
+        let error = refusal(&[("TOKENAUTH__MAIL__FROM", "tokenauth")]);
+        assert!(error.starts_with("mail.from"), "{error}");
+    }
+
+    #[test]
+    fn a_key_lifetime_of_zero_is_refused() {
+        let error = refusal(&[("TOKENAUTH__AUTH__PASSWORD_RESET_TTL_SECONDS", "0")]);
+        assert!(
+            error.starts_with("auth.password_reset_ttl_seconds"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_public_url_that_is_not_http_is_refused() {
+        let error = refusal(&[("TOKENAUTH__AUTH__PUBLIC_URL", "auth.example.com")]);
+        assert!(error.starts_with("auth.public_url"), "{error}");
     }
 
     #[test]

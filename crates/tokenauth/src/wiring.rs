@@ -13,9 +13,10 @@ use tokenauth_adapters_http::{HashingThreads, Services};
 use tokenauth_adapters_mail::{ConsoleMailer, SmtpConfigError, SmtpMailer};
 use tokenauth_adapters_system::{BcryptHasher, OsTokenGenerator, SystemClock};
 use tokenauth_application::{
-    AccountMail, AccountMailSettings, AdminUsers, Authenticate, ChangePassword, DeliverMail, Login,
-    Logout, LogoutAll, Mailer, PasswordReset, PersonalTokens, PruneMail, PruneTokens, Sessions,
-    Signup, TokenPolicy, TokenRepository, UpdateProfile, UserRepository, VerifyEmail,
+    AccountMail, AccountMailSettings, AdminUsers, Authenticate, ChangeEmail, ChangePassword,
+    DeleteAccount, DeliverMail, Login, Logout, LogoutAll, Mailer, PasswordReset, PersonalTokens,
+    PruneMail, PruneTokens, Sessions, Signup, TokenPolicy, TokenRepository, UpdateProfile,
+    UserRepository, VerifyEmail,
 };
 use tokenauth_domain::{DeliveryPolicy, PasswordPolicy, TokenLifetime};
 
@@ -50,17 +51,22 @@ pub fn deliver_mail(settings: &Settings, db: &Database) -> Result<DeliverMail, M
 
 /// Turns requests for account mail into keys and queued messages.
 pub fn account_mail(settings: &Settings, db: &Database) -> AccountMail {
-    let seconds = |value: u64| TimeDelta::seconds(i64::try_from(value).unwrap_or(i64::MAX / 1000));
     AccountMail::new(
         Arc::new(DieselAccountKeys::new(db.clone())),
         Arc::new(OsTokenGenerator),
         Arc::new(SystemClock),
-        AccountMailSettings {
-            public_url: settings.public_url(),
-            password_reset_ttl: seconds(settings.auth.password_reset_ttl_seconds),
-            email_verification_ttl: seconds(settings.auth.email_verification_ttl_seconds),
-        },
+        account_mail_settings(settings),
     )
+}
+
+/// Where mailed links point and how long their keys live.
+fn account_mail_settings(settings: &Settings) -> AccountMailSettings {
+    let seconds = |value: u64| TimeDelta::seconds(i64::try_from(value).unwrap_or(i64::MAX / 1000));
+    AccountMailSettings {
+        public_url: settings.public_url(),
+        password_reset_ttl: seconds(settings.auth.password_reset_ttl_seconds),
+        email_verification_ttl: seconds(settings.auth.email_verification_ttl_seconds),
+    }
 }
 
 /// Deletes spent account keys and finished outbox rows (with the tokens,
@@ -126,6 +132,14 @@ pub(crate) fn services(settings: &Settings, db: &Database, hashing: HashingThrea
             clock.clone(),
             settings.verification_mode(),
         ),
+        change_email: ChangeEmail::new(
+            account_keys.clone(),
+            hasher.clone(),
+            Arc::new(OsTokenGenerator),
+            clock.clone(),
+            account_mail_settings(settings),
+        ),
+        delete_account: DeleteAccount::new(users.clone(), hasher.clone()),
         password_reset: PasswordReset::new(
             account_keys,
             hasher.clone(),

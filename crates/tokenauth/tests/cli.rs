@@ -414,6 +414,20 @@ fn an_unknown_database_scheme_is_one_clear_line() {
 }
 
 #[test]
+fn a_cors_origin_no_browser_sends_stops_the_start_with_one_line() {
+    let output = tokenauth_with(
+        "sqlite://unused.sqlite3",
+        &["serve"],
+        None,
+        &[(
+            "TOKENAUTH__HTTP__CORS_ALLOWED_ORIGINS",
+            "https://app.example/path",
+        )],
+    );
+    assert_fails_with(&output, "http.cors_allowed_origins");
+}
+
+#[test]
 fn help_documents_every_command() {
     let output = tokenauth("sqlite://unused.sqlite3", &["--help"], None);
     let help = stdout(&output);

@@ -50,6 +50,15 @@ pub(crate) struct PasswordChangeRequest {
     new_password: FieldValue,
 }
 
+/// `POST /api/me/delete`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub(crate) struct AccountDeletionRequest {
+    /// The user's password, to confirm.
+    #[schema(schema_with = fields::any_text)]
+    password: FieldValue,
+}
+
 /// `GET /api/me`: the authenticated user.
 pub(crate) async fn me(AuthenticatedUser(session): AuthenticatedUser) -> HttpResponse {
     json_response(StatusCode::OK, &UserBody::of(&session.user))
@@ -85,6 +94,21 @@ pub(crate) async fn change_password(
     let hashing = services.hashing.clone();
     hashing
         .run(move || services.change_password.execute(&session, input))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /api/me/delete`: 204; the account and everything it holds are gone.
+pub(crate) async fn delete_me(
+    services: Data<Services>,
+    AuthenticatedUser(session): AuthenticatedUser,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: AccountDeletionRequest = read_body(&req, payload.into_inner()).await?;
+    let hashing = services.hashing.clone();
+    hashing
+        .run(move || services.delete_account.execute(&session, &body.password))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

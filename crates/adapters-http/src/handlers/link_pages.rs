@@ -1,12 +1,12 @@
-//! The pages mailed links open: `GET /reset-password?token=` and
-//! `GET /verify-email?token=`. Each is a form that carries the key to its API
+//! The pages mailed links open: `GET /reset-password?token=`,
+//! `GET /verify-email?token=` and `GET /confirm-email?token=`. Each is a form that carries the key to its API
 //! endpoint; opening one changes nothing, because mail scanners open links.
 
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::extract::QueryParams;
-use crate::pages::{self, EndpointPage, Heading, RESET_CONFIRM, VERIFY_EMAIL};
+use crate::pages::{self, CONFIRM_EMAIL, EndpointPage, Heading, RESET_CONFIRM, VERIFY_EMAIL};
 
 /// The page of a password reset link: a new-password form.
 pub(crate) async fn reset_password(req: HttpRequest) -> HttpResponse {
@@ -32,6 +32,20 @@ pub(crate) async fn verify_email(req: HttpRequest) -> HttpResponse {
             allow: Method::POST.as_str(),
             description: "Confirm that this address is yours.",
             form: &VERIFY_EMAIL,
+        },
+    )
+}
+
+/// The page of an email change link: one button that moves the account.
+pub(crate) async fn confirm_email(req: HttpRequest) -> HttpResponse {
+    link_page(
+        &req,
+        Heading {
+            title: "Confirm your new email address",
+            path: "/api/me/email/confirm",
+            allow: Method::POST.as_str(),
+            description: "Move your account to the address this link was sent to.",
+            form: &CONFIRM_EMAIL,
         },
     )
 }

@@ -126,6 +126,13 @@ pub(crate) const VERIFY_EMAIL: Form = Form {
     submit: Submit::Post,
 };
 
+/// The form of a mailed email change link: the key, hidden, and a button.
+pub(crate) const CONFIRM_EMAIL: Form = Form {
+    fields: &[field("token", "Key", HIDDEN, true)],
+    note: Some("Press the button to move your account to this address."),
+    submit: Submit::Post,
+};
+
 /// The input kind a form carries without showing it.
 pub(crate) const HIDDEN: &str = "hidden";
 

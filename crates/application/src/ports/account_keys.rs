@@ -1,5 +1,6 @@
 use tokenauth_domain::{
-    AccountKey, EmailKey, KeyPurpose, Mail, MailId, PasswordHash, Timestamp, TokenDigest, User,
+    AccountKey, EmailChange, EmailKey, KeyPurpose, Mail, MailId, PasswordHash, Timestamp,
+    TokenDigest, User,
 };
 
 use super::RepositoryError;
@@ -24,6 +25,19 @@ pub struct KeyMail {
     pub mail_id: MailId,
     /// The message, with the key in its link.
     pub mail: Mail,
+}
+
+/// A signed-in user's request to move its account to a new address: the
+/// key and the message that carries it to the new address, and the notice
+/// (no link) for the old one.
+#[derive(Debug, Clone)]
+pub struct EmailChangeRequest {
+    /// The key (its digest only) and the address it confirms.
+    pub change: EmailChange,
+    /// The message with the link, to the new address.
+    pub link: (MailId, Mail),
+    /// The notice to the address the account has now.
+    pub notice: (MailId, Mail),
 }
 
 /// What the mail worker decides for one request: `None` sends nothing.
@@ -74,6 +88,34 @@ pub trait AccountKeys: Send + Sync + 'static {
     fn complete_verification(
         &self,
         key: &AccountKey,
+        now: Timestamp,
+    ) -> Result<Option<User>, RepositoryError>;
+
+    /// Records an email change in one transaction: consumes the user's
+    /// earlier unused change keys, queues the notice, and, unless an account
+    /// (the user's own included) has the new address, stores the key and
+    /// queues its link. The same answer either way, so the request tells
+    /// nothing of who has an address.
+    fn request_email_change(
+        &self,
+        request: &EmailChangeRequest,
+        now: Timestamp,
+    ) -> Result<(), RepositoryError>;
+
+    /// The unused email change key with this digest, its new address, and
+    /// its user.
+    fn find_email_change(
+        &self,
+        digest: &TokenDigest,
+    ) -> Result<Option<(EmailChange, User)>, RepositoryError>;
+
+    /// Completes an email change in one transaction: consumes the key and
+    /// moves the user to the new address, marked verified. `None` (and
+    /// nothing changed) when the key was consumed meanwhile or another
+    /// account took the address: the unique index decides, not a check.
+    fn complete_email_change(
+        &self,
+        change: &EmailChange,
         now: Timestamp,
     ) -> Result<Option<User>, RepositoryError>;
 

@@ -16,7 +16,7 @@ mod token_lookup;
 mod token_repository;
 mod user_repository;
 
-pub use account_keys::{AccountKeys, AccountRequest, DecideRequest, KeyMail};
+pub use account_keys::{AccountKeys, AccountRequest, DecideRequest, EmailChangeRequest, KeyMail};
 pub use clock::Clock;
 pub use database_health::{DatabaseHealth, PoolState};
 pub use mailer::{MailError, Mailer};
@@ -27,4 +27,4 @@ pub use throttle_store::{Admission, ThrottleFuture, ThrottleStore, ThrottleStore
 pub use token_generator::{KeyGenerationError, TokenGenerator};
 pub use token_lookup::{LookupFuture, TokenLookup};
 pub use token_repository::TokenRepository;
-pub use user_repository::{UserPage, UserQuery, UserRepository};
+pub use user_repository::{AccountDeletion, UserPage, UserQuery, UserRepository};

@@ -23,6 +23,17 @@ pub struct UserPage {
     pub users: Vec<User>,
 }
 
+/// What became of a user's request to delete its own account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountDeletion {
+    /// The user and everything it held are gone.
+    Deleted,
+    /// No user has this id (deleted meanwhile).
+    NotFound,
+    /// The user is the last active superuser; nothing changed.
+    LastSuperuser,
+}
+
 /// Where users are stored.
 pub trait UserRepository: Send + Sync + 'static {
     /// Stores a new user and returns it as stored.
@@ -60,4 +71,9 @@ pub trait UserRepository: Send + Sync + 'static {
 
     /// Deletes the user and all its tokens. Returns `false` when no user has this id.
     fn delete(&self, id: UserId) -> Result<bool, RepositoryError>;
+
+    /// Deletes the user and all it holds unless it is the last active
+    /// superuser. MUST decide that atomically: of two active superusers
+    /// deleting themselves at once, one stays.
+    fn delete_own_account(&self, id: UserId) -> Result<AccountDeletion, RepositoryError>;
 }

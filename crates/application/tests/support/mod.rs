@@ -6,13 +6,13 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use tokenauth_application::ports::{
-    Clock, HashingError, KeyGenerationError, LookupFuture, PasswordHasher, RepositoryError,
-    SaveUserError, TokenGenerator, TokenLookup, TokenRepository, UserPage, UserQuery,
-    UserRepository,
+    AccountDeletion, Clock, HashingError, KeyGenerationError, LookupFuture, PasswordHasher,
+    RepositoryError, SaveUserError, TokenGenerator, TokenLookup, TokenRepository, UserPage,
+    UserQuery, UserRepository,
 };
 use tokenauth_application::{
-    AdminUsers, Authenticate, Authenticated, ChangePassword, FieldValue, Login, LoginInput,
-    Privileges, Sessions, Signup, SignupInput, TokenPolicy, UpdateProfile,
+    AdminUsers, Authenticate, Authenticated, ChangePassword, DeleteAccount, FieldValue, Login,
+    LoginInput, Privileges, Sessions, Signup, SignupInput, TokenPolicy, UpdateProfile,
 };
 use tokenauth_domain::{
     AuthToken, EmailKey, Identity, NewPassword, NewUser, Password, PasswordHash, PasswordPolicy,
@@ -145,6 +145,25 @@ impl UserRepository for Store {
         self.tokens.lock().unwrap().retain(|t| t.user_id != id);
         Ok(users.len() < before)
     }
+
+    fn delete_own_account(&self, id: UserId) -> Result<AccountDeletion, RepositoryError> {
+        let superusers: Vec<UserId> = {
+            let users = self.users.lock().unwrap();
+            users
+                .iter()
+                .filter(|u| u.is_superuser && u.is_active)
+                .map(|u| u.id)
+                .collect()
+        };
+        if superusers == [id] {
+            return Ok(AccountDeletion::LastSuperuser);
+        }
+        Ok(if self.delete(id)? {
+            AccountDeletion::Deleted
+        } else {
+            AccountDeletion::NotFound
+        })
+    }
 }
 
 impl TokenRepository for Store {
@@ -272,7 +291,7 @@ impl Store {
             .iter_mut()
             .filter(|t| t.id == id)
         {
-            t.last_used = last_used;
+            t.last_used = Some(last_used);
             t.expires = expires;
         }
     }
@@ -336,6 +355,7 @@ pub struct World {
     pub authenticate: Authenticate,
     pub update_profile: UpdateProfile,
     pub change_password: ChangePassword,
+    pub delete_account: DeleteAccount,
     pub sessions: Sessions,
     pub admin: AdminUsers,
 }
@@ -419,6 +439,7 @@ pub fn world_keeping(tokens_per_user: u32) -> World {
     );
     let change_password =
         ChangePassword::new(store.clone(), hasher.clone(), PasswordPolicy::default());
+    let delete_account = DeleteAccount::new(store.clone(), hasher.clone());
     let login = Login::new(
         store.clone(),
         store.clone(),
@@ -437,6 +458,7 @@ pub fn world_keeping(tokens_per_user: u32) -> World {
         sessions: Sessions::new(store.clone(), clock.clone()),
         admin: AdminUsers::new(store.clone()),
         change_password,
+        delete_account,
         store,
         clock,
         signup,

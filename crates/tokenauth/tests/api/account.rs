@@ -92,6 +92,52 @@ async fn password_change_reports_current_before_new(backend: Backend) {
     assert_eq!(reply.keys(), ["current_password", "new_password"]);
 }
 
+async fn a_blank_current_password_is_blank_not_wrong(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = app.user_with_token("ada@example.com").await;
+    let reply = app
+        .send_json(
+            Method::POST,
+            "/api/me/password",
+            &key,
+            &json!({"current_password": " ", "new_password": NEW_PASSWORD}),
+        )
+        .await;
+    assert_eq!(
+        reply.body,
+        field_error("current_password", "This field may not be blank.")
+    );
+}
+
+async fn a_token_is_unused_until_a_later_request_authenticates_with_it(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.auth.tokens_per_user = 2).await;
+    let first = app.user_with_token("ada@example.com").await;
+    let second = app.token_for("ada@example.com").await;
+    let listed = app.send(Method::GET, "/api/me/tokens", &second).await;
+    let sessions = listed.body.as_array().unwrap();
+    let by_current = |current: bool| {
+        sessions
+            .iter()
+            .find(|session| session["current"] == current)
+            .unwrap()["last_used"]
+            .clone()
+    };
+    assert_eq!(by_current(false), Value::Null, "login is not a use");
+    assert!(by_current(true).is_string(), "this request is a use");
+    assert_eq!(app.get_me(&first).await.status, StatusCode::OK);
+    let listed = app.send(Method::GET, "/api/me/tokens", &second).await;
+    assert!(
+        listed
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["last_used"].is_string()),
+        "{:?}",
+        listed.body
+    );
+}
+
 async fn patch_me_requires_a_token(backend: Backend) {
     let app = spawn_app(backend).await;
     let reply = app.request(Method::PATCH, "/api/me", None).await;
@@ -302,6 +348,8 @@ on_both_backends!(
     password_change_is_204_and_the_new_password_logs_in,
     password_change_keeps_the_token_used_and_revokes_the_others,
     a_wrong_current_password_is_a_field_error,
+    a_blank_current_password_is_blank_not_wrong,
+    a_token_is_unused_until_a_later_request_authenticates_with_it,
     the_new_password_is_judged_as_at_signup,
     tokens_lists_the_users_sessions_newest_first,
     tokens_omits_expired_ones,

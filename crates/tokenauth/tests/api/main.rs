@@ -9,10 +9,12 @@ mod support;
 mod helpers;
 
 mod account;
+mod account_deletion;
 mod admin;
 mod authentication;
 mod body_parsing;
 mod cors;
+mod email_change;
 mod email_verification;
 mod gateway;
 mod hashing_queue;

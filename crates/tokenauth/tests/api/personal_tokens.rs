@@ -356,6 +356,26 @@ async fn any_token_may_log_itself_out_and_pass_the_gateway(backend: Backend) {
     assert_eq!(app.get_me(&session).await.status, StatusCode::OK);
 }
 
+async fn making_a_personal_token_is_not_a_use_of_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let session = app.user_with_token("ada@example.com").await;
+    let personal = personal_token(&app, &session, &["account:read"]).await;
+    let last_used = |listed: &Reply| {
+        listed
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["kind"] == "personal")
+            .unwrap()["last_used"]
+            .clone()
+    };
+    let listed = app.send(Method::GET, "/api/me/tokens", &session).await;
+    assert_eq!(last_used(&listed), Value::Null);
+    let listed = app.send(Method::GET, "/api/me/tokens", &personal).await;
+    assert!(last_used(&listed).is_string(), "{:?}", listed.body);
+}
+
 async fn login_neither_rotates_nor_counts_personal_tokens(backend: Backend) {
     let app = spawn_app_with(backend, |s| s.auth.tokens_per_user = 1).await;
     let session = app.user_with_token("ada@example.com").await;
@@ -464,6 +484,7 @@ async fn deactivation_and_deletion_revoke_personal_tokens(backend: Backend) {
 }
 
 on_both_backends!(
+    making_a_personal_token_is_not_a_use_of_it,
     a_personal_token_is_created_and_its_key_shown_once,
     expires_in_days_sets_a_fixed_lifetime_or_none,
     missing_fields_are_reported_together_in_field_order,
