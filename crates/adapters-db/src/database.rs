@@ -9,7 +9,7 @@ use crate::connection::write_transaction;
 use crate::error::from_diesel;
 use crate::manager::{ConnectionManager, DatabaseUrl};
 use crate::outage::Outage;
-use crate::worker_connections::{WorkerConnections, async_url};
+use crate::worker_connections::{WorkerConnections, async_connector};
 use crate::{Backend, DbConnection, migrations};
 
 /// How to reach the database.
@@ -93,9 +93,9 @@ impl Database {
             .build_unchecked(manager);
         let outage = Arc::<Outage>::default();
         let worker_connections = match url.backend() {
-            Backend::Postgres => match async_url(url.as_str()) {
-                Ok(async_url) => Some(Arc::new(WorkerConnections::new(
-                    async_url,
+            Backend::Postgres => match async_connector(url.as_str()) {
+                Ok(connector) => Some(Arc::new(WorkerConnections::new(
+                    connector,
                     settings.pool_size,
                     settings.workers,
                     settings.connect_timeout,

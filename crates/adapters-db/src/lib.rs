@@ -13,9 +13,12 @@ mod migrations;
 mod models;
 mod outage;
 mod outbox;
+mod postgres_tls;
 mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(feature = "testing")]
+pub mod throwaway_postgres;
 mod token_lookup;
 mod token_repository;
 mod user_repository;

@@ -12,6 +12,7 @@ use diesel_async::AsyncPgConnection;
 use tokenauth_application::{PoolState, RepositoryError};
 
 use crate::outage::Outage;
+use crate::postgres_tls::PgConnector;
 
 /// The request path's connections: a few per worker thread, each shared by
 /// every request of that worker at once.
@@ -27,7 +28,7 @@ use crate::outage::Outage;
 /// sends, fewer wake-ups of the server, as many queries in flight as there
 /// are requests.
 pub(crate) struct WorkerConnections {
-    url: String,
+    connector: PgConnector,
     per_worker: usize,
     workers: u32,
     connect_timeout: Duration,
@@ -96,11 +97,11 @@ impl Drop for Lease {
 }
 
 impl WorkerConnections {
-    /// Connections to `url` (already accepted by [`async_url`]): `connections`
+    /// Connections through `connector` (see [`async_connector`]): `connections`
     /// in all split across `workers`, at least one and at most
     /// [`MOST_PER_WORKER`] each, opened on first use.
     pub(crate) fn new(
-        url: String,
+        connector: PgConnector,
         connections: u32,
         workers: usize,
         connect_timeout: Duration,
@@ -108,7 +109,7 @@ impl WorkerConnections {
     ) -> Self {
         let workers = u32::try_from(workers.max(1)).unwrap_or(u32::MAX);
         Self {
-            url,
+            connector,
             per_worker: usize::try_from(connections.div_ceil(workers).clamp(1, MOST_PER_WORKER))
                 .unwrap_or(1),
             workers,
@@ -159,9 +160,7 @@ impl WorkerConnections {
     }
 
     async fn connect(&self) -> Result<Open, String> {
-        let (client, connection) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
-            .await
-            .map_err(|error| error.to_string())?;
+        let (client, connection) = self.connector.connect().await?;
         let closed = Arc::new(AtomicBool::new(false));
         let ended = closed.clone();
         // On this worker's runtime: the socket is read and written by the
@@ -251,14 +250,16 @@ impl WorkerConnections {
 /// negotiates GSSAPI encryption, which is what `gssencmode=disable` asks.
 const IGNORED_OPTIONS: [&str; 1] = ["gssencmode"];
 
-/// The options the async client (tokio-postgres) understands.
-const KNOWN_OPTIONS: [&str; 19] = [
+/// The options the async client (tokio-postgres, with `sslrootcert` read by
+/// [`PgConnector`]) understands.
+const KNOWN_OPTIONS: [&str; 20] = [
     "user",
     "password",
     "dbname",
     "options",
     "application_name",
     "sslmode",
+    "sslrootcert",
     "sslnegotiation",
     "host",
     "hostaddr",
@@ -274,42 +275,16 @@ const KNOWN_OPTIONS: [&str; 19] = [
     "load_balance_hosts",
 ];
 
-/// The URL the async client can use for a `postgres://` URL, or why the
-/// request path must keep libpq (on the blocking pool) for it.
-///
-/// The async client speaks no TLS here, so it takes only URLs on which libpq
-/// would not use TLS either: `sslmode=disable`, or a loopback or socket host.
-/// Anything else keeps libpq's behaviour exactly, at libpq's speed.
-pub(crate) fn async_url(url: &str) -> Result<String, String> {
+/// How the async client connects for a `postgres://` URL, with TLS as
+/// libpq would use it, or why the request path must keep libpq (on the
+/// blocking pool) for it: an option only libpq knows (a client certificate,
+/// a CRL), or hosts the async client cannot treat as libpq does.
+pub(crate) fn async_connector(url: &str) -> Result<PgConnector, String> {
     let mut parsed = url::Url::parse(url).map_err(|error| error.to_string())?;
-    let mut sslmode = None;
-    let mut host_option = None;
-    for (key, value) in parsed.query_pairs() {
-        if IGNORED_OPTIONS.contains(&key.as_ref()) {
-            continue;
-        }
-        if !KNOWN_OPTIONS.contains(&key.as_ref()) {
+    for (key, _) in parsed.query_pairs() {
+        if !IGNORED_OPTIONS.contains(&key.as_ref()) && !KNOWN_OPTIONS.contains(&key.as_ref()) {
             return Err(format!("the async client does not know the option {key}"));
         }
-        match key.as_ref() {
-            "sslmode" => sslmode = Some(value.to_string()),
-            "host" | "hostaddr" => host_option = Some(value.to_string()),
-            _ => {}
-        }
-    }
-    let host = host_option.or_else(|| parsed.host_str().map(str::to_owned));
-    let Some(host) = host.filter(|host| !host.is_empty()) else {
-        return Err("the URL names no host (libpq's default socket)".into());
-    };
-    match sslmode.as_deref() {
-        Some("disable") => {}
-        None | Some("prefer" | "allow") if is_local(&host) => {}
-        None | Some("prefer" | "allow") => {
-            return Err(format!(
-                "{host} may offer TLS, which libpq would use; set sslmode=disable to use the async client"
-            ));
-        }
-        Some(mode) => return Err(format!("sslmode={mode} needs TLS")),
     }
     // The kept options as they were written: re-encoding them would turn a
     // space into `+`, which the async client reads as a plus sign.
@@ -324,73 +299,49 @@ pub(crate) fn async_url(url: &str) -> Result<String, String> {
         .collect();
     let query = raw.join("&");
     parsed.set_query((!query.is_empty()).then_some(query.as_str()));
-    Ok(parsed.into())
-}
-
-fn is_local(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare == "localhost"
-        || host.starts_with('/')
-        || host
-            .get(..3)
-            .is_some_and(|start| start.eq_ignore_ascii_case("%2F"))
-        || bare
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    PgConnector::from_url(parsed.as_str())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::async_url;
+    use super::async_connector;
 
     #[test]
-    fn a_loopback_url_is_used_as_it_is() {
-        assert_eq!(
-            async_url("postgres://postgres@127.0.0.1:5432/app").unwrap(),
-            "postgres://postgres@127.0.0.1:5432/app"
-        );
-        assert!(async_url("postgres://u:p@localhost/app").is_ok());
-        assert!(async_url("postgres://u@[::1]:5432/app").is_ok());
+    fn a_loopback_url_is_taken() {
+        assert!(async_connector("postgres://postgres@127.0.0.1:5432/app").is_ok());
+        assert!(async_connector("postgres://u:p@localhost/app").is_ok());
+        assert!(async_connector("postgres://u@[::1]:5432/app").is_ok());
     }
 
     #[test]
-    fn gssencmode_is_dropped_and_other_options_kept() {
-        assert_eq!(
-            async_url("postgres://postgres@127.0.0.1/app?sslmode=disable&gssencmode=disable")
-                .unwrap(),
-            "postgres://postgres@127.0.0.1/app?sslmode=disable"
+    fn gssencmode_is_dropped() {
+        assert!(
+            async_connector("postgres://postgres@127.0.0.1/app?sslmode=disable&gssencmode=disable")
+                .is_ok()
         );
     }
 
     #[test]
-    fn kept_options_keep_their_encoding() {
-        assert_eq!(
-            async_url(
-                "postgres://u@127.0.0.1/app?options=-c%20search_path%3Dauth&gssencmode=disable"
-            )
-            .unwrap(),
-            "postgres://u@127.0.0.1/app?options=-c%20search_path%3Dauth"
-        );
-    }
-
-    #[test]
-    fn tls_keeps_libpq() {
-        assert!(async_url("postgres://u@db.example/app?sslmode=require").is_err());
-        assert!(async_url("postgres://u@127.0.0.1/app?sslmode=verify-full").is_err());
-        assert!(async_url("postgres://u@db.example/app").is_err());
-        assert!(async_url("postgres://u@db.example/app?sslmode=disable").is_ok());
+    fn tls_urls_are_taken() {
+        for url in [
+            "postgres://u@db.example/app?sslmode=require",
+            "postgres://u@db.example/app",
+            "postgres://u@db.example/app?sslmode=disable",
+            "postgres://u@db.example/app?sslmode=verify-full",
+        ] {
+            assert!(async_connector(url).is_ok(), "{url}");
+        }
     }
 
     #[test]
     fn options_only_libpq_knows_keep_libpq() {
-        let reason = async_url("postgres://u@127.0.0.1/app?sslrootcert=/ca.pem").unwrap_err();
-        assert!(reason.contains("sslrootcert"), "{reason}");
+        let reason = async_connector("postgres://u@127.0.0.1/app?sslcert=/client.pem").unwrap_err();
+        assert!(reason.contains("sslcert"), "{reason}");
     }
 
     #[test]
-    fn socket_hosts_are_local() {
-        assert!(async_url("postgres://u@%2Fvar%2Frun%2Fpostgresql/app").is_ok());
-        assert!(async_url("postgres:///app?host=/var/run/postgresql").is_ok());
-        assert!(async_url("postgres:///app").is_err());
+    fn socket_hosts_are_taken_without_tls() {
+        assert!(async_connector("postgres://u@%2Fvar%2Frun%2Fpostgresql/app").is_ok());
+        assert!(async_connector("postgres:///app?host=/var/run/postgresql").is_ok());
     }
 }

@@ -12,6 +12,7 @@ mod logs;
 mod mail_delivery;
 mod nginx;
 mod outage;
+mod postgres_tls;
 mod pruning;
 mod several_processes;
 mod shared_throttles;

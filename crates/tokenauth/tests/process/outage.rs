@@ -1,150 +1,13 @@
 //! A PostgreSQL of its own, stopped under load and started again.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::server::{Server, client, get_with, post, signup_and_login, signup_body};
-use crate::support::{free_port, skip_unless_required};
-
-/// A PostgreSQL of the test's own (initdb + pg_ctl on a free port in a temp
-/// dir), so it can be stopped and started under the service.
-struct ThrowawayPostgres {
-    bin: PathBuf,
-    dir: PathBuf,
-    port: u16,
-}
-
-impl ThrowawayPostgres {
-    fn start() -> Option<Self> {
-        let bin = postgres_bin_dir()?;
-        let dir =
-            std::env::temp_dir().join(format!("tokenauth-pg-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let pg = Self {
-            bin,
-            dir,
-            port: free_port(),
-        };
-        if is_root() {
-            assert!(
-                Command::new("chown")
-                    .args(["-R", "postgres:postgres"])
-                    .arg(&pg.dir)
-                    .status()
-                    .unwrap()
-                    .success()
-            );
-        }
-        let data = pg.dir.join("data");
-        pg.run(
-            "initdb",
-            &[
-                "-D",
-                data.to_str().unwrap(),
-                "-A",
-                "trust",
-                "-U",
-                "postgres",
-                "--no-sync",
-            ],
-        );
-        pg.ctl("start");
-        Some(pg)
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-
-    fn ctl(&self, action: &str) {
-        let data = self.dir.join("data");
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
-            self.port,
-            self.dir.display()
-        );
-        let log = self.dir.join("server.log");
-        match action {
-            "start" => self.run(
-                "pg_ctl",
-                &[
-                    "-D",
-                    data.to_str().unwrap(),
-                    "-o",
-                    &options,
-                    "-l",
-                    log.to_str().unwrap(),
-                    "-w",
-                    "start",
-                ],
-            ),
-            _ => self.run(
-                "pg_ctl",
-                &["-D", data.to_str().unwrap(), "-m", "fast", "-w", "stop"],
-            ),
-        }
-    }
-
-    fn run(&self, program: &str, args: &[&str]) {
-        let path = self.bin.join(program);
-        let output = if is_root() {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&path)
-                .args(args)
-                .output()
-        } else {
-            Command::new(&path).args(args).output()
-        }
-        .unwrap();
-        assert!(
-            output.status.success(),
-            "{program} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-}
-
-impl Drop for ThrowawayPostgres {
-    fn drop(&mut self) {
-        let data = self.dir.join("data");
-        let _ = Command::new("runuser")
-            .args(["-u", "postgres", "--"])
-            .arg(self.bin.join("pg_ctl"))
-            .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
-            .output();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-fn postgres_bin_dir() -> Option<PathBuf> {
-    let from_pg_config = Command::new("pg_config")
-        .arg("--bindir")
-        .output()
-        .ok()
-        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-    let candidates = from_pg_config.into_iter().chain(
-        std::fs::read_dir("/usr/lib/postgresql")
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|entry| entry.path().join("bin")),
-    );
-    candidates
-        .into_iter()
-        .find(|dir| Path::new(dir).join("initdb").exists() && dir.join("pg_ctl").exists())
-}
+use crate::support::skip_unless_required;
+use tokenauth_adapters_db::throwaway_postgres::ThrowawayPostgres;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_outage_gives_bounded_503s_and_the_service_recovers_without_restart() {
@@ -178,7 +41,7 @@ async fn a_postgres_outage_gives_bounded_503s_and_the_service_recovers_without_r
         created.push(email);
     }
     let key = signup_and_login(&client, &server, "reader@example.com").await;
-    pg.ctl("stop");
+    pg.stop();
     for n in 10..20 {
         let (email, status, body, took) = signup(n).await;
         assert!(
@@ -234,7 +97,7 @@ async fn a_postgres_outage_gives_bounded_503s_and_the_service_recovers_without_r
             .status(),
         StatusCode::OK
     );
-    pg.ctl("start");
+    pg.restart();
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut n = 20;
     loop {
