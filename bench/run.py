@@ -18,7 +18,7 @@ PASSWORD = "bench-Password-77"
 PG_ADMIN = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SCENARIOS = ["healthz", "me", "login", "signup", "mixed"]
 # Measured beside "me", interleaved with it (see main).
-SIDE_BY_SIDE = ["me, interleaved", "me, RUST_LOG=warn", "verify", "floor"]
+SIDE_BY_SIDE = ["me, interleaved", "me, RUST_LOG=warn", "verify", "me, sslmode=require", "floor"]
 # How the side-by-side labels are measured. Runs of one server here move by
 # ±10% from one second to the next (the host, not tokenauth: an A/A pair of
 # identical servers does the same), and these comparisons have margins of a
@@ -46,9 +46,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def pg_url(database):
+def pg_url(database, sslmode="disable"):
+    """A database on the test server, spoken to in clear unless `sslmode`
+    says otherwise: libpq's default (prefer) would use TLS where the server
+    offers it, and every reference must cross the same transport."""
     base, _, _ = PG_ADMIN.rpartition("/")
-    return f"{base}/{database}"
+    return f"{base}/{database}?sslmode={sslmode}"
 
 
 class Backend:
@@ -479,8 +482,14 @@ def main():
                     quiet = Server(backend, os.path.join(work, "quiet.log"), quiet=True)
                     side = [("me, interleaved", server, "me"), ("me, RUST_LOG=warn", quiet, "me"),
                             ("verify", server, "verify")]
-                    floor = None
+                    floor = tls = None
                     if name == "postgres":
+                        # The same server's database over TLS (the test
+                        # server has ssl = on), as every managed PostgreSQL
+                        # requires it.
+                        tls = Server(backend, os.path.join(work, "tls.log"),
+                                     extra={"DATABASE_URL": pg_url(backend.database, "require")})
+                        side.append(("me, sslmode=require", tls, "me"))
                         floor = Floor(backend)
                         side.append(("floor", floor, "me"))
                     slices = {label: [] for label, _, _ in side}
@@ -503,8 +512,9 @@ def main():
                             slices[label] += runs
                             ratios[label].append(rates[label] / rates["me, interleaved"])
                     quiet.stop()
-                    if floor:
-                        floor.stop()
+                    for other in (tls, floor):
+                        if other:
+                            other.stop()
                     for label, runs in slices.items():
                         results[(name, label, 32)] = merged(runs)
                         references[("paired", name, label)] = statistics.median(ratios[label])
@@ -582,7 +592,7 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
                 paired = references.get(("paired", name, scenario))
                 if scenario == "floor" and paired:
                     ref = f"tokenauth's /api/me serves {100 / paired:.0f}% of this ({PAIRED})"
-                elif scenario in ("me, RUST_LOG=warn", "verify") and paired:
+                elif scenario in ("me, RUST_LOG=warn", "verify", "me, sslmode=require") and paired:
                     ref = f"{100 * paired:.0f}% of me, interleaved ({PAIRED})"
                 if scenario == "me" and ("pgbench", c) in references and name == "postgres":
                     ref = f"{100 * r['rps'] / references[('pgbench', c)]:.0f}% of pgbench -S"

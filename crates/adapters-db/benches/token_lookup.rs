@@ -17,8 +17,8 @@ use tokenauth_adapters_db::{
 };
 use tokenauth_application::{TokenLookup, TokenRepository, UserRepository};
 use tokenauth_domain::{
-    AuthToken, Email, NewUser, PasswordHash, PersonName, PhoneNumber, TokenId, TokenKey, TokenKind,
-    UserId, truncate_to_micros,
+    AuthToken, Email, NewUser, PasswordHash, PersonName, PhoneNumber, RequestOrigin, TokenId,
+    TokenKey, TokenKind, UserId, truncate_to_micros,
 };
 
 fn seeded(backend: Backend) -> (TestDatabase, DieselTokenLookup, Vec<TokenKey>) {
@@ -36,18 +36,21 @@ fn seeded(backend: Backend) -> (TestDatabase, DieselTokenLookup, Vec<TokenKey>) 
     let keys: Vec<TokenKey> = (0..2000)
         .map(|i| {
             let user = users
-                .insert(NewUser {
-                    id: UserId::new_random(),
-                    email: Email::parse(&format!("user{i}@bench.example.com")).unwrap(),
-                    phone_number: PhoneNumber::parse("+15550000000").unwrap(),
-                    first_name: PersonName::default(),
-                    last_name: PersonName::default(),
-                    password_hash: PasswordHash::new("$2b$12$0123456789012345678901".into()),
-                    is_staff: false,
-                    is_superuser: false,
-                    email_verified: false,
-                    date_joined: now,
-                })
+                .insert(
+                    NewUser {
+                        id: UserId::new_random(),
+                        email: Email::parse(&format!("user{i}@bench.example.com")).unwrap(),
+                        phone_number: PhoneNumber::parse("+15550000000").unwrap(),
+                        first_name: PersonName::default(),
+                        last_name: PersonName::default(),
+                        password_hash: PasswordHash::new("$2b$12$0123456789012345678901".into()),
+                        is_staff: false,
+                        is_superuser: false,
+                        email_verified: false,
+                        date_joined: now,
+                    },
+                    &[],
+                )
                 .unwrap();
             let key = TokenKey::generate().unwrap();
             let token = AuthToken {
@@ -58,9 +61,10 @@ fn seeded(backend: Backend) -> (TestDatabase, DieselTokenLookup, Vec<TokenKey>) 
                 kind: TokenKind::Session,
                 expires: None,
                 last_used: None,
+                origin: RequestOrigin::default(),
             };
             tokens
-                .issue_for_login(&token, NonZeroU32::MIN, now)
+                .issue_for_login(&token, NonZeroU32::MIN, now, &[])
                 .unwrap();
             key
         })

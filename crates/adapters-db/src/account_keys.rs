@@ -7,8 +7,8 @@ use tokenauth_application::{
     AccountKeys, AccountRequest, DecideRequest, EmailChangeRequest, RepositoryError,
 };
 use tokenauth_domain::{
-    AccountKey, AccountKeyId, Email, EmailChange, EmailKey, KeyPurpose, PasswordHash, Timestamp,
-    TokenDigest, User, UserId,
+    AccountKey, AccountKeyId, Email, EmailChange, EmailKey, KeyPurpose, PasswordHash,
+    RequestOrigin, SecurityEvent, Timestamp, TokenDigest, User, UserId,
 };
 use uuid::Uuid;
 
@@ -18,6 +18,7 @@ use crate::error::is_unique_violation;
 use crate::models::{UserRow, aware, naive, search_key};
 use crate::outbox::insert_mail;
 use crate::schema::{account_keys, account_requests, auth_tokens, users};
+use crate::security_events::insert_events;
 
 /// Account keys and requests over the service's database.
 #[derive(Debug, Clone)]
@@ -40,6 +41,10 @@ struct RequestRow {
     email_key: String,
     #[diesel(sql_type = SqlTimestamp)]
     created: NaiveDateTime,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    ip: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    user_agent: Option<String>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -76,7 +81,7 @@ fn take_oldest_request(conn: &mut DbConnection) -> QueryResult<Option<RequestRow
     diesel::sql_query(format!(
         "DELETE FROM account_requests WHERE id = (\
          SELECT id FROM account_requests ORDER BY created LIMIT 1{lock}) \
-         RETURNING purpose, email_key, created"
+         RETURNING purpose, email_key, created, ip, user_agent"
     ))
     .get_result(conn)
     .optional()
@@ -91,6 +96,7 @@ impl AccountKeys for DieselAccountKeys {
         &self,
         purpose: KeyPurpose,
         email: &EmailKey,
+        origin: &RequestOrigin,
         now: Timestamp,
     ) -> Result<(), RepositoryError> {
         self.db
@@ -101,6 +107,8 @@ impl AccountKeys for DieselAccountKeys {
                         account_requests::purpose.eq(purpose.as_str()),
                         account_requests::email_key.eq(email.as_str()),
                         account_requests::created.eq(naive(now)),
+                        account_requests::ip.eq(origin.ip.as_deref()),
+                        account_requests::user_agent.eq(origin.user_agent.as_deref()),
                     ))
                     .execute(conn)
             })
@@ -112,6 +120,7 @@ impl AccountKeys for DieselAccountKeys {
         decide: &mut DecideRequest<'_>,
         now: Timestamp,
     ) -> Result<bool, RepositoryError> {
+        let webhooks = self.db.webhooks();
         self.db.write(|conn| {
             let Some(row) = take_oldest_request(conn)? else {
                 return Ok(false);
@@ -130,11 +139,17 @@ impl AccountKeys for DieselAccountKeys {
                 purpose,
                 email: EmailKey::from_input(&row.email_key),
                 created: aware(row.created),
+                origin: RequestOrigin {
+                    ip: row.ip,
+                    user_agent: row.user_agent,
+                },
             };
-            if let Some(issued) = decide(&request, user.as_ref()) {
+            let decision = decide(&request, user.as_ref());
+            if let Some(issued) = decision.mail {
                 insert_key(conn, &issued.key, None)?;
                 insert_mail(conn, issued.mail_id, &issued.mail, now)?;
             }
+            insert_events(conn, &decision.events, &webhooks)?;
             Ok(true)
         })
     }
@@ -168,8 +183,10 @@ impl AccountKeys for DieselAccountKeys {
         key: &AccountKey,
         password_hash: &PasswordHash,
         now: Timestamp,
+        events: &[SecurityEvent],
     ) -> Result<bool, RepositoryError> {
         let user_id = key.user_id.to_string();
+        let webhooks = self.db.webhooks();
         self.db.write(|conn| {
             if consume(conn, key, now)? == 0 {
                 return Ok(false);
@@ -179,14 +196,8 @@ impl AccountKeys for DieselAccountKeys {
                 .execute(conn)?;
             diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&user_id)))
                 .execute(conn)?;
-            diesel::update(
-                account_keys::table
-                    .filter(account_keys::user_id.eq(&user_id))
-                    .filter(account_keys::purpose.eq(KeyPurpose::PasswordReset.as_str()))
-                    .filter(account_keys::used.is_null()),
-            )
-            .set(account_keys::used.eq(naive(now)))
-            .execute(conn)?;
+            consume_unused(conn, &user_id, KeyPurpose::PasswordReset, now)?;
+            insert_events(conn, events, &webhooks)?;
             Ok(true)
         })
     }
@@ -195,8 +206,10 @@ impl AccountKeys for DieselAccountKeys {
         &self,
         key: &AccountKey,
         now: Timestamp,
+        events: &[SecurityEvent],
     ) -> Result<Option<User>, RepositoryError> {
         let user_id = key.user_id.to_string();
+        let webhooks = self.db.webhooks();
         let row: Option<UserRow> = self.db.write(|conn| {
             if consume(conn, key, now)? == 0 {
                 return Ok(None);
@@ -204,6 +217,7 @@ impl AccountKeys for DieselAccountKeys {
             diesel::update(users::table.find(&user_id))
                 .set(users::email_verified.eq(true))
                 .execute(conn)?;
+            insert_events(conn, events, &webhooks)?;
             users::table
                 .find(&user_id)
                 .select(UserRow::as_select())
@@ -221,14 +235,13 @@ impl AccountKeys for DieselAccountKeys {
         let change = &request.change;
         let user_id = change.key.user_id.to_string();
         self.db.write(|conn| {
-            diesel::update(
-                account_keys::table
-                    .filter(account_keys::user_id.eq(&user_id))
-                    .filter(account_keys::purpose.eq(KeyPurpose::EmailChange.as_str()))
-                    .filter(account_keys::used.is_null()),
-            )
-            .set(account_keys::used.eq(naive(now)))
-            .execute(conn)?;
+            // Writing the user row first locks it (PostgreSQL), so two
+            // requests of one user take turns and the second consumes the
+            // first's key; SQLite's write transaction holds the database.
+            diesel::update(users::table.find(&user_id))
+                .set(users::id.eq(&user_id))
+                .execute(conn)?;
+            consume_unused(conn, &user_id, KeyPurpose::EmailChange, now)?;
             let (notice_id, notice) = &request.notice;
             insert_mail(conn, *notice_id, notice, now)?;
             let taken = users::table
@@ -280,9 +293,18 @@ impl AccountKeys for DieselAccountKeys {
         &self,
         change: &EmailChange,
         now: Timestamp,
+        events: &[SecurityEvent],
     ) -> Result<Option<User>, RepositoryError> {
+        let webhooks = self.db.webhooks();
         let moved = self.db.run(|conn| {
-            match write_transaction(conn, |conn| move_account(conn, change, now)) {
+            let moved = write_transaction(conn, |conn| {
+                let moved = move_account(conn, change, now)?;
+                if moved.is_some() {
+                    insert_events(conn, events, &webhooks)?;
+                }
+                Ok(moved)
+            });
+            match moved {
                 // The unique index on email_key refuses an address taken
                 // since the request; the rollback undoes the consumption too.
                 Err(error) if is_unique_violation(&error) => Ok(None),
@@ -318,27 +340,39 @@ fn move_account(
     }
     let user_id = change.key.user_id.to_string();
     let email = &change.new_email;
+    // Written before the names are read: the row is locked from here on.
+    diesel::update(users::table.find(&user_id))
+        .set((
+            users::email.eq(email.as_str()),
+            users::email_key.eq(email.key().as_str()),
+            users::email_verified.eq(true),
+        ))
+        .execute(conn)?;
     let user: UserRow = users::table
         .find(&user_id)
         .select(UserRow::as_select())
         .get_result(conn)?;
     diesel::update(users::table.find(&user_id))
-        .set((
-            users::email.eq(email.as_str()),
-            users::email_key.eq(email.key().as_str()),
-            users::search_key.eq(search_key(
-                email.as_str(),
-                &user.first_name,
-                &user.last_name,
-            )),
-            users::email_verified.eq(true),
-        ))
+        .set(users::search_key.eq(search_key(&user.email, &user.first_name, &user.last_name)))
         .execute(conn)?;
-    users::table
-        .find(&user_id)
-        .select(UserRow::as_select())
-        .get_result(conn)
-        .map(Some)
+    Ok(Some(user))
+}
+
+/// Marks the user's unused keys of `purpose` used.
+fn consume_unused(
+    conn: &mut DbConnection,
+    user_id: &str,
+    purpose: KeyPurpose,
+    now: Timestamp,
+) -> QueryResult<usize> {
+    diesel::update(
+        account_keys::table
+            .filter(account_keys::user_id.eq(user_id))
+            .filter(account_keys::purpose.eq(purpose.as_str()))
+            .filter(account_keys::used.is_null()),
+    )
+    .set(account_keys::used.eq(naive(now)))
+    .execute(conn)
 }
 
 /// Stores a key (its digest), with the address it confirms for an email

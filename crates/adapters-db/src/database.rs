@@ -9,6 +9,7 @@ use crate::connection::write_transaction;
 use crate::error::from_diesel;
 use crate::manager::{ConnectionManager, DatabaseUrl};
 use crate::outage::Outage;
+use crate::security_events::WebhookSelection;
 use crate::worker_connections::{WorkerConnections, async_connector};
 use crate::{Backend, DbConnection, migrations};
 
@@ -57,6 +58,8 @@ pub struct Database {
     outage: Arc<Outage>,
     /// PostgreSQL's request path, when its URL suits the async client.
     worker_connections: Option<Arc<WorkerConnections>>,
+    /// Which recorded events get a webhook delivery.
+    webhooks: Arc<WebhookSelection>,
 }
 
 impl std::fmt::Debug for Database {
@@ -116,7 +119,20 @@ impl Database {
             backend: url.backend(),
             outage,
             worker_connections,
+            webhooks: Arc::default(),
         })
+    }
+
+    /// The same database, queueing a webhook delivery beside every recorded
+    /// event that `selection` selects.
+    pub fn with_webhooks(mut self, selection: WebhookSelection) -> Self {
+        self.webhooks = Arc::new(selection);
+        self
+    }
+
+    /// Which recorded events get a webhook delivery.
+    pub(crate) fn webhooks(&self) -> Arc<WebhookSelection> {
+        self.webhooks.clone()
     }
 
     /// Applies pending migrations and returns their names (for `tokenauth migrate`).

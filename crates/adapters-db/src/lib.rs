@@ -15,6 +15,7 @@ mod outage;
 mod outbox;
 mod postgres_tls;
 mod schema;
+mod security_events;
 #[cfg(feature = "testing")]
 pub mod testing;
 #[cfg(feature = "testing")]
@@ -29,6 +30,7 @@ pub use connection::DbConnection;
 pub use database::{Database, DatabaseError, DatabaseSettings};
 pub use manager::{Backend, ConnectionManager, DatabaseUrl, ManagedConnection};
 pub use outbox::DieselOutbox;
+pub use security_events::{DieselSecurityEvents, WebhookSelection};
 pub use token_lookup::DieselTokenLookup;
 pub use token_repository::DieselTokenRepository;
 pub use user_repository::DieselUserRepository;

@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use tokenauth_application::RepositoryError;
 use tokenauth_domain::{
     AuthToken, Email, Identity, NewUser, PasswordHash, PersonName, PhoneNumber, PresentedToken,
-    Scopes, Timestamp, TokenDigest, TokenId, TokenKind, TokenName, User, UserChanges, UserId,
+    RequestOrigin, Scopes, Timestamp, TokenDigest, TokenId, TokenKind, TokenName, User,
+    UserChanges, UserId,
 };
 use uuid_text::parse_uuid;
 
@@ -93,6 +94,8 @@ pub(crate) struct TokenRow {
     pub kind: String,
     pub name: Option<String>,
     pub scopes: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 /// The columns of a token that authenticating a request reads: no owner,
@@ -193,6 +196,8 @@ impl TokenRow {
                 TokenKind::Session => String::new(),
                 TokenKind::Personal { scopes, .. } => scopes.to_string(),
             },
+            ip: token.origin.ip.clone(),
+            user_agent: token.origin.user_agent.clone(),
         }
     }
 
@@ -209,6 +214,10 @@ impl TokenRow {
             created: aware(self.created),
             expires: self.expires.map(aware),
             last_used: self.last_used.map(aware),
+            origin: RequestOrigin {
+                ip: self.ip,
+                user_agent: self.user_agent,
+            },
         })
     }
 }

@@ -30,6 +30,8 @@ diesel::table! {
         kind -> Text,
         name -> Nullable<Text>,
         scopes -> Text,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
     }
 }
 
@@ -66,9 +68,32 @@ diesel::table! {
         purpose -> Text,
         email_key -> Text,
         created -> Timestamp,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    security_events (id) {
+        id -> Text,
+        kind -> Text,
+        created -> Timestamp,
+        user_id -> Nullable<Text>,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (event_id) {
+        event_id -> Text,
+        failures -> Integer,
+        next_attempt -> Nullable<Timestamp>,
+        finished -> Nullable<Timestamp>,
+        outcome -> Nullable<Text>,
     }
 }
 
 diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(account_keys -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, auth_tokens, account_keys);
+diesel::allow_tables_to_appear_in_same_query!(security_events, webhook_deliveries);

@@ -3,12 +3,13 @@ use std::num::NonZeroU32;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use tokenauth_application::{RepositoryError, TokenRepository};
-use tokenauth_domain::{AuthToken, Timestamp, TokenId, UserId};
+use tokenauth_domain::{AuthToken, SecurityEvent, Timestamp, TokenId, UserId};
 
 use crate::Database;
 use crate::connection::DbConnection;
 use crate::models::{SESSION, TokenRow, naive};
 use crate::schema::{auth_tokens, users};
+use crate::security_events::insert_events;
 
 /// Tokens (their digests) in the database.
 #[derive(Debug, Clone)]
@@ -64,10 +65,12 @@ impl TokenRepository for DieselTokenRepository {
         token: &AuthToken,
         keep: NonZeroU32,
         at: Timestamp,
+        events: &[SecurityEvent],
     ) -> Result<(), RepositoryError> {
         let user_id = token.user_id.to_string();
         let new_id = token.id.to_string();
         let row = TokenRow::from_token(token);
+        let webhooks = self.db.webhooks();
         let user_exists = self.db.write(|conn| {
             // Updating the user row first locks it (PostgreSQL) or the database
             // (SQLite), so concurrent logins of one user take turns.
@@ -81,6 +84,7 @@ impl TokenRepository for DieselTokenRepository {
                 .values(&row)
                 .execute(conn)?;
             delete_sessions_beyond(conn, &user_id, &new_id, keep.get() - 1)?;
+            insert_events(conn, events, &webhooks)?;
             Ok(true)
         })?;
         if user_exists {
@@ -90,9 +94,14 @@ impl TokenRepository for DieselTokenRepository {
         }
     }
 
-    fn issue_personal(&self, token: &AuthToken) -> Result<(), RepositoryError> {
+    fn issue_personal(
+        &self,
+        token: &AuthToken,
+        events: &[SecurityEvent],
+    ) -> Result<(), RepositoryError> {
         let user_id = token.user_id.to_string();
         let row = TokenRow::from_token(token);
+        let webhooks = self.db.webhooks();
         let user_exists = self.db.write(|conn| {
             // Checked in the transaction that inserts: a user deleted meanwhile
             // is NotFound, not a foreign-key failure.
@@ -102,6 +111,7 @@ impl TokenRepository for DieselTokenRepository {
                 diesel::insert_into(auth_tokens::table)
                     .values(&row)
                     .execute(conn)?;
+                insert_events(conn, events, &webhooks)?;
             }
             Ok(exists)
         })?;
@@ -112,10 +122,12 @@ impl TokenRepository for DieselTokenRepository {
         }
     }
 
-    fn revoke(&self, id: TokenId) -> Result<(), RepositoryError> {
-        self.db
-            .run(|conn| diesel::delete(auth_tokens::table.find(id.to_string())).execute(conn))
-            .map(drop)
+    fn revoke(&self, id: TokenId, events: &[SecurityEvent]) -> Result<(), RepositoryError> {
+        let webhooks = self.db.webhooks();
+        self.db.write(|conn| {
+            diesel::delete(auth_tokens::table.find(id.to_string())).execute(conn)?;
+            insert_events(conn, events, &webhooks)
+        })
     }
 
     fn list_active(&self, user: UserId, now: Timestamp) -> Result<Vec<AuthToken>, RepositoryError> {
@@ -134,22 +146,37 @@ impl TokenRepository for DieselTokenRepository {
         rows.into_iter().map(TokenRow::into_token).collect()
     }
 
-    fn revoke_owned(&self, user: UserId, id: TokenId) -> Result<bool, RepositoryError> {
-        self.db.run(|conn| {
-            diesel::delete(
+    fn revoke_owned(
+        &self,
+        user: UserId,
+        id: TokenId,
+        events: &[SecurityEvent],
+    ) -> Result<bool, RepositoryError> {
+        let webhooks = self.db.webhooks();
+        self.db.write(|conn| {
+            let deleted = diesel::delete(
                 auth_tokens::table
                     .filter(auth_tokens::id.eq(id.to_string()))
                     .filter(auth_tokens::user_id.eq(user.to_string())),
             )
-            .execute(conn)
-            .map(|deleted| deleted > 0)
+            .execute(conn)?
+                > 0;
+            if deleted {
+                insert_events(conn, events, &webhooks)?;
+            }
+            Ok(deleted)
         })
     }
 
-    fn revoke_all(&self, user: UserId) -> Result<usize, RepositoryError> {
-        self.db.run(|conn| {
-            diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(user.to_string())))
-                .execute(conn)
+    fn revoke_all(&self, user: UserId, events: &[SecurityEvent]) -> Result<usize, RepositoryError> {
+        let webhooks = self.db.webhooks();
+        self.db.write(|conn| {
+            let revoked = diesel::delete(
+                auth_tokens::table.filter(auth_tokens::user_id.eq(user.to_string())),
+            )
+            .execute(conn)?;
+            insert_events(conn, events, &webhooks)?;
+            Ok(revoked)
         })
     }
 

@@ -2,13 +2,16 @@ use diesel::prelude::*;
 use tokenauth_application::{
     AccountDeletion, RepositoryError, SaveUserError, UserPage, UserQuery, UserRepository,
 };
-use tokenauth_domain::{EmailKey, NewUser, PasswordHash, TokenId, User, UserChanges, UserId};
+use tokenauth_domain::{
+    EmailKey, NewUser, PasswordHash, SecurityEvent, TokenId, User, UserChanges, UserId,
+};
 
 use crate::Database;
-use crate::connection::{DbConnection, MultiBackend};
+use crate::connection::{DbConnection, MultiBackend, write_transaction};
 use crate::error::is_unique_violation;
 use crate::models::{UserChangeset, UserRow, search_key};
 use crate::schema::{auth_tokens, users};
+use crate::security_events::insert_events;
 
 /// Users in the database.
 #[derive(Debug, Clone)]
@@ -24,12 +27,19 @@ impl DieselUserRepository {
 }
 
 impl UserRepository for DieselUserRepository {
-    fn insert(&self, user: NewUser) -> Result<User, SaveUserError> {
+    fn insert(&self, user: NewUser, events: &[SecurityEvent]) -> Result<User, SaveUserError> {
         let row = UserRow::from_new(&user);
+        let webhooks = self.db.webhooks();
         // The unique index on email_key decides races: no check-then-insert.
         let inserted = self.db.run(|conn| {
-            match diesel::insert_into(users::table).values(&row).execute(conn) {
-                Ok(_) => Ok(true),
+            let saved = write_transaction(conn, |conn| {
+                diesel::insert_into(users::table)
+                    .values(&row)
+                    .execute(conn)?;
+                insert_events(conn, events, &webhooks)
+            });
+            match saved {
+                Ok(()) => Ok(true),
                 Err(error) if is_unique_violation(&error) => Ok(false),
                 Err(error) => Err(error),
             }
@@ -67,8 +77,14 @@ impl UserRepository for DieselUserRepository {
             .transpose()
     }
 
-    fn update(&self, id: UserId, changes: &UserChanges) -> Result<Option<User>, RepositoryError> {
+    fn update(
+        &self,
+        id: UserId,
+        changes: &UserChanges,
+        events: &[SecurityEvent],
+    ) -> Result<Option<User>, RepositoryError> {
         let id = id.to_string();
+        let webhooks = self.db.webhooks();
         let changeset = UserChangeset::from_changes(changes);
         let names_change = changes.first_name.is_some() || changes.last_name.is_some();
         let row = self.db.write(|conn| {
@@ -100,6 +116,7 @@ impl UserRepository for DieselUserRepository {
                 diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&id)))
                     .execute(conn)?;
             }
+            insert_events(conn, events, &webhooks)?;
             Ok(Some(row))
         })?;
         row.map(UserRow::into_user).transpose()
@@ -110,8 +127,10 @@ impl UserRepository for DieselUserRepository {
         id: UserId,
         hash: &PasswordHash,
         keep: Option<TokenId>,
+        events: &[SecurityEvent],
     ) -> Result<bool, RepositoryError> {
         let id = id.to_string();
+        let webhooks = self.db.webhooks();
         let keep = keep.map(|token| token.to_string()).unwrap_or_default();
         self.db.write(|conn| {
             let updated = diesel::update(users::table.find(&id))
@@ -126,6 +145,7 @@ impl UserRepository for DieselUserRepository {
                     .filter(auth_tokens::id.ne(&keep)),
             )
             .execute(conn)?;
+            insert_events(conn, events, &webhooks)?;
             Ok(true)
         })
     }
@@ -150,19 +170,32 @@ impl UserRepository for DieselUserRepository {
         })
     }
 
-    fn delete(&self, id: UserId) -> Result<bool, RepositoryError> {
+    fn delete(&self, id: UserId, events: &[SecurityEvent]) -> Result<bool, RepositoryError> {
         let id = id.to_string();
-        self.db.write(|conn| delete_user(conn, &id))
+        let webhooks = self.db.webhooks();
+        self.db.write(|conn| {
+            let deleted = delete_user(conn, &id)?;
+            if deleted {
+                insert_events(conn, events, &webhooks)?;
+            }
+            Ok(deleted)
+        })
     }
 
-    fn delete_own_account(&self, id: UserId) -> Result<AccountDeletion, RepositoryError> {
+    fn delete_own_account(
+        &self,
+        id: UserId,
+        events: &[SecurityEvent],
+    ) -> Result<AccountDeletion, RepositoryError> {
         let id = id.to_string();
+        let webhooks = self.db.webhooks();
         self.db.write(|conn| {
             let superusers = active_superusers_locked(conn)?;
             if superusers.len() == 1 && superusers.contains(&id) {
                 return Ok(AccountDeletion::LastSuperuser);
             }
             Ok(if delete_user(conn, &id)? {
+                insert_events(conn, events, &webhooks)?;
                 AccountDeletion::Deleted
             } else {
                 AccountDeletion::NotFound

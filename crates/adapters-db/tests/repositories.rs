@@ -13,13 +13,13 @@ use tokenauth_adapters_db::{
     DieselTokenRepository, DieselUserRepository,
 };
 use tokenauth_application::{
-    AccountKeys, KeyMail, Outbox, RepositoryError, SaveUserError, TokenLookup, TokenRepository,
-    UserRepository,
+    AccountKeys, KeyMail, Outbox, RepositoryError, RequestDecision, SaveUserError, TokenLookup,
+    TokenRepository, UserRepository,
 };
 use tokenauth_domain::{
     AccountKey, AccountKeyId, AuthToken, Email, EmailKey, Identity, KeyPurpose, Mail, MailId,
-    NewUser, PasswordHash, PersonName, PhoneNumber, PresentedToken, Scope, Timestamp, TokenDigest,
-    TokenId, TokenKey, TokenKind, TokenName, User, UserId,
+    NewUser, PasswordHash, PersonName, PhoneNumber, PresentedToken, RequestOrigin, Scope,
+    Timestamp, TokenDigest, TokenId, TokenKey, TokenKind, TokenName, User, UserId,
 };
 
 /// The async lookups, run to their end on a runtime of the test's own (which
@@ -117,10 +117,10 @@ fn postgres_with_option(option: &str) -> Fixture {
 
 /// A user with one login token: its id and the token's key.
 fn logged_in(f: &Fixture, email: &str) -> (UserId, TokenKey) {
-    let user = f.users.insert(new_user(email)).unwrap();
+    let user = f.users.insert(new_user(email), &[]).unwrap();
     let key = TokenKey::generate().unwrap();
     f.tokens
-        .issue_for_login(&token_for(user.id, &key, at(0)), one(), at(0))
+        .issue_for_login(&token_for(user.id, &key, at(0)), one(), at(0), &[])
         .unwrap();
     (user.id, key)
 }
@@ -157,6 +157,7 @@ fn token_for(user: UserId, key: &TokenKey, created: Timestamp) -> AuthToken {
         kind: TokenKind::Session,
         expires: Some(created + TimeDelta::hours(10)),
         last_used: None,
+        origin: RequestOrigin::default(),
     }
 }
 
@@ -166,7 +167,7 @@ fn one() -> NonZeroU32 {
 
 fn inserted_users_read_back_identical(backend: Backend) {
     let f = fixture(backend);
-    let stored = f.users.insert(new_user("Ada@Example.com")).unwrap();
+    let stored = f.users.insert(new_user("Ada@Example.com"), &[]).unwrap();
     let by_key = f
         .users
         .find_by_email_key(&EmailKey::from_input("ADA@example.COM"))
@@ -188,9 +189,9 @@ fn unknown_users_are_none(backend: Backend) {
 
 fn a_second_user_with_the_same_email_in_another_case_is_refused(backend: Backend) {
     let f = fixture(backend);
-    f.users.insert(new_user("ada@example.com")).unwrap();
+    f.users.insert(new_user("ada@example.com"), &[]).unwrap();
     assert!(matches!(
-        f.users.insert(new_user("ADA@example.com")),
+        f.users.insert(new_user("ADA@example.com"), &[]),
         Err(SaveUserError::EmailTaken)
     ));
 }
@@ -200,7 +201,7 @@ fn concurrent_inserts_of_one_email_store_exactly_one(backend: Backend) {
     let handles: Vec<_> = (0..10)
         .map(|_| {
             let f = Arc::clone(&f);
-            std::thread::spawn(move || f.users.insert(new_user("race@example.com")))
+            std::thread::spawn(move || f.users.insert(new_user("race@example.com"), &[]))
         })
         .collect();
     let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
@@ -215,10 +216,10 @@ fn concurrent_inserts_of_one_email_store_exactly_one(backend: Backend) {
 
 fn issued_tokens_are_found_by_digest_with_their_user(backend: Backend) {
     let f = fixture(backend);
-    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    let user = f.users.insert(new_user("ada@example.com"), &[]).unwrap();
     let key = TokenKey::generate().unwrap();
     let token = token_for(user.id, &key, at(5));
-    f.tokens.issue_for_login(&token, one(), at(5)).unwrap();
+    f.tokens.issue_for_login(&token, one(), at(5), &[]).unwrap();
     let (found, owner) = f.lookup.find_by_digest(&key.digest()).unwrap().unwrap();
     assert_eq!(found, PresentedToken::from(token));
     assert_eq!(owner.id, user.id);
@@ -229,14 +230,17 @@ fn the_gateways_lookup_reads_the_token_and_who_its_user_is(backend: Backend) {
     let f = fixture(backend);
     let user = f
         .users
-        .insert(NewUser {
-            is_staff: true,
-            ..new_user("ada@example.com")
-        })
+        .insert(
+            NewUser {
+                is_staff: true,
+                ..new_user("ada@example.com")
+            },
+            &[],
+        )
         .unwrap();
     let key = TokenKey::generate().unwrap();
     let token = personal(user.id, &key, at(5), &[Scope::AccountRead]);
-    f.tokens.issue_personal(&token).unwrap();
+    f.tokens.issue_personal(&token, &[]).unwrap();
     let (found, identity) = f
         .lookup
         .find_identity_by_digest(&key.digest())
@@ -255,12 +259,12 @@ fn the_gateways_lookup_reads_the_token_and_who_its_user_is(backend: Backend) {
 
 fn login_keeps_only_the_newest_tokens(backend: Backend) {
     let f = fixture(backend);
-    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    let user = f.users.insert(new_user("ada@example.com"), &[]).unwrap();
     let keys: Vec<TokenKey> = (0..4).map(|_| TokenKey::generate().unwrap()).collect();
     for (i, key) in keys.iter().enumerate() {
         let token = token_for(user.id, key, at(i as i64));
         f.tokens
-            .issue_for_login(&token, NonZeroU32::new(2).unwrap(), at(i as i64))
+            .issue_for_login(&token, NonZeroU32::new(2).unwrap(), at(i as i64), &[])
             .unwrap();
     }
     let alive: Vec<bool> = keys
@@ -283,7 +287,7 @@ fn personal(user: UserId, key: &TokenKey, created: Timestamp, scopes: &[Scope]) 
 
 fn personal_tokens_read_back_with_their_name_and_scopes(backend: Backend) {
     let f = fixture(backend);
-    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    let user = f.users.insert(new_user("ada@example.com"), &[]).unwrap();
     let key = TokenKey::generate().unwrap();
     let token = personal(
         user.id,
@@ -291,13 +295,13 @@ fn personal_tokens_read_back_with_their_name_and_scopes(backend: Backend) {
         at(0),
         &[Scope::UsersRead, Scope::AccountRead],
     );
-    f.tokens.issue_personal(&token).unwrap();
+    f.tokens.issue_personal(&token, &[]).unwrap();
     let (found, _) = f.lookup.find_by_digest(&key.digest()).unwrap().unwrap();
     assert_eq!(found, PresentedToken::from(token));
     assert_eq!(found.scopes().to_string(), "account:read users:read");
     let session_key = TokenKey::generate().unwrap();
     f.tokens
-        .issue_for_login(&token_for(user.id, &session_key, at(1)), one(), at(1))
+        .issue_for_login(&token_for(user.id, &session_key, at(1)), one(), at(1), &[])
         .unwrap();
     let (session, _) = f
         .lookup
@@ -309,18 +313,21 @@ fn personal_tokens_read_back_with_their_name_and_scopes(backend: Backend) {
 
 fn login_rotation_leaves_personal_tokens_alone(backend: Backend) {
     let f = fixture(backend);
-    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    let user = f.users.insert(new_user("ada@example.com"), &[]).unwrap();
     let personal_keys: Vec<TokenKey> = (0..3).map(|_| TokenKey::generate().unwrap()).collect();
     for (i, key) in personal_keys.iter().enumerate() {
         f.tokens
-            .issue_personal(&personal(user.id, key, at(i as i64), &[Scope::AccountRead]))
+            .issue_personal(
+                &personal(user.id, key, at(i as i64), &[Scope::AccountRead]),
+                &[],
+            )
             .unwrap();
     }
     let session_keys: Vec<TokenKey> = (0..3).map(|_| TokenKey::generate().unwrap()).collect();
     for (i, key) in session_keys.iter().enumerate() {
         let at_login = at(10 + i as i64);
         f.tokens
-            .issue_for_login(&token_for(user.id, key, at_login), one(), at_login)
+            .issue_for_login(&token_for(user.id, key, at_login), one(), at_login, &[])
             .unwrap();
     }
     let alive = |keys: &[TokenKey]| -> Vec<bool> {
@@ -334,7 +341,7 @@ fn login_rotation_leaves_personal_tokens_alone(backend: Backend) {
 
 fn rotation_deletes_every_stale_session_at_once(backend: Backend) {
     let f = fixture(backend);
-    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    let user = f.users.insert(new_user("ada@example.com"), &[]).unwrap();
     // Sessions that share one instant are ordered by id, as the listing orders them.
     for _ in 0..50 {
         f.tokens
@@ -342,6 +349,7 @@ fn rotation_deletes_every_stale_session_at_once(backend: Backend) {
                 &token_for(user.id, &TokenKey::generate().unwrap(), at(0)),
                 NonZeroU32::new(100).unwrap(),
                 at(0),
+                &[],
             )
             .unwrap();
     }
@@ -351,6 +359,7 @@ fn rotation_deletes_every_stale_session_at_once(backend: Backend) {
             &token_for(user.id, &key, at(0)),
             NonZeroU32::new(3).unwrap(),
             at(0),
+            &[],
         )
         .unwrap();
     let left = f.tokens.list_active(user.id, at(0)).unwrap();
@@ -363,7 +372,7 @@ fn personal_tokens_for_a_deleted_user_are_not_found(backend: Backend) {
     let key = TokenKey::generate().unwrap();
     let token = personal(UserId::new_random(), &key, at(0), &[Scope::AccountRead]);
     assert!(matches!(
-        f.tokens.issue_personal(&token),
+        f.tokens.issue_personal(&token, &[]),
         Err(RepositoryError::NotFound)
     ));
 }
@@ -530,14 +539,17 @@ fn issue_reset_key(f: &Fixture, email: &str, expires: Timestamp) -> TokenKey {
         .request(
             KeyPurpose::PasswordReset,
             &EmailKey::from_input(email),
+            &RequestOrigin::default(),
             at(0),
         )
         .unwrap();
     let digest = key.digest();
     let mut decide = |_: &tokenauth_application::AccountRequest,
                       user: Option<&tokenauth_domain::User>| {
-        let user = user?;
-        Some(KeyMail {
+        let Some(user) = user else {
+            return RequestDecision::default();
+        };
+        let mail = Some(KeyMail {
             key: AccountKey {
                 id: AccountKeyId::new_random(),
                 user_id: user.id,
@@ -548,7 +560,11 @@ fn issue_reset_key(f: &Fixture, email: &str, expires: Timestamp) -> TokenKey {
             },
             mail_id: MailId::new_random(),
             mail: mail(email),
-        })
+        });
+        RequestDecision {
+            mail,
+            events: Vec::new(),
+        }
     };
     assert!(f.keys.process_request(&mut decide, at(0)).unwrap());
     key
@@ -556,7 +572,7 @@ fn issue_reset_key(f: &Fixture, email: &str, expires: Timestamp) -> TokenKey {
 
 fn pruning_deletes_spent_keys_and_finished_mail_only(backend: Backend) {
     let f = fixture(backend);
-    f.users.insert(new_user("ada@example.com")).unwrap();
+    f.users.insert(new_user("ada@example.com"), &[]).unwrap();
     let live = issue_reset_key(&f, "ada@example.com", at(3600));
     let expired = issue_reset_key(&f, "ada@example.com", at(10));
     let used = issue_reset_key(&f, "ada@example.com", at(3600));
@@ -566,7 +582,7 @@ fn pruning_deletes_spent_keys_and_finished_mail_only(backend: Backend) {
         .unwrap()
         .unwrap();
     f.keys
-        .complete_verification(&stored, at(20))
+        .complete_verification(&stored, at(20), &[])
         .unwrap()
         .unwrap();
     assert_eq!(f.keys.delete_spent(at(100)).unwrap(), 2);
@@ -602,21 +618,21 @@ fn issuing_for_a_deleted_user_is_not_found(backend: Backend) {
     let key = TokenKey::generate().unwrap();
     let token = token_for(UserId::new_random(), &key, at(0));
     assert!(matches!(
-        f.tokens.issue_for_login(&token, one(), at(0)),
+        f.tokens.issue_for_login(&token, one(), at(0), &[]),
         Err(tokenauth_application::RepositoryError::NotFound)
     ));
 }
 
 fn concurrent_logins_leave_exactly_one_token(backend: Backend) {
     let f = Arc::new(fixture(backend));
-    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    let user = f.users.insert(new_user("ada@example.com"), &[]).unwrap();
     let handles: Vec<_> = (0..8)
         .map(|i| {
             let f = Arc::clone(&f);
             std::thread::spawn(move || {
                 let key = TokenKey::generate().unwrap();
                 f.tokens
-                    .issue_for_login(&token_for(user.id, &key, at(i)), one(), at(i))
+                    .issue_for_login(&token_for(user.id, &key, at(i)), one(), at(i), &[])
                     .map(|()| key)
             })
         })
@@ -634,10 +650,10 @@ fn concurrent_logins_leave_exactly_one_token(backend: Backend) {
 
 fn record_use_moves_last_used_and_expiry(backend: Backend) {
     let f = fixture(backend);
-    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    let user = f.users.insert(new_user("ada@example.com"), &[]).unwrap();
     let key = TokenKey::generate().unwrap();
     let token = token_for(user.id, &key, at(0));
-    f.tokens.issue_for_login(&token, one(), at(0)).unwrap();
+    f.tokens.issue_for_login(&token, one(), at(0), &[]).unwrap();
     f.lookup.record_use(token.id, at(90), None).unwrap();
     let (found, _) = f.lookup.find_by_digest(&key.digest()).unwrap().unwrap();
     assert_eq!((found.last_used, found.expires), (Some(at(90)), None));
@@ -645,25 +661,25 @@ fn record_use_moves_last_used_and_expiry(backend: Backend) {
 
 fn revoke_deletes_one_token_and_revoke_all_the_rest(backend: Backend) {
     let f = fixture(backend);
-    let user = f.users.insert(new_user("ada@example.com")).unwrap();
+    let user = f.users.insert(new_user("ada@example.com"), &[]).unwrap();
     let keys: Vec<TokenKey> = (0..3).map(|_| TokenKey::generate().unwrap()).collect();
     let mut ids = Vec::new();
     for (i, key) in keys.iter().enumerate() {
         let token = token_for(user.id, key, at(i as i64));
         ids.push(token.id);
         f.tokens
-            .issue_for_login(&token, NonZeroU32::new(5).unwrap(), at(i as i64))
+            .issue_for_login(&token, NonZeroU32::new(5).unwrap(), at(i as i64), &[])
             .unwrap();
     }
-    f.tokens.revoke(ids[0]).unwrap();
-    f.tokens.revoke(ids[0]).unwrap();
+    f.tokens.revoke(ids[0], &[]).unwrap();
+    f.tokens.revoke(ids[0], &[]).unwrap();
     assert!(
         f.lookup
             .find_by_digest(&keys[0].digest())
             .unwrap()
             .is_none()
     );
-    assert_eq!(f.tokens.revoke_all(user.id).unwrap(), 2);
+    assert_eq!(f.tokens.revoke_all(user.id, &[]).unwrap(), 2);
     assert!(
         f.lookup
             .find_by_digest(&keys[2].digest())
@@ -707,7 +723,7 @@ fn migrations_are_idempotent(backend: Backend) {
         workers: 1,
         connect_timeout: Duration::from_secs(5),
     };
-    assert_eq!(Database::migrate(&settings).unwrap().len(), 7);
+    assert_eq!(Database::migrate(&settings).unwrap().len(), 8);
     assert!(Database::migrate(&settings).unwrap().is_empty());
 }
 

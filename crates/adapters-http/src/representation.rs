@@ -2,7 +2,8 @@
 
 use chrono::SecondsFormat;
 use serde::Serialize;
-use tokenauth_application::{Session, UserPage, ValidationErrors};
+use serde_json::value::RawValue;
+use tokenauth_application::{EventPage, Session, UserPage, ValidationErrors};
 use tokenauth_domain::{IssuedToken, Scopes, Timestamp, TokenKind, User};
 use utoipa::ToSchema;
 
@@ -112,6 +113,10 @@ pub(crate) struct SessionBody {
     /// What the token may do: every scope for a session.
     #[schema(schema_with = crate::extract::fields::scopes)]
     scopes: Vec<ScopeBody>,
+    /// The client IP of the request that made the token.
+    ip: Option<String>,
+    /// The `User-Agent` of that request; null when none was sent.
+    user_agent: Option<String>,
 }
 
 impl SessionBody {
@@ -126,6 +131,8 @@ impl SessionBody {
             kind: TokenKindBody::of(&token.kind),
             name: token_name(&token.kind),
             scopes: ScopeBody::list(token.scopes()),
+            ip: token.origin.ip.clone(),
+            user_agent: token.origin.user_agent.clone(),
         }
     }
 }
@@ -226,6 +233,70 @@ impl<'a> UserPageBody<'a> {
             results: page.users.iter().map(UserBody::of).collect(),
         }
     }
+}
+
+/// A page of security events, in users' list's shape. Each event is the
+/// JSON object the log wrote when it was recorded, passed on as it is.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = EventPage)]
+pub(crate) struct EventPageBody<'a> {
+    count: u64,
+    /// Absolute URL of the next page.
+    #[schema(format = "uri")]
+    next: Option<String>,
+    /// Absolute URL of the previous page.
+    #[schema(format = "uri")]
+    previous: Option<String>,
+    #[schema(value_type = Vec<EventDoc>)]
+    results: Vec<&'a RawValue>,
+}
+
+impl<'a> EventPageBody<'a> {
+    /// The page, or an error when a stored event is not JSON (never written
+    /// so by the log: a broken database).
+    pub(crate) fn of(
+        page: &'a EventPage,
+        next: Option<String>,
+        previous: Option<String>,
+    ) -> Result<Self, serde_json::Error> {
+        Ok(Self {
+            count: page.count,
+            next,
+            previous,
+            results: page
+                .events
+                .iter()
+                .map(|event| serde_json::from_str(event))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+/// A security event, for the OpenAPI document (the body passes stored JSON on).
+#[derive(Debug, ToSchema)]
+#[schema(as = Event)]
+#[allow(dead_code)] // described, never built: events are written by the log
+pub(crate) struct EventDoc {
+    #[schema(format = Uuid)]
+    id: String,
+    /// What happened, e.g. `login.succeeded`.
+    r#type: String,
+    #[schema(format = DateTime)]
+    created: String,
+    /// Whose account; null when none matched.
+    #[schema(format = Uuid)]
+    user_id: Option<String>,
+    /// The staff user who acted on someone else's account.
+    #[schema(format = Uuid)]
+    actor_id: Option<String>,
+    /// The client IP, as the throttles see it.
+    ip: Option<String>,
+    user_agent: Option<String>,
+    /// The token used, created or revoked.
+    #[schema(format = Uuid)]
+    token_id: Option<String>,
+    /// Never a password, key, code or hash.
+    detail: serde_json::Map<String, serde_json::Value>,
 }
 
 /// `{"status": "ok"}`.

@@ -2,8 +2,9 @@ use std::sync::Arc;
 
 use crate::threads::HashingThreads;
 use tokenauth_application::{
-    AdminUsers, Authenticate, ChangeEmail, ChangePassword, DatabaseHealth, DeleteAccount, Login,
-    Logout, LogoutAll, PasswordReset, PersonalTokens, Sessions, Signup, UpdateProfile, VerifyEmail,
+    AdminUsers, Authenticate, ChangeEmail, ChangePassword, DatabaseHealth, DeleteAccount, EventLog,
+    Login, Logout, LogoutAll, PasswordReset, PersonalTokens, Sessions, Signup, UpdateProfile,
+    VerifyEmail,
 };
 
 /// The use cases the HTTP edge calls, built once and shared by every worker.
@@ -36,6 +37,8 @@ pub struct Services {
     pub verify_email: VerifyEmail,
     /// `/api/users`.
     pub admin: AdminUsers,
+    /// `/api/me/events` and `/api/events`.
+    pub event_log: EventLog,
     /// `/readyz` and the pool metrics.
     pub health: Arc<dyn DatabaseHealth>,
     /// Where the use cases that hash a password run.

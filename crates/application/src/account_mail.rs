@@ -8,10 +8,13 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 use tokenauth_domain::{
-    AccountKey, AccountKeyId, KeyPurpose, Mail, MailId, Timestamp, TokenKey, User,
+    AccountKey, AccountKeyId, EventKind, KeyPurpose, Mail, MailId, SecurityEvent, Timestamp,
+    TokenKey, User,
 };
 
-use crate::ports::{AccountKeys, AccountRequest, Clock, KeyMail, RepositoryError, TokenGenerator};
+use crate::ports::{
+    AccountKeys, AccountRequest, Clock, KeyMail, RepositoryError, RequestDecision, TokenGenerator,
+};
 use crate::validation::{FieldError, ValidationErrors};
 
 /// What the messages link to, and how long their keys live.
@@ -79,7 +82,31 @@ impl AccountMail {
         Ok(handled)
     }
 
+    /// The request's message, if any, and its event: a reset request is
+    /// recorded here, once its account (or none) is known, with the time and
+    /// origin of the request itself.
     fn decide(
+        &self,
+        request: &AccountRequest,
+        user: Option<&User>,
+        now: Timestamp,
+    ) -> RequestDecision {
+        let events = match request.purpose {
+            KeyPurpose::PasswordReset => vec![SecurityEvent::new(
+                EventKind::PasswordResetRequested,
+                user.map(|user| user.id),
+                &request.origin,
+                request.created,
+            )],
+            KeyPurpose::EmailVerification | KeyPurpose::EmailChange => Vec::new(),
+        };
+        RequestDecision {
+            mail: self.mail_for(request, user, now),
+            events,
+        }
+    }
+
+    fn mail_for(
         &self,
         request: &AccountRequest,
         user: Option<&User>,

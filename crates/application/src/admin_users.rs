@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
-use tokenauth_domain::{User, UserChanges, UserId};
+use tokenauth_domain::{RequestOrigin, User, UserChanges, UserId};
 
-use crate::ports::{RepositoryError, UserPage, UserQuery, UserRepository};
-use crate::update_profile::ProfileInput;
+use crate::delete_account::deleted_event;
+use crate::ports::{Clock, RepositoryError, UserPage, UserQuery, UserRepository};
+use crate::update_profile::{ProfileInput, updated_event};
 use crate::validation::ValidationErrors;
 use crate::{Authenticated, FieldValue};
 
@@ -103,6 +104,7 @@ pub enum AdminError {
 #[derive(Clone)]
 pub struct AdminUsers {
     users: Arc<dyn UserRepository>,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for AdminUsers {
@@ -113,8 +115,8 @@ impl std::fmt::Debug for AdminUsers {
 
 impl AdminUsers {
     /// Builds the use cases over their port.
-    pub fn new(users: Arc<dyn UserRepository>) -> Self {
-        Self { users }
+    pub fn new(users: Arc<dyn UserRepository>, clock: Arc<dyn Clock>) -> Self {
+        Self { users, clock }
     }
 
     /// One page of users whose email or names contain every word of `search`
@@ -147,6 +149,7 @@ impl AdminUsers {
         actor: &Authenticated,
         id: &str,
         input: UserUpdateInput,
+        origin: &RequestOrigin,
     ) -> Result<User, AdminError> {
         require_staff(actor)?;
         let id = UserId::parse(id).ok_or(AdminError::NotFound)?;
@@ -168,19 +171,33 @@ impl AdminUsers {
         if !errors.is_empty() {
             return Err(AdminError::Invalid(errors));
         }
-        let updated = if changes.is_empty() {
-            self.users.find_by_id(id)?
-        } else {
-            self.users.update(id, &changes)?
-        };
-        updated.ok_or(AdminError::NotFound)
+        let user = self.users.find_by_id(id)?.ok_or(AdminError::NotFound)?;
+        let fields = changes.changed_fields(&user);
+        if fields.is_empty() {
+            return Ok(user);
+        }
+        let event = updated_event(fields, id, origin, self.clock.now())
+            .acted_by(actor.user.id)
+            .with_token(actor.token.id);
+        self.users
+            .update(id, &changes, &[event])?
+            .ok_or(AdminError::NotFound)
     }
 
     /// Deletes a user and all of its tokens.
-    pub fn delete(&self, actor: &Authenticated, id: &str) -> Result<(), AdminError> {
+    pub fn delete(
+        &self,
+        actor: &Authenticated,
+        id: &str,
+        origin: &RequestOrigin,
+    ) -> Result<(), AdminError> {
         require_staff(actor)?;
         let id = UserId::parse(id).ok_or(AdminError::NotFound)?;
-        if self.users.delete(id)? {
+        let user = self.users.find_by_id(id)?.ok_or(AdminError::NotFound)?;
+        let event = deleted_event(&user, origin, self.clock.now())
+            .acted_by(actor.user.id)
+            .with_token(actor.token.id);
+        if self.users.delete(id, &[event])? {
             Ok(())
         } else {
             Err(AdminError::NotFound)

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 use tokenauth_domain::{
-    AccountKey, AccountKeyId, Email, EmailChange, KeyPurpose, Mail, MailId, TokenKey, User,
+    AccountKey, AccountKeyId, Email, EmailChange, EventKind, KeyPurpose, Mail, MailId,
+    RequestOrigin, SecurityEvent, TokenKey, User,
 };
 
 use crate::account_mail::{AccountMailSettings, invalid_key, lifetime_in_words};
@@ -135,7 +136,11 @@ impl ChangeEmail {
     /// marked verified; returns the user. A key that is unknown, used,
     /// expired or malformed, whose user is inactive, or whose address was
     /// taken meanwhile is refused under `token`, consuming nothing.
-    pub fn confirm(&self, token: &FieldValue) -> Result<User, ChangeEmailError> {
+    pub fn confirm(
+        &self,
+        token: &FieldValue,
+        origin: &RequestOrigin,
+    ) -> Result<User, ChangeEmailError> {
         let mut errors = ValidationErrors::default();
         let Some(token) = errors.parse("token", token, true, not_blank) else {
             return Err(ChangeEmailError::Invalid(errors));
@@ -143,13 +148,18 @@ impl ChangeEmail {
         let invalid = || ChangeEmailError::Invalid(invalid_key());
         let key = TokenKey::parse(token.trim()).ok_or_else(invalid)?;
         let now = self.clock.now();
-        let (change, _) = self
+        let (change, user) = self
             .keys
             .find_email_change(&key.digest())?
             .filter(|(change, user)| !change.key.is_expired(now) && user.is_active)
             .ok_or_else(invalid)?;
+        let moved = EventKind::EmailChanged {
+            from: user.email,
+            to: change.new_email.clone(),
+        };
+        let event = SecurityEvent::new(moved, Some(user.id), origin, now);
         self.keys
-            .complete_email_change(&change, now)?
+            .complete_email_change(&change, now, &[event])?
             .ok_or_else(invalid)
     }
 }

@@ -3,9 +3,12 @@
 
 use std::sync::Arc;
 
-use tokenauth_domain::{EmailKey, NewPassword, Password, PasswordPolicy, User, UserAttributes};
+use tokenauth_domain::{
+    EmailKey, EventKind, NewPassword, Password, PasswordPolicy, RequestOrigin, SecurityEvent, User,
+    UserAttributes,
+};
 
-use crate::ports::{HashingError, PasswordHasher, RepositoryError, UserRepository};
+use crate::ports::{Clock, HashingError, PasswordHasher, RepositoryError, UserRepository};
 use crate::validation::{FieldError, ValidationErrors, not_blank};
 use crate::{Authenticated, FieldValue};
 
@@ -40,6 +43,7 @@ pub enum ChangePasswordError {
 pub struct ChangePassword {
     users: Arc<dyn UserRepository>,
     hasher: Arc<dyn PasswordHasher>,
+    clock: Arc<dyn Clock>,
     policy: PasswordPolicy,
 }
 
@@ -54,11 +58,13 @@ impl ChangePassword {
     pub fn new(
         users: Arc<dyn UserRepository>,
         hasher: Arc<dyn PasswordHasher>,
+        clock: Arc<dyn Clock>,
         policy: PasswordPolicy,
     ) -> Self {
         Self {
             users,
             hasher,
+            clock,
             policy,
         }
     }
@@ -69,6 +75,7 @@ impl ChangePassword {
         &self,
         session: &Authenticated,
         input: ChangePasswordInput,
+        origin: &RequestOrigin,
     ) -> Result<(), ChangePasswordError> {
         let mut errors = ValidationErrors::default();
         check_password(
@@ -86,7 +93,9 @@ impl ChangePassword {
             &session.user,
         );
         match new {
-            Some(new) if errors.is_empty() => self.store(&session.user, &new, Some(session)),
+            Some(new) if errors.is_empty() => {
+                self.store(&session.user, &new, Some(session), origin)
+            }
             _ => Err(ChangePasswordError::Invalid(errors)),
         }
     }
@@ -102,7 +111,9 @@ impl ChangePassword {
         let mut errors = ValidationErrors::default();
         let value = FieldValue::Text(password.expose().to_owned());
         match judge_new_password(&self.policy, &mut errors, "password", &value, &user) {
-            Some(new) => self.store(&user, &new, None).map(|()| user),
+            Some(new) => self
+                .store(&user, &new, None, &RequestOrigin::default())
+                .map(|()| user),
             None => Err(ChangePasswordError::Invalid(errors)),
         }
     }
@@ -112,10 +123,18 @@ impl ChangePassword {
         user: &User,
         password: &NewPassword,
         keep: Option<&Authenticated>,
+        origin: &RequestOrigin,
     ) -> Result<(), ChangePasswordError> {
         let hash = self.hasher.hash(password)?;
         let keep = keep.map(|session| session.token.id);
-        if self.users.set_password(user.id, &hash, keep)? {
+        let mut event = SecurityEvent::new(
+            EventKind::PasswordChanged,
+            Some(user.id),
+            origin,
+            self.clock.now(),
+        );
+        event.token_id = keep;
+        if self.users.set_password(user.id, &hash, keep, &[event])? {
             Ok(())
         } else {
             Err(ChangePasswordError::UnknownUser)

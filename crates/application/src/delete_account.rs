@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use crate::change_password::check_password;
-use crate::ports::{AccountDeletion, PasswordHasher, RepositoryError, UserRepository};
+use tokenauth_domain::{EventKind, RequestOrigin, SecurityEvent, Timestamp, User};
+
+use crate::ports::{AccountDeletion, Clock, PasswordHasher, RepositoryError, UserRepository};
 use crate::validation::ValidationErrors;
 use crate::{Authenticated, FieldValue};
 
@@ -26,6 +28,7 @@ pub enum DeleteAccountError {
 pub struct DeleteAccount {
     users: Arc<dyn UserRepository>,
     hasher: Arc<dyn PasswordHasher>,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for DeleteAccount {
@@ -36,8 +39,16 @@ impl std::fmt::Debug for DeleteAccount {
 
 impl DeleteAccount {
     /// Builds the use case over its ports.
-    pub fn new(users: Arc<dyn UserRepository>, hasher: Arc<dyn PasswordHasher>) -> Self {
-        Self { users, hasher }
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        hasher: Arc<dyn PasswordHasher>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            users,
+            hasher,
+            clock,
+        }
     }
 
     /// Deletes the signed-in user's account and everything it holds, once
@@ -47,6 +58,7 @@ impl DeleteAccount {
         &self,
         session: &Authenticated,
         password: &FieldValue,
+        origin: &RequestOrigin,
     ) -> Result<(), DeleteAccountError> {
         let mut errors = ValidationErrors::default();
         if !check_password(
@@ -58,9 +70,20 @@ impl DeleteAccount {
         ) {
             return Err(DeleteAccountError::Invalid(errors));
         }
-        match self.users.delete_own_account(session.user.id)? {
+        let event =
+            deleted_event(&session.user, origin, self.clock.now()).with_token(session.token.id);
+        match self.users.delete_own_account(session.user.id, &[event])? {
             AccountDeletion::Deleted | AccountDeletion::NotFound => Ok(()),
             AccountDeletion::LastSuperuser => Err(DeleteAccountError::LastSuperuser),
         }
     }
+}
+
+/// `user.deleted` on `user`'s account, keeping its address for the audit
+/// trail once the account is gone.
+pub(crate) fn deleted_event(user: &User, origin: &RequestOrigin, now: Timestamp) -> SecurityEvent {
+    let kind = EventKind::UserDeleted {
+        email: user.email.clone(),
+    };
+    SecurityEvent::new(kind, Some(user.id), origin, now)
 }

@@ -17,6 +17,7 @@ pub mod change_email;
 pub mod change_password;
 pub mod delete_account;
 pub mod deliver_mail;
+pub mod event_log;
 pub mod input;
 pub mod login;
 pub mod logout;
@@ -38,6 +39,7 @@ pub use change_email::{ChangeEmail, ChangeEmailError, EmailChangeInput};
 pub use change_password::{ChangePassword, ChangePasswordError, ChangePasswordInput};
 pub use delete_account::{DeleteAccount, DeleteAccountError};
 pub use deliver_mail::{DeliverMail, DeliveryOutcome};
+pub use event_log::{EventFilters, EventLog};
 pub use input::{FieldValue, ListValue};
 pub use login::{Login, LoginError, LoginInput, LoginSuccess, TokenPolicy};
 pub use logout::{Logout, LogoutAll};
@@ -45,10 +47,11 @@ pub use password_reset::{PasswordReset, PasswordResetError, ResetConfirmInput};
 pub use personal_tokens::{CreateTokenError, PersonalTokenInput, PersonalTokens};
 pub use ports::{
     AccountDeletion, AccountKeys, AccountRequest, Admission, Clock, DatabaseHealth, DecideRequest,
-    EmailChangeRequest, HashingError, KeyGenerationError, KeyMail, LookupFuture, MailError, Mailer,
-    Outbox, PasswordHasher, PoolState, QueuedMail, RepositoryError, SaveUserError, ThrottleFuture,
-    ThrottleStore, ThrottleStoreError, TokenGenerator, TokenLookup, TokenRepository, UserPage,
-    UserQuery, UserRepository,
+    EmailChangeRequest, EventPage, EventQuery, HashingError, KeyGenerationError, KeyMail,
+    LookupFuture, MailError, Mailer, Outbox, PasswordHasher, PoolState, QueuedMail,
+    RepositoryError, RequestDecision, SaveUserError, SecurityEvents, ThrottleFuture, ThrottleStore,
+    ThrottleStoreError, TokenGenerator, TokenLookup, TokenRepository, UserPage, UserQuery,
+    UserRepository,
 };
 pub use prune_mail::{PruneMail, PrunedMail};
 pub use prune_tokens::PruneTokens;

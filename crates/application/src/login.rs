@@ -4,14 +4,15 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, OnceLock};
 
 use tokenauth_domain::{
-    AuthToken, EmailKey, IssuedToken, Password, PasswordHash, PasswordPolicy, TokenId, TokenKind,
-    TokenLifetime, User, UserAttributes, VerificationMode,
+    AuthToken, Email, EmailKey, EventKind, IssuedToken, LoginFailure, LoginMethod, Password,
+    PasswordHash, PasswordPolicy, RequestOrigin, SecurityEvent, TokenId, TokenKind, TokenLifetime,
+    User, UserAttributes, UserId, VerificationMode,
 };
 
 use crate::FieldValue;
 use crate::ports::{
-    Clock, KeyGenerationError, PasswordHasher, RepositoryError, TokenGenerator, TokenRepository,
-    UserRepository,
+    Clock, KeyGenerationError, PasswordHasher, RepositoryError, SecurityEvents, TokenGenerator,
+    TokenRepository, UserRepository,
 };
 
 /// What a client sends to log in.
@@ -47,6 +48,20 @@ pub enum LoginError {
     KeyGeneration(#[from] KeyGenerationError),
 }
 
+impl LoginError {
+    /// How the event log names this refusal; `None` for a failure of the
+    /// service rather than of the credentials.
+    fn failure(&self) -> Option<LoginFailure> {
+        match self {
+            Self::EmailBlank | Self::PasswordBlank | Self::InvalidCredentials => {
+                Some(LoginFailure::InvalidCredentials)
+            }
+            Self::EmailNotVerified => Some(LoginFailure::Unverified),
+            Self::Storage(_) | Self::KeyGeneration(_) => None,
+        }
+    }
+}
+
 /// A successful login.
 #[derive(Debug, Clone)]
 pub struct LoginSuccess {
@@ -74,6 +89,7 @@ pub struct Login {
     hasher: Arc<dyn PasswordHasher>,
     clock: Arc<dyn Clock>,
     generator: Arc<dyn TokenGenerator>,
+    events: Arc<dyn SecurityEvents>,
     policy: TokenPolicy,
     dummy_hash: OnceLock<Option<PasswordHash>>,
 }
@@ -94,6 +110,7 @@ impl Login {
         hasher: Arc<dyn PasswordHasher>,
         clock: Arc<dyn Clock>,
         generator: Arc<dyn TokenGenerator>,
+        events: Arc<dyn SecurityEvents>,
         policy: TokenPolicy,
     ) -> Self {
         Self {
@@ -102,17 +119,43 @@ impl Login {
             hasher,
             clock,
             generator,
+            events,
             policy,
             dummy_hash: OnceLock::new(),
         }
     }
 
-    /// Checks the credentials and issues a token.
-    pub fn execute(&self, input: LoginInput) -> Result<LoginSuccess, LoginError> {
+    /// Checks the credentials and issues a token, recording either outcome
+    /// (a refusal too when no account has the email, so the log's write
+    /// tells nothing of which emails exist).
+    pub fn execute(
+        &self,
+        input: LoginInput,
+        origin: &RequestOrigin,
+    ) -> Result<LoginSuccess, LoginError> {
+        let refused = match self.check(&input) {
+            Ok(user) => return self.issue(user, origin),
+            Err(refused) => refused,
+        };
+        let (error, user_id) = refused;
+        if let Some(reason) = error.failure() {
+            let kind = EventKind::LoginFailed {
+                reason,
+                email: named_email(&input.email),
+            };
+            self.events
+                .record(&SecurityEvent::new(kind, user_id, origin, self.clock.now()))?;
+        }
+        Err(error)
+    }
+
+    /// The user whose credentials these are, or why not (with the account
+    /// the attempt named, when there is one).
+    fn check(&self, input: &LoginInput) -> Result<User, (LoginError, Option<UserId>)> {
         let email = match &input.email {
-            FieldValue::Missing | FieldValue::Null => return Err(LoginError::EmailBlank),
+            FieldValue::Missing | FieldValue::Null => return Err((LoginError::EmailBlank, None)),
             FieldValue::Text(text) if text.trim().is_empty() => {
-                return Err(LoginError::EmailBlank);
+                return Err((LoginError::EmailBlank, None));
             }
             // No stored email holds a NUL, and PostgreSQL refuses one in a query.
             FieldValue::Text(text) if text.contains('\0') => None,
@@ -120,30 +163,37 @@ impl Login {
             FieldValue::Bool(_) | FieldValue::NotText => None,
         };
         let password = match &input.password {
-            FieldValue::Missing | FieldValue::Null => return Err(LoginError::PasswordBlank),
-            FieldValue::Text(text) if text.is_empty() => return Err(LoginError::PasswordBlank),
+            FieldValue::Missing | FieldValue::Null => {
+                return Err((LoginError::PasswordBlank, None));
+            }
+            FieldValue::Text(text) if text.is_empty() => {
+                return Err((LoginError::PasswordBlank, None));
+            }
             FieldValue::Text(text) => Password::new(text.clone()),
             FieldValue::Bool(_) | FieldValue::NotText => Password::new(String::new()),
         };
         let user = match email {
-            Some(key) => self.users.find_by_email_key(&key)?,
+            Some(key) => self
+                .users
+                .find_by_email_key(&key)
+                .map_err(|error| (error.into(), None))?,
             None => None,
         };
         let Some(user) = user else {
             // Spend what a real check costs, so timing does not reveal which emails exist.
             self.verify_against_dummy(&password);
-            return Err(LoginError::InvalidCredentials);
+            return Err((LoginError::InvalidCredentials, None));
         };
         if !self.hasher.verify(&password, &user.password_hash) || !user.is_active {
-            return Err(LoginError::InvalidCredentials);
+            return Err((LoginError::InvalidCredentials, Some(user.id)));
         }
         if self.policy.verification.blocks_login() && !user.email_verified {
-            return Err(LoginError::EmailNotVerified);
+            return Err((LoginError::EmailNotVerified, Some(user.id)));
         }
-        self.issue(user)
+        Ok(user)
     }
 
-    fn issue(&self, mut user: User) -> Result<LoginSuccess, LoginError> {
+    fn issue(&self, mut user: User, origin: &RequestOrigin) -> Result<LoginSuccess, LoginError> {
         let now = self.clock.now();
         let key = self.generator.generate()?;
         let token = AuthToken {
@@ -154,10 +204,15 @@ impl Login {
             kind: TokenKind::Session,
             expires: self.policy.lifetime.expires_at(now),
             last_used: None,
+            origin: origin.clone(),
         };
+        let succeeded = EventKind::LoginSucceeded {
+            method: LoginMethod::Password,
+        };
+        let event = SecurityEvent::new(succeeded, Some(user.id), origin, now).with_token(token.id);
         match self
             .tokens
-            .issue_for_login(&token, self.policy.tokens_per_user, now)
+            .issue_for_login(&token, self.policy.tokens_per_user, now, &[event])
         {
             Ok(()) => {}
             // Deleted between the password check and now.
@@ -182,4 +237,18 @@ impl Login {
             let _ = self.hasher.verify(password, dummy);
         }
     }
+}
+
+/// The address a login attempt named, for its event: normalized when it is
+/// one, else as typed (trimmed, cut to an address's length); `None` when none
+/// was sent.
+fn named_email(value: &FieldValue) -> Option<String> {
+    let text = value.as_text()?.trim();
+    if text.is_empty() {
+        return None;
+    }
+    Some(match Email::parse(text) {
+        Ok(email) => email.as_str().to_owned(),
+        Err(_) => text.chars().take(Email::MAX_CHARS).collect(),
+    })
 }

@@ -2,42 +2,56 @@
 
 use std::sync::Arc;
 
+use tokenauth_domain::{EventKind, RequestOrigin, SecurityEvent};
+
 use crate::Authenticated;
-use crate::ports::{RepositoryError, TokenRepository};
+use crate::ports::{Clock, RepositoryError, TokenRepository};
 
 /// Revokes the token that authenticated the request.
 #[derive(Clone)]
 pub struct Logout {
     tokens: Arc<dyn TokenRepository>,
+    clock: Arc<dyn Clock>,
 }
 
 /// Revokes every token of the authenticated user.
 #[derive(Clone)]
 pub struct LogoutAll {
     tokens: Arc<dyn TokenRepository>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Logout {
     /// Builds the use case over its port.
-    pub fn new(tokens: Arc<dyn TokenRepository>) -> Self {
-        Self { tokens }
+    pub fn new(tokens: Arc<dyn TokenRepository>, clock: Arc<dyn Clock>) -> Self {
+        Self { tokens, clock }
     }
 
     /// Deletes the token used; the next request with it gets `Invalid token.`
-    pub fn execute(&self, session: &Authenticated) -> Result<(), RepositoryError> {
-        self.tokens.revoke(session.token.id)
+    pub fn execute(
+        &self,
+        session: &Authenticated,
+        origin: &RequestOrigin,
+    ) -> Result<(), RepositoryError> {
+        let event = session_event(EventKind::Logout, session, origin, &*self.clock);
+        self.tokens.revoke(session.token.id, &[event])
     }
 }
 
 impl LogoutAll {
     /// Builds the use case over its port.
-    pub fn new(tokens: Arc<dyn TokenRepository>) -> Self {
-        Self { tokens }
+    pub fn new(tokens: Arc<dyn TokenRepository>, clock: Arc<dyn Clock>) -> Self {
+        Self { tokens, clock }
     }
 
     /// Deletes every token of the user, the one used included.
-    pub fn execute(&self, session: &Authenticated) -> Result<usize, RepositoryError> {
-        self.tokens.revoke_all(session.user.id)
+    pub fn execute(
+        &self,
+        session: &Authenticated,
+        origin: &RequestOrigin,
+    ) -> Result<usize, RepositoryError> {
+        let event = session_event(EventKind::LogoutAll, session, origin, &*self.clock);
+        self.tokens.revoke_all(session.user.id, &[event])
     }
 }
 
@@ -51,4 +65,15 @@ impl std::fmt::Debug for LogoutAll {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("LogoutAll")
     }
+}
+
+/// An event of `kind` on the session's own account, naming the token used.
+pub(crate) fn session_event(
+    kind: EventKind,
+    session: &Authenticated,
+    origin: &RequestOrigin,
+    clock: &dyn Clock,
+) -> SecurityEvent {
+    SecurityEvent::new(kind, Some(session.user.id), origin, clock.now())
+        .with_token(session.token.id)
 }

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use tokenauth_domain::{Email, KeyPurpose, PasswordPolicy};
+use tokenauth_domain::{
+    Email, EventKind, KeyPurpose, PasswordPolicy, RequestOrigin, SecurityEvent,
+};
 
 use crate::FieldValue;
 use crate::account_mail::{invalid_key, usable_key};
@@ -68,13 +70,21 @@ impl PasswordReset {
     /// Records a reset request for `email` (validated as at signup). The
     /// same work and answer whether or not an account has the address: the
     /// mail worker decides, later, whether a message goes out.
-    pub fn request(&self, email: &FieldValue) -> Result<(), PasswordResetError> {
+    pub fn request(
+        &self,
+        email: &FieldValue,
+        origin: &RequestOrigin,
+    ) -> Result<(), PasswordResetError> {
         let mut errors = ValidationErrors::default();
         let Some(email) = errors.parse("email", email, true, Email::parse) else {
             return Err(PasswordResetError::Invalid(errors));
         };
-        self.keys
-            .request(KeyPurpose::PasswordReset, &email.key(), self.clock.now())?;
+        self.keys.request(
+            KeyPurpose::PasswordReset,
+            &email.key(),
+            origin,
+            self.clock.now(),
+        )?;
         Ok(())
     }
 
@@ -82,7 +92,11 @@ impl PasswordReset {
     /// revoked and its other reset keys consumed. A refused request consumes
     /// nothing. Checked in the contract's order: missing or blank fields
     /// (both at once), then the key, then the password rules.
-    pub fn confirm(&self, input: ResetConfirmInput) -> Result<(), PasswordResetError> {
+    pub fn confirm(
+        &self,
+        input: ResetConfirmInput,
+        origin: &RequestOrigin,
+    ) -> Result<(), PasswordResetError> {
         let mut errors = ValidationErrors::default();
         let token = errors.parse("token", &input.token, true, not_blank);
         let _ = errors.parse("new_password", &input.new_password, true, not_blank);
@@ -104,7 +118,9 @@ impl PasswordReset {
             return Err(PasswordResetError::Invalid(errors));
         };
         let hash = self.hasher.hash(&new_password)?;
-        if self.keys.complete_reset(&stored, &hash, self.clock.now())? {
+        let now = self.clock.now();
+        let event = SecurityEvent::new(EventKind::PasswordReset, Some(user.id), origin, now);
+        if self.keys.complete_reset(&stored, &hash, now, &[event])? {
             Ok(())
         } else {
             // Used by a concurrent confirm between the look-up and now.

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use tokenauth_domain::{
-    AuthToken, IssuedToken, Scope, Scopes, TokenDays, TokenId, TokenKind, TokenName,
+    AuthToken, EventKind, IssuedToken, RequestOrigin, Scope, Scopes, SecurityEvent, TokenDays,
+    TokenId, TokenKind, TokenName,
 };
 
 use crate::ports::{Clock, KeyGenerationError, RepositoryError, TokenGenerator, TokenRepository};
@@ -74,6 +75,7 @@ impl PersonalTokens {
         &self,
         session: &Authenticated,
         input: PersonalTokenInput,
+        origin: &RequestOrigin,
     ) -> Result<IssuedToken, CreateTokenError> {
         let mut errors = ValidationErrors::default();
         let name = errors.parse("name", &input.name, true, TokenName::parse);
@@ -89,11 +91,21 @@ impl PersonalTokens {
             user_id: session.user.id,
             digest: key.digest(),
             created: now,
-            kind: TokenKind::Personal { name, scopes },
+            kind: TokenKind::Personal {
+                name: name.clone(),
+                scopes,
+            },
             expires: days.and_then(|days| days.expiry_from(now)),
             last_used: None,
+            origin: origin.clone(),
         };
-        match self.tokens.issue_personal(&token) {
+        let created = EventKind::TokenCreated {
+            name: name.as_str().to_owned(),
+            scopes,
+        };
+        let event =
+            SecurityEvent::new(created, Some(session.user.id), origin, now).with_token(token.id);
+        match self.tokens.issue_personal(&token, &[event]) {
             Ok(()) => Ok(IssuedToken { key, token }),
             Err(RepositoryError::NotFound) => Err(CreateTokenError::UserGone),
             Err(error) => Err(CreateTokenError::Storage(error)),

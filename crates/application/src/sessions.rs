@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use tokenauth_domain::{AuthToken, TokenId};
+use tokenauth_domain::{AuthToken, EventKind, RequestOrigin, RevokedVia, SecurityEvent, TokenId};
 
 use crate::Authenticated;
 use crate::ports::{Clock, RepositoryError, TokenRepository};
@@ -59,9 +59,19 @@ impl Sessions {
     }
 
     /// Revokes one of the user's own tokens, named by its id.
-    pub fn end(&self, session: &Authenticated, token_id: &str) -> Result<(), EndSessionError> {
+    pub fn end(
+        &self,
+        session: &Authenticated,
+        token_id: &str,
+        origin: &RequestOrigin,
+    ) -> Result<(), EndSessionError> {
         let id = TokenId::parse(token_id).ok_or(EndSessionError::NotFound)?;
-        if self.tokens.revoke_owned(session.user.id, id)? {
+        let revoked = EventKind::TokenRevoked {
+            via: RevokedVia::Api,
+        };
+        let event = SecurityEvent::new(revoked, Some(session.user.id), origin, self.clock.now())
+            .with_token(id);
+        if self.tokens.revoke_owned(session.user.id, id, &[event])? {
             Ok(())
         } else {
             Err(EndSessionError::NotFound)

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use tokenauth_domain::{
-    Email, NewUser, Password, PasswordPolicy, PersonName, PhoneNumber, User, UserAttributes, UserId,
+    Email, EventKind, NewUser, Password, PasswordPolicy, PersonName, PhoneNumber, RequestOrigin,
+    SecurityEvent, User, UserAttributes, UserId,
 };
 
 use crate::FieldValue;
@@ -84,8 +85,8 @@ impl Signup {
     }
 
     /// Validates every field at once, hashes the password and stores the user.
-    pub fn execute(&self, input: SignupInput) -> Result<User, SignupError> {
-        self.execute_with(input, Privileges::default())
+    pub fn execute(&self, input: SignupInput, origin: &RequestOrigin) -> Result<User, SignupError> {
+        self.execute_with(input, Privileges::default(), origin)
     }
 
     /// As [`Signup::execute`], granting `privileges` (for the command line's
@@ -94,6 +95,7 @@ impl Signup {
         &self,
         input: SignupInput,
         privileges: Privileges,
+        origin: &RequestOrigin,
     ) -> Result<User, SignupError> {
         // Names are read first (the password is judged against them) but
         // reported after it: DRF lists field errors in the serializer's order.
@@ -155,7 +157,13 @@ impl Signup {
             email_verified: privileges.email_verified,
             date_joined: self.clock.now(),
         };
-        match self.users.insert(new_user) {
+        let signed_up = SecurityEvent::new(
+            EventKind::UserSignedUp,
+            Some(new_user.id),
+            origin,
+            new_user.date_joined,
+        );
+        match self.users.insert(new_user, &[signed_up]) {
             Ok(user) => Ok(user),
             Err(SaveUserError::EmailTaken) => Err(SignupError::Invalid(ValidationErrors::single(
                 "email",

@@ -2,9 +2,11 @@
 
 use std::sync::Arc;
 
-use tokenauth_domain::{PersonName, PhoneNumber, User, UserChanges};
+use tokenauth_domain::{
+    EventKind, PersonName, PhoneNumber, RequestOrigin, SecurityEvent, User, UserChanges,
+};
 
-use crate::ports::{RepositoryError, UserRepository};
+use crate::ports::{Clock, RepositoryError, UserRepository};
 use crate::validation::ValidationErrors;
 use crate::{Authenticated, FieldValue};
 
@@ -52,6 +54,7 @@ impl ProfileInput {
 #[derive(Clone)]
 pub struct UpdateProfile {
     users: Arc<dyn UserRepository>,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for UpdateProfile {
@@ -62,8 +65,8 @@ impl std::fmt::Debug for UpdateProfile {
 
 impl UpdateProfile {
     /// Builds the use case over its port.
-    pub fn new(users: Arc<dyn UserRepository>) -> Self {
-        Self { users }
+    pub fn new(users: Arc<dyn UserRepository>, clock: Arc<dyn Clock>) -> Self {
+        Self { users, clock }
     }
 
     /// Applies the changes to the authenticated user and returns it as stored.
@@ -71,17 +74,31 @@ impl UpdateProfile {
         &self,
         session: &Authenticated,
         input: ProfileInput,
+        origin: &RequestOrigin,
     ) -> Result<User, UpdateProfileError> {
         let mut errors = ValidationErrors::default();
         let changes = input.changes(&mut errors);
         if !errors.is_empty() {
             return Err(UpdateProfileError::Invalid(errors));
         }
-        if changes.is_empty() {
+        let fields = changes.changed_fields(&session.user);
+        if fields.is_empty() {
             return Ok(session.user.clone());
         }
+        let event = updated_event(fields, session.user.id, origin, self.clock.now())
+            .with_token(session.token.id);
         self.users
-            .update(session.user.id, &changes)?
+            .update(session.user.id, &changes, &[event])?
             .ok_or(UpdateProfileError::Storage(RepositoryError::NotFound))
     }
+}
+
+/// `user.updated` on `user`'s account, naming the fields that changed.
+pub(crate) fn updated_event(
+    fields: Vec<&'static str>,
+    user: tokenauth_domain::UserId,
+    origin: &RequestOrigin,
+    now: tokenauth_domain::Timestamp,
+) -> SecurityEvent {
+    SecurityEvent::new(EventKind::UserUpdated { fields }, Some(user), origin, now)
 }

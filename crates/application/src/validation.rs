@@ -50,6 +50,12 @@ pub enum FieldError {
     /// The current password given to confirm a change is wrong.
     #[error("Invalid password.")]
     WrongPassword,
+    /// A date and time that RFC 3339 does not read.
+    #[error("Enter a valid date/time.")]
+    InvalidDateTime,
+    /// An id that is not a UUID.
+    #[error("Enter a valid UUID.")]
+    InvalidUuid,
 }
 
 /// Every failing field with its reasons, in the order the fields were checked.

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use tokenauth_domain::{Email, KeyPurpose, User, VerificationMode};
+use tokenauth_domain::{
+    Email, EventKind, KeyPurpose, RequestOrigin, SecurityEvent, User, VerificationMode,
+};
 
 use crate::FieldValue;
 use crate::account_mail::{invalid_key, usable_key};
@@ -45,13 +47,14 @@ impl VerifyEmail {
 
     /// After a signup: asks the mail worker for a verification message, in
     /// the modes that send one.
-    pub fn after_signup(&self, user: &User) -> Result<(), RepositoryError> {
+    pub fn after_signup(&self, user: &User, origin: &RequestOrigin) -> Result<(), RepositoryError> {
         if !self.mode.sends_mail() {
             return Ok(());
         }
         self.keys.request(
             KeyPurpose::EmailVerification,
             &user.email.key(),
+            origin,
             self.clock.now(),
         )
     }
@@ -59,7 +62,11 @@ impl VerifyEmail {
     /// `resend`: records a request for `email` (validated as at signup). The
     /// same answer and work whatever the address; unknown, verified and
     /// inactive users get no mail, and in mode `none` nobody does.
-    pub fn resend(&self, email: &FieldValue) -> Result<(), VerifyEmailError> {
+    pub fn resend(
+        &self,
+        email: &FieldValue,
+        origin: &RequestOrigin,
+    ) -> Result<(), VerifyEmailError> {
         let mut errors = ValidationErrors::default();
         let Some(email) = errors.parse("email", email, true, Email::parse) else {
             return Err(VerifyEmailError::Invalid(errors));
@@ -68,6 +75,7 @@ impl VerifyEmail {
             self.keys.request(
                 KeyPurpose::EmailVerification,
                 &email.key(),
+                origin,
                 self.clock.now(),
             )?;
         }
@@ -76,22 +84,27 @@ impl VerifyEmail {
 
     /// Consumes a mailed key and marks its user's address verified; returns
     /// the user. A key of a user verified meanwhile still succeeds.
-    pub fn confirm(&self, token: &FieldValue) -> Result<User, VerifyEmailError> {
+    pub fn confirm(
+        &self,
+        token: &FieldValue,
+        origin: &RequestOrigin,
+    ) -> Result<User, VerifyEmailError> {
         let mut errors = ValidationErrors::default();
         let Some(token) = errors.parse("token", token, true, not_blank) else {
             return Err(VerifyEmailError::Invalid(errors));
         };
         let invalid = || VerifyEmailError::Invalid(invalid_key());
         let now = self.clock.now();
-        let (stored, _) = usable_key(
+        let (stored, user) = usable_key(
             self.keys.as_ref(),
             &token,
             KeyPurpose::EmailVerification,
             now,
         )?
         .ok_or_else(invalid)?;
+        let event = SecurityEvent::new(EventKind::EmailVerified, Some(user.id), origin, now);
         self.keys
-            .complete_verification(&stored, now)?
+            .complete_verification(&stored, now, &[event])?
             .ok_or_else(invalid)
     }
 }

@@ -15,7 +15,7 @@ fn profile_update_changes_only_the_fields_sent() {
         first_name: text(" Ada "),
         ..ProfileInput::default()
     };
-    let user = w.update_profile.execute(&session, input).unwrap();
+    let user = w.update_profile.execute(&session, input, &NOWHERE).unwrap();
     assert_eq!(user.first_name.as_str(), "Ada");
     assert_eq!(user.phone_number.as_str(), "+15551234567");
 }
@@ -29,7 +29,7 @@ fn profile_update_refuses_a_blank_phone_number() {
         ..ProfileInput::default()
     };
     assert!(matches!(
-        w.update_profile.execute(&session, input),
+        w.update_profile.execute(&session, input, &NOWHERE),
         Err(UpdateProfileError::Invalid(_))
     ));
 }
@@ -42,7 +42,7 @@ fn password_change_needs_the_current_password() {
         current_password: text("wrong-one-77"),
         new_password: text("another-Strong-pass-9"),
     };
-    match w.change_password.execute(&session, input) {
+    match w.change_password.execute(&session, input, &NOWHERE) {
         Err(ChangePasswordError::Invalid(errors)) => {
             assert_eq!(errors.fields()[0].0, "current_password");
             assert_eq!(errors.fields()[0].1[0].to_string(), "Invalid password.");
@@ -60,7 +60,9 @@ fn password_change_keeps_the_token_used_and_revokes_the_others() {
         current_password: text(PASSWORD),
         new_password: text("another-Strong-pass-9"),
     };
-    w.change_password.execute(&current, input).unwrap();
+    w.change_password
+        .execute(&current, input, &NOWHERE)
+        .unwrap();
     let tokens = w.store.tokens_of(current.user.id);
     assert_eq!(tokens.len(), 1);
     assert_eq!(tokens[0].id, current.token.id);
@@ -76,7 +78,7 @@ fn password_change_judges_the_new_password_as_signup_does() {
         new_password: FieldValue::text("123"),
     };
     assert!(matches!(
-        w.change_password.execute(&session, input),
+        w.change_password.execute(&session, input, &NOWHERE),
         Err(ChangePasswordError::Invalid(_))
     ));
 }
@@ -114,14 +116,16 @@ fn a_user_ends_its_own_sessions_only() {
     let ada = w.session("ada@example.com", NOBODY);
     let bob = w.session("bob@example.com", NOBODY);
     assert!(matches!(
-        w.sessions.end(&ada, &bob.token.id.to_string()),
+        w.sessions.end(&ada, &bob.token.id.to_string(), &NOWHERE),
         Err(EndSessionError::NotFound)
     ));
     assert!(matches!(
-        w.sessions.end(&ada, "not-a-uuid"),
+        w.sessions.end(&ada, "not-a-uuid", &NOWHERE),
         Err(EndSessionError::NotFound)
     ));
-    w.sessions.end(&ada, &ada.token.id.to_string()).unwrap();
+    w.sessions
+        .end(&ada, &ada.token.id.to_string(), &NOWHERE)
+        .unwrap();
     assert!(w.store.tokens_of(ada.user.id).is_empty());
 }
 
@@ -133,7 +137,7 @@ fn a_blank_current_password_is_blank_and_never_checked() {
         current_password: text("  "),
         new_password: text("another-Strong-pass-9"),
     };
-    match w.change_password.execute(&session, input) {
+    match w.change_password.execute(&session, input, &NOWHERE) {
         Err(ChangePasswordError::Invalid(errors)) => {
             assert_eq!(
                 errors.fields()[0].1[0].to_string(),
@@ -149,10 +153,13 @@ fn self_deletion_needs_the_password() {
     let w = world();
     let session = w.session("ada@example.com", NOBODY);
     assert!(matches!(
-        w.delete_account.execute(&session, &text("wrong-one-77")),
+        w.delete_account
+            .execute(&session, &text("wrong-one-77"), &NOWHERE),
         Err(DeleteAccountError::Invalid(_))
     ));
-    w.delete_account.execute(&session, &text(PASSWORD)).unwrap();
+    w.delete_account
+        .execute(&session, &text(PASSWORD), &NOWHERE)
+        .unwrap();
     assert!(w.store.tokens_of(session.user.id).is_empty());
 }
 
@@ -161,9 +168,11 @@ fn the_last_active_superuser_keeps_its_account() {
     let w = world();
     let root = w.session("root@example.com", SUPERUSER);
     assert!(matches!(
-        w.delete_account.execute(&root, &text(PASSWORD)),
+        w.delete_account.execute(&root, &text(PASSWORD), &NOWHERE),
         Err(DeleteAccountError::LastSuperuser)
     ));
     w.session("other@example.com", SUPERUSER);
-    w.delete_account.execute(&root, &text(PASSWORD)).unwrap();
+    w.delete_account
+        .execute(&root, &text(PASSWORD), &NOWHERE)
+        .unwrap();
 }

@@ -21,7 +21,7 @@ fn only_staff_may_administer() {
         Err(AdminError::Forbidden)
     ));
     assert!(matches!(
-        w.admin.delete(&user, &user.user.id.to_string()),
+        w.admin.delete(&user, &user.user.id.to_string(), &NOWHERE),
         Err(AdminError::Forbidden)
     ));
 }
@@ -31,7 +31,7 @@ fn staff_list_and_search_users() {
     let w = world();
     let staff = w.session("staff@example.com", STAFF);
     for email in ["ada@example.com", "bob@example.com", "carol@elsewhere.org"] {
-        w.signup.execute(signup_input(email)).unwrap();
+        w.signup.execute(signup_input(email), &NOWHERE).unwrap();
     }
     let all = w.admin.list(&staff, page(2, 0), "").unwrap();
     assert_eq!((all.count, all.users.len()), (4, 2));
@@ -60,7 +60,7 @@ fn a_malformed_or_unknown_id_is_not_found() {
         Err(AdminError::NotFound)
     ));
     assert!(matches!(
-        w.admin.delete(&staff, &unknown),
+        w.admin.delete(&staff, &unknown, &NOWHERE),
         Err(AdminError::NotFound)
     ));
 }
@@ -76,7 +76,7 @@ fn deactivation_revokes_every_token_of_the_user() {
     };
     let updated = w
         .admin
-        .update(&staff, &user.user.id.to_string(), input)
+        .update(&staff, &user.user.id.to_string(), input, &NOWHERE)
         .unwrap();
     assert!(!updated.is_active);
     assert!(w.store.tokens_of(user.user.id).is_empty());
@@ -93,12 +93,13 @@ fn only_superusers_may_change_staff_status() {
         ..UserUpdateInput::default()
     };
     assert!(matches!(
-        w.admin.update(&staff, &user.user.id.to_string(), promote()),
+        w.admin
+            .update(&staff, &user.user.id.to_string(), promote(), &NOWHERE),
         Err(AdminError::Forbidden)
     ));
     assert!(
         w.admin
-            .update(&root, &user.user.id.to_string(), promote())
+            .update(&root, &user.user.id.to_string(), promote(), &NOWHERE)
             .unwrap()
             .is_staff
     );
@@ -112,7 +113,10 @@ fn a_non_boolean_is_active_is_a_field_error() {
         is_active: FieldValue::text("maybe"),
         ..UserUpdateInput::default()
     };
-    match w.admin.update(&staff, &staff.user.id.to_string(), input) {
+    match w
+        .admin
+        .update(&staff, &staff.user.id.to_string(), input, &NOWHERE)
+    {
         Err(AdminError::Invalid(errors)) => {
             assert_eq!(
                 errors.fields()[0].1[0].to_string(),
@@ -128,7 +132,9 @@ fn deleting_a_user_removes_it_and_its_tokens() {
     let w = world();
     let staff = w.session("staff@example.com", STAFF);
     let user = w.session("user@example.com", NOBODY);
-    w.admin.delete(&staff, &user.user.id.to_string()).unwrap();
+    w.admin
+        .delete(&staff, &user.user.id.to_string(), &NOWHERE)
+        .unwrap();
     assert!(w.store.tokens_of(user.user.id).is_empty());
     assert!(matches!(
         w.admin.get(&staff, &user.user.id.to_string()),

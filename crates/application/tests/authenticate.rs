@@ -8,12 +8,17 @@ use tokenauth_application::{AuthenticateError, LoginInput, Logout, LogoutAll};
 use tokenauth_domain::Identity;
 
 fn logged_in(w: &World) -> String {
-    w.signup.execute(signup_input("ada@example.com")).unwrap();
+    w.signup
+        .execute(signup_input("ada@example.com"), &NOWHERE)
+        .unwrap();
     w.login
-        .execute(LoginInput {
-            email: text("ada@example.com"),
-            password: text(PASSWORD),
-        })
+        .execute(
+            LoginInput {
+                email: text("ada@example.com"),
+                password: text(PASSWORD),
+            },
+            &NOWHERE,
+        )
         .unwrap()
         .issued
         .key
@@ -156,7 +161,9 @@ fn logout_revokes_the_token_used() {
     let w = world();
     let key = logged_in(&w);
     let session = w.authenticate_with(&key).unwrap();
-    Logout::new(w.store.clone()).execute(&session).unwrap();
+    Logout::new(w.store.clone(), w.clock.clone())
+        .execute(&session, &NOWHERE)
+        .unwrap();
     assert!(matches!(
         w.authenticate_with(&key),
         Err(AuthenticateError::InvalidToken)
@@ -169,17 +176,20 @@ fn logout_all_revokes_every_token_of_the_user() {
     let key = logged_in(&w);
     let other = w
         .login
-        .execute(LoginInput {
-            email: text("ada@example.com"),
-            password: text(PASSWORD),
-        })
+        .execute(
+            LoginInput {
+                email: text("ada@example.com"),
+                password: text(PASSWORD),
+            },
+            &NOWHERE,
+        )
         .unwrap()
         .issued
         .key
         .expose();
     let session = w.authenticate_with(&key).unwrap();
-    let revoked = LogoutAll::new(Arc::clone(&w.store) as _)
-        .execute(&session)
+    let revoked = LogoutAll::new(Arc::clone(&w.store) as _, w.clock.clone())
+        .execute(&session, &NOWHERE)
         .unwrap();
     assert_eq!(revoked, 2);
     assert!(w.authenticate_with(&other).is_err());
@@ -192,10 +202,13 @@ fn pruning_deletes_expired_tokens_only() {
     w.clock.advance(TTL as i64 - 100);
     let fresh = w
         .login
-        .execute(LoginInput {
-            email: text("ada@example.com"),
-            password: text(PASSWORD),
-        })
+        .execute(
+            LoginInput {
+                email: text("ada@example.com"),
+                password: text(PASSWORD),
+            },
+            &NOWHERE,
+        )
         .unwrap()
         .issued
         .key

@@ -9,21 +9,27 @@ fn login(
     email: &str,
     password: &str,
 ) -> Result<tokenauth_application::LoginSuccess, LoginError> {
-    w.login.execute(LoginInput {
-        email: text(email),
-        password: text(password),
-    })
+    w.login.execute(
+        LoginInput {
+            email: text(email),
+            password: text(password),
+        },
+        &NOWHERE,
+    )
 }
 
 #[test]
 fn blank_email_is_reported_first() {
     let w = world();
-    let result = w.login.execute(LoginInput {
-        email: text("  "),
-        password: FieldValue::Missing,
-    });
+    let result = w.login.execute(
+        LoginInput {
+            email: text("  "),
+            password: FieldValue::Missing,
+        },
+        &NOWHERE,
+    );
     assert!(matches!(result, Err(LoginError::EmailBlank)));
-    let result = w.login.execute(LoginInput::default());
+    let result = w.login.execute(LoginInput::default(), &NOWHERE);
     assert!(matches!(result, Err(LoginError::EmailBlank)));
 }
 
@@ -39,7 +45,9 @@ fn blank_password_is_reported_second() {
 #[test]
 fn unknown_email_and_wrong_password_give_the_same_error() {
     let w = world();
-    w.signup.execute(signup_input("ada@example.com")).unwrap();
+    w.signup
+        .execute(signup_input("ada@example.com"), &NOWHERE)
+        .unwrap();
     assert!(matches!(
         login(&w, "nobody@example.com", PASSWORD),
         Err(LoginError::InvalidCredentials)
@@ -53,7 +61,10 @@ fn unknown_email_and_wrong_password_give_the_same_error() {
 #[test]
 fn inactive_users_cannot_log_in() {
     let w = world();
-    let user = w.signup.execute(signup_input("ada@example.com")).unwrap();
+    let user = w
+        .signup
+        .execute(signup_input("ada@example.com"), &NOWHERE)
+        .unwrap();
     w.store.set_active(user.id, false);
     assert!(matches!(
         login(&w, "ada@example.com", PASSWORD),
@@ -64,7 +75,9 @@ fn inactive_users_cannot_log_in() {
 #[test]
 fn login_is_case_insensitive_and_sets_last_login() {
     let w = world();
-    w.signup.execute(signup_input("ada@example.com")).unwrap();
+    w.signup
+        .execute(signup_input("ada@example.com"), &NOWHERE)
+        .unwrap();
     let success = login(&w, "ADA@EXAMPLE.com", PASSWORD).unwrap();
     assert!(success.user.last_login.is_some());
     assert_eq!(success.issued.key.expose().len(), 40);
@@ -77,7 +90,10 @@ fn login_is_case_insensitive_and_sets_last_login() {
 #[test]
 fn login_rotates_the_previous_token_out() {
     let w = world();
-    let user = w.signup.execute(signup_input("ada@example.com")).unwrap();
+    let user = w
+        .signup
+        .execute(signup_input("ada@example.com"), &NOWHERE)
+        .unwrap();
     let first = login(&w, "ada@example.com", PASSWORD).unwrap();
     w.clock.advance(1);
     let second = login(&w, "ada@example.com", PASSWORD).unwrap();
@@ -89,7 +105,10 @@ fn login_rotates_the_previous_token_out() {
 #[test]
 fn with_a_larger_limit_login_revokes_only_the_oldest_beyond_it() {
     let w = world_keeping(2);
-    let user = w.signup.execute(signup_input("ada@example.com")).unwrap();
+    let user = w
+        .signup
+        .execute(signup_input("ada@example.com"), &NOWHERE)
+        .unwrap();
     let keys: Vec<String> = (0..3)
         .map(|_| {
             w.clock.advance(1);

@@ -21,7 +21,10 @@ fn invalid(
 #[test]
 fn creates_an_active_user_with_a_hashed_password() {
     let w = world();
-    let user = w.signup.execute(signup_input("Ada@Example.COM")).unwrap();
+    let user = w
+        .signup
+        .execute(signup_input("Ada@Example.COM"), &NOWHERE)
+        .unwrap();
     assert_eq!(user.email.as_str(), "Ada@example.com");
     assert!(user.is_active && !user.is_staff && user.last_login.is_none());
     // Stored as the hasher made it, never as the password itself.
@@ -32,7 +35,7 @@ fn creates_an_active_user_with_a_hashed_password() {
 #[test]
 fn reports_every_missing_field_at_once() {
     let w = world();
-    let errors = invalid(w.signup.execute(SignupInput::default()));
+    let errors = invalid(w.signup.execute(SignupInput::default(), &NOWHERE));
     let required = vec!["This field is required.".to_string()];
     assert_eq!(
         errors,
@@ -47,8 +50,10 @@ fn reports_every_missing_field_at_once() {
 #[test]
 fn refuses_a_taken_email_in_any_case() {
     let w = world();
-    w.signup.execute(signup_input("ada@example.com")).unwrap();
-    let errors = invalid(w.signup.execute(signup_input("ADA@example.com")));
+    w.signup
+        .execute(signup_input("ada@example.com"), &NOWHERE)
+        .unwrap();
+    let errors = invalid(w.signup.execute(signup_input("ADA@example.com"), &NOWHERE));
     assert_eq!(
         errors,
         vec![(
@@ -66,7 +71,7 @@ fn null_and_non_text_values_get_their_own_messages() {
         phonenumber: FieldValue::NotText,
         ..signup_input("x@example.com")
     };
-    let errors = invalid(w.signup.execute(input));
+    let errors = invalid(w.signup.execute(input, &NOWHERE));
     assert_eq!(
         errors,
         vec![
@@ -83,7 +88,7 @@ fn password_problems_are_listed_together() {
         password: text("1234"),
         ..signup_input("x@example.com")
     };
-    let errors = invalid(w.signup.execute(input));
+    let errors = invalid(w.signup.execute(input, &NOWHERE));
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].0, "password");
     assert!(
@@ -105,7 +110,7 @@ fn optional_names_are_validated_when_given() {
         first_name: text(&"x".repeat(151)),
         ..signup_input("x@example.com")
     };
-    let errors = invalid(w.signup.execute(input));
+    let errors = invalid(w.signup.execute(input, &NOWHERE));
     assert_eq!(
         errors,
         vec![(

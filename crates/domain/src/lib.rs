@@ -20,6 +20,7 @@ mod phone_number;
 mod presented_token;
 mod rate;
 mod scope;
+mod security_event;
 mod token;
 mod token_lifetime;
 mod trimmed_text;
@@ -40,6 +41,10 @@ pub use phone_number::PhoneNumber;
 pub use presented_token::PresentedToken;
 pub use rate::{InvalidRate, Rate};
 pub use scope::{Scope, Scopes};
+pub use security_event::{
+    DetailValue, EventId, EventKind, LoginFailure, LoginMethod, RequestOrigin, RevokedVia,
+    SecurityEvent,
+};
 pub use token::{AuthToken, IssuedToken, TokenDigest, TokenId, TokenKey};
 pub use token_lifetime::TokenLifetime;
 pub use user::{NewUser, User, UserChanges, UserId};

@@ -2,7 +2,7 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
-use crate::{Scopes, Timestamp, TokenKind, UserId};
+use crate::{RequestOrigin, Scopes, Timestamp, TokenKind, UserId};
 
 /// The secret a client presents: 160 bits from the OS CSPRNG, written as 40
 /// lowercase hex characters. Shown once, at login; never stored.
@@ -38,6 +38,8 @@ pub struct AuthToken {
     /// [`crate::TokenLifetime`]); `None` until a request after the one that
     /// issued it authenticates with it.
     pub last_used: Option<Timestamp>,
+    /// The client IP and `User-Agent` of the request that created it.
+    pub origin: RequestOrigin,
 }
 
 impl AuthToken {

@@ -107,6 +107,48 @@ impl UserChanges {
         self.is_active == Some(false)
     }
 
+    /// The fields of `user` this change would really change, named as in
+    /// the user representation and in its order.
+    pub fn changed_fields(&self, user: &User) -> Vec<&'static str> {
+        let differs = |field: &'static str, changed: bool| changed.then_some(field);
+        [
+            differs(
+                "phonenumber",
+                self.phone_number
+                    .as_ref()
+                    .is_some_and(|new| *new != user.phone_number),
+            ),
+            differs(
+                "first_name",
+                self.first_name
+                    .as_ref()
+                    .is_some_and(|new| *new != user.first_name),
+            ),
+            differs(
+                "last_name",
+                self.last_name
+                    .as_ref()
+                    .is_some_and(|new| *new != user.last_name),
+            ),
+            differs(
+                "is_staff",
+                self.is_staff.is_some_and(|new| new != user.is_staff),
+            ),
+            differs(
+                "is_active",
+                self.is_active.is_some_and(|new| new != user.is_active),
+            ),
+            differs(
+                "email_verified",
+                self.email_verified
+                    .is_some_and(|new| new != user.email_verified),
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
     /// The user as it reads after the change.
     pub fn apply_to(&self, mut user: User) -> User {
         if let Some(first_name) = &self.first_name {

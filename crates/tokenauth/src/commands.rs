@@ -7,10 +7,10 @@ use std::sync::Arc;
 use tokenauth_adapters_db::{Database, DatabaseError, DieselUserRepository};
 use tokenauth_adapters_system::{BcryptHasher, SystemClock};
 use tokenauth_application::{
-    ChangePassword, ChangePasswordError, DeliveryOutcome, FieldError, FieldValue, Privileges,
-    Signup, SignupError, SignupInput, ValidationErrors,
+    ChangePasswordError, DeliveryOutcome, FieldError, FieldValue, Privileges, Signup, SignupError,
+    SignupInput, ValidationErrors,
 };
-use tokenauth_domain::{Email, Mail, Password, PasswordPolicy, User};
+use tokenauth_domain::{Email, Mail, Password, PasswordPolicy, RequestOrigin, User};
 
 use crate::{Settings, wiring};
 
@@ -50,7 +50,7 @@ pub fn create_superuser(
     phone_number: &str,
     password: Password,
 ) -> Result<User, CommandError> {
-    let db = Database::open(&settings.database_settings())?;
+    let db = wiring::open_database(settings)?;
     let signup = Signup::new(
         Arc::new(DieselUserRepository::new(db)),
         Arc::new(BcryptHasher::new(settings.auth.bcrypt_cost)),
@@ -69,7 +69,7 @@ pub fn create_superuser(
         email_verified: true,
     };
     signup
-        .execute_with(input, privileges)
+        .execute_with(input, privileges, &RequestOrigin::default())
         .map_err(|error| match error {
             SignupError::Invalid(errors) => CommandError::Invalid(errors),
             other => CommandError::Failed(other.to_string()),
@@ -82,11 +82,10 @@ pub fn change_password(
     email: &str,
     password: Password,
 ) -> Result<User, CommandError> {
-    let db = Database::open(&settings.database_settings())?;
-    let change = ChangePassword::new(
+    let db = wiring::open_database(settings)?;
+    let change = wiring::change_password(
         Arc::new(DieselUserRepository::new(db)),
         Arc::new(BcryptHasher::new(settings.auth.bcrypt_cost)),
-        PasswordPolicy::default(),
     );
     change.reset(email, password).map_err(|error| match error {
         ChangePasswordError::Invalid(errors) => CommandError::Invalid(errors),

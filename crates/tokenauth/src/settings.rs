@@ -35,6 +35,32 @@ pub struct Settings {
     pub http: HttpSettings,
     /// `[log]`.
     pub log: LogSettings,
+    /// `[audit]`.
+    pub audit: AuditSettings,
+    /// `[webhooks]`.
+    pub webhooks: WebhookSettings,
+}
+
+/// The security event log.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// Days an event is kept; 0 = for ever.
+    pub retention_days: u64,
+}
+
+/// Where security events are pushed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// The receiver; empty: webhooks off.
+    pub url: String,
+    /// `whsec_<base64>`: the key that signs each delivery.
+    pub secret: SecretString,
+    /// Event types sent; `*` for every one.
+    pub events: Vec<String>,
+    /// Delivery attempts per event before it is given up.
+    pub max_attempts: u32,
 }
 
 /// Where to listen.
@@ -235,6 +261,7 @@ impl Settings {
                     .try_parsing(true)
                     .list_separator(",")
                     .with_list_parse_key("http.cors_allowed_origins")
+                    .with_list_parse_key("webhooks.events")
                     .source(Some(environment.into_iter().collect())),
             )
             .build()?;
@@ -396,6 +423,18 @@ impl Settings {
             self.server.trusted_proxies,
         )
         .with_mail(rate(&self.throttle.mail))
+    }
+
+    /// Which events get a webhook delivery.
+    pub fn webhook_selection(&self) -> tokenauth_adapters_db::WebhookSelection {
+        use tokenauth_adapters_db::WebhookSelection;
+        if self.webhooks.url.trim().is_empty() {
+            WebhookSelection::None
+        } else if self.webhooks.events.iter().any(|kind| kind == "*") {
+            WebhookSelection::All
+        } else {
+            WebhookSelection::Types(self.webhooks.events.clone())
+        }
     }
 
     /// `auth.email_verification` as the use cases take it.

@@ -15,7 +15,8 @@ use tokenauth_adapters_http::{
 };
 use tokenauth_adapters_redis::{InvalidRedisUrl, RedisThrottleStore};
 use tokenauth_application::{
-    AccountMail, DeliverMail, DeliveryOutcome, PruneMail, PruneTokens, PrunedMail, RepositoryError,
+    AccountMail, DeliverMail, DeliveryOutcome, EventLog, PruneMail, PruneTokens, PrunedMail,
+    RepositoryError,
 };
 
 use secrecy::ExposeSecret;
@@ -54,6 +55,7 @@ pub struct Application {
     database: Database,
     prune: PruneTokens,
     prune_mail: Arc<PruneMail>,
+    event_log: Arc<EventLog>,
     prune_interval: Option<Duration>,
     mail: Arc<MailWork>,
     mail_metrics: MailMetrics,
@@ -72,7 +74,7 @@ impl Application {
     /// Opens the database (applying pending migrations), binds the listen
     /// address and builds the server. Nothing is served until [`Application::run`].
     pub fn build(settings: &Settings) -> Result<Self, StartupError> {
-        let database = Database::open(&settings.database_settings())?;
+        let database = wiring::open_database(settings)?;
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let bind_error = |source| StartupError::Bind {
             address: address.clone(),
@@ -133,6 +135,7 @@ impl Application {
             server: server.run(),
             prune: wiring::prune_tokens(&database),
             prune_mail: Arc::new(wiring::prune_mail(&database)),
+            event_log: Arc::new(wiring::event_log(settings, &database)),
             database,
             prune_interval,
             mail,
@@ -156,7 +159,12 @@ impl Application {
     pub async fn run(self) -> std::io::Result<()> {
         tokio::spawn(stop_on_signal(self.server.handle(), self.in_flight));
         if let Some(interval) = self.prune_interval {
-            tokio::spawn(prune_periodically(self.prune, self.prune_mail, interval));
+            let pruning = Pruning {
+                tokens: self.prune,
+                mail: self.prune_mail,
+                events: self.event_log,
+            };
+            tokio::spawn(prune_periodically(pruning, interval));
         }
         tokio::spawn(deliver_mail_continually(self.mail, self.mail_metrics));
         self.server.await
@@ -242,10 +250,29 @@ async fn deliver_mail_continually(work: Arc<MailWork>, metrics: MailMetrics) {
     }
 }
 
-async fn prune_periodically(prune: PruneTokens, prune_mail: Arc<PruneMail>, interval: Duration) {
+/// What the server deletes now and then.
+struct Pruning {
+    tokens: PruneTokens,
+    mail: Arc<PruneMail>,
+    events: Arc<EventLog>,
+}
+
+async fn prune_periodically(pruning: Pruning, interval: Duration) {
+    let Pruning {
+        tokens: prune,
+        mail: prune_mail,
+        events,
+    } = pruning;
     let mut ticks = tokio::time::interval(interval);
     loop {
         ticks.tick().await;
+        let log = events.clone();
+        match tokio::task::spawn_blocking(move || log.prune()).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(deleted)) => tracing::info!(deleted, "pruned security events past retention"),
+            Ok(Err(error)) => tracing::warn!(%error, "could not prune security events"),
+            Err(error) => tracing::warn!(%error, "security event pruning failed"),
+        }
         let mail = prune_mail.clone();
         match tokio::task::spawn_blocking(move || mail.execute()).await {
             Ok(Ok(PrunedMail {

@@ -6,17 +6,17 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use secrecy::ExposeSecret;
 use tokenauth_adapters_db::{
-    Database, DieselAccountKeys, DieselOutbox, DieselTokenLookup, DieselTokenRepository,
-    DieselUserRepository,
+    Database, DatabaseError, DieselAccountKeys, DieselOutbox, DieselSecurityEvents,
+    DieselTokenLookup, DieselTokenRepository, DieselUserRepository,
 };
 use tokenauth_adapters_http::{HashingThreads, Services};
 use tokenauth_adapters_mail::{ConsoleMailer, SmtpConfigError, SmtpMailer};
 use tokenauth_adapters_system::{BcryptHasher, OsTokenGenerator, SystemClock};
 use tokenauth_application::{
     AccountMail, AccountMailSettings, AdminUsers, Authenticate, ChangeEmail, ChangePassword,
-    DeleteAccount, DeliverMail, Login, Logout, LogoutAll, Mailer, PasswordReset, PersonalTokens,
-    PruneMail, PruneTokens, Sessions, Signup, TokenPolicy, TokenRepository, UpdateProfile,
-    UserRepository, VerifyEmail,
+    DeleteAccount, DeliverMail, EventLog, Login, Logout, LogoutAll, Mailer, PasswordReset,
+    PersonalTokens, PruneMail, PruneTokens, Sessions, Signup, TokenPolicy, TokenRepository,
+    UpdateProfile, UserRepository, VerifyEmail,
 };
 use tokenauth_domain::{DeliveryPolicy, PasswordPolicy, TokenLifetime};
 
@@ -79,6 +79,37 @@ pub fn prune_mail(db: &Database) -> PruneMail {
     )
 }
 
+/// The database the settings name (migrations applied), queueing webhook
+/// deliveries for the events `webhooks.events` selects when webhooks are on.
+pub fn open_database(settings: &Settings) -> Result<Database, DatabaseError> {
+    Ok(Database::open(&settings.database_settings())?.with_webhooks(settings.webhook_selection()))
+}
+
+/// The password change use case (also the operator's `changepassword`).
+pub fn change_password(
+    users: Arc<dyn UserRepository>,
+    hasher: Arc<BcryptHasher>,
+) -> ChangePassword {
+    ChangePassword::new(
+        users,
+        hasher,
+        Arc::new(SystemClock),
+        PasswordPolicy::default(),
+    )
+}
+
+/// The security event log and its retention.
+pub fn event_log(settings: &Settings, db: &Database) -> EventLog {
+    let retention = Some(settings.audit.retention_days)
+        .filter(|days| *days > 0)
+        .and_then(|days| TimeDelta::try_days(i64::try_from(days).ok()?));
+    EventLog::new(
+        Arc::new(DieselSecurityEvents::new(db.clone())),
+        Arc::new(SystemClock),
+        retention,
+    )
+}
+
 /// Deletes expired tokens (for the periodic job and `tokenauth prunetokens`).
 pub fn prune_tokens(db: &Database) -> PruneTokens {
     PruneTokens::new(
@@ -112,6 +143,7 @@ pub(crate) fn services(settings: &Settings, db: &Database, hashing: HashingThrea
             hasher.clone(),
             clock.clone(),
             Arc::new(OsTokenGenerator),
+            Arc::new(DieselSecurityEvents::new(db.clone())),
             policy,
         ),
         authenticate: Authenticate::new(
@@ -119,14 +151,10 @@ pub(crate) fn services(settings: &Settings, db: &Database, hashing: HashingThrea
             clock.clone(),
             lifetime,
         ),
-        logout: Logout::new(tokens.clone()),
-        logout_all: LogoutAll::new(tokens.clone()),
-        update_profile: UpdateProfile::new(users.clone()),
-        change_password: ChangePassword::new(
-            users.clone(),
-            hasher.clone(),
-            PasswordPolicy::default(),
-        ),
+        logout: Logout::new(tokens.clone(), clock.clone()),
+        logout_all: LogoutAll::new(tokens.clone(), clock.clone()),
+        update_profile: UpdateProfile::new(users.clone(), clock.clone()),
+        change_password: change_password(users.clone(), hasher.clone()),
         verify_email: VerifyEmail::new(
             account_keys.clone(),
             clock.clone(),
@@ -139,7 +167,7 @@ pub(crate) fn services(settings: &Settings, db: &Database, hashing: HashingThrea
             clock.clone(),
             account_mail_settings(settings),
         ),
-        delete_account: DeleteAccount::new(users.clone(), hasher.clone()),
+        delete_account: DeleteAccount::new(users.clone(), hasher.clone(), clock.clone()),
         password_reset: PasswordReset::new(
             account_keys,
             hasher.clone(),
@@ -151,8 +179,9 @@ pub(crate) fn services(settings: &Settings, db: &Database, hashing: HashingThrea
             clock.clone(),
             Arc::new(OsTokenGenerator),
         ),
-        sessions: Sessions::new(tokens, clock),
-        admin: AdminUsers::new(users),
+        sessions: Sessions::new(tokens, clock.clone()),
+        admin: AdminUsers::new(users, clock),
+        event_log: event_log(settings, db),
         health: Arc::new(db.clone()),
         hashing,
     }

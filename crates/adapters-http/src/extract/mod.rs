@@ -6,6 +6,7 @@ mod authorization;
 mod body;
 mod client_ip;
 pub(crate) mod fields;
+mod origin;
 mod pagination;
 
 pub(crate) use authenticated_user::authenticate;
@@ -14,4 +15,5 @@ pub use authorization::{AuthorizationError, parse_authorization};
 pub use body::{BodyLimit, parse_body};
 pub(crate) use body::{declared_length, read_body, read_limited};
 pub use client_ip::client_ip;
+pub use origin::Origin;
 pub(crate) use pagination::{QueryParams, page_links};

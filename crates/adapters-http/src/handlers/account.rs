@@ -9,7 +9,7 @@ use tokenauth_application::{
 };
 use utoipa::ToSchema;
 
-use crate::extract::{AuthenticatedUser, fields, read_body};
+use crate::extract::{AuthenticatedUser, Origin, fields, read_body};
 use crate::representation::{PersonalTokenBody, SessionBody, UserBody};
 use crate::responses::json_response;
 use crate::threads::{Blocking, Threads};
@@ -68,13 +68,14 @@ pub(crate) async fn me(AuthenticatedUser(session): AuthenticatedUser) -> HttpRes
 pub(crate) async fn update_me(
     services: Data<Services>,
     AuthenticatedUser(session): AuthenticatedUser,
+    Origin(origin): Origin,
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: ProfileRequest = read_body(&req, payload.into_inner()).await?;
     let input = ProfileInput::from(body);
     let user = Blocking
-        .run(move || services.update_profile.execute(&session, input))
+        .run(move || services.update_profile.execute(&session, input, &origin))
         .await?;
     Ok(json_response(StatusCode::OK, &UserBody::of(&user)))
 }
@@ -83,6 +84,7 @@ pub(crate) async fn update_me(
 pub(crate) async fn change_password(
     services: Data<Services>,
     AuthenticatedUser(session): AuthenticatedUser,
+    Origin(origin): Origin,
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
@@ -93,7 +95,7 @@ pub(crate) async fn change_password(
     };
     let hashing = services.hashing.clone();
     hashing
-        .run(move || services.change_password.execute(&session, input))
+        .run(move || services.change_password.execute(&session, input, &origin))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -102,13 +104,18 @@ pub(crate) async fn change_password(
 pub(crate) async fn delete_me(
     services: Data<Services>,
     AuthenticatedUser(session): AuthenticatedUser,
+    Origin(origin): Origin,
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: AccountDeletionRequest = read_body(&req, payload.into_inner()).await?;
     let hashing = services.hashing.clone();
     hashing
-        .run(move || services.delete_account.execute(&session, &body.password))
+        .run(move || {
+            services
+                .delete_account
+                .execute(&session, &body.password, &origin)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -145,6 +152,7 @@ pub(crate) struct PersonalTokenRequest {
 pub(crate) async fn create_token(
     services: Data<Services>,
     AuthenticatedUser(session): AuthenticatedUser,
+    Origin(origin): Origin,
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
@@ -155,7 +163,7 @@ pub(crate) async fn create_token(
         expires_in_days: body.expires_in_days,
     };
     let issued = Blocking
-        .run(move || services.personal_tokens.create(&session, input))
+        .run(move || services.personal_tokens.create(&session, input, &origin))
         .await?;
     Ok(json_response(
         StatusCode::CREATED,
@@ -167,11 +175,12 @@ pub(crate) async fn create_token(
 pub(crate) async fn delete_token(
     services: Data<Services>,
     AuthenticatedUser(session): AuthenticatedUser,
+    Origin(origin): Origin,
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     Blocking
-        .run(move || services.sessions.end(&session, &id))
+        .run(move || services.sessions.end(&session, &id, &origin))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use tokenauth_application::{FieldValue, PageRequest, ProfileInput, UserUpdateInput};
 use utoipa::ToSchema;
 
-use crate::extract::{AuthenticatedUser, QueryParams, fields, page_links, read_body};
+use crate::extract::{AuthenticatedUser, Origin, QueryParams, fields, page_links, read_body};
 use crate::representation::{UserBody, UserPageBody};
 use crate::responses::json_response;
 use crate::threads::{Blocking, Threads};
@@ -70,6 +70,7 @@ pub(crate) async fn get_user(
 pub(crate) async fn update_user(
     services: Data<Services>,
     AuthenticatedUser(session): AuthenticatedUser,
+    Origin(origin): Origin,
     id: Path<String>,
     req: HttpRequest,
     payload: Payload,
@@ -87,7 +88,7 @@ pub(crate) async fn update_user(
     };
     let id = id.into_inner();
     let user = Blocking
-        .run(move || services.admin.update(&session, &id, input))
+        .run(move || services.admin.update(&session, &id, input, &origin))
         .await?;
     Ok(json_response(StatusCode::OK, &UserBody::of(&user)))
 }
@@ -96,11 +97,12 @@ pub(crate) async fn update_user(
 pub(crate) async fn delete_user(
     services: Data<Services>,
     AuthenticatedUser(session): AuthenticatedUser,
+    Origin(origin): Origin,
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     Blocking
-        .run(move || services.admin.delete(&session, &id))
+        .run(move || services.admin.delete(&session, &id, &origin))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

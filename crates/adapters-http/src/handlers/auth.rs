@@ -9,7 +9,7 @@ use tokenauth_application::{FieldValue, LoginInput, SignupInput};
 use tokenauth_domain::EmailKey;
 use utoipa::ToSchema;
 
-use crate::extract::{AuthenticatedUser, client_ip, fields, read_body};
+use crate::extract::{AuthenticatedUser, Origin, client_ip, fields, read_body};
 use crate::representation::{IssuedTokenBody, LoginBody, UserBody};
 use crate::responses::json_response;
 use crate::threads::{Blocking, Threads};
@@ -65,6 +65,7 @@ pub(crate) async fn signup(
     services: Data<Services>,
     metrics: Data<Metrics>,
     throttles: Data<Throttles>,
+    Origin(origin): Origin,
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
@@ -79,13 +80,16 @@ pub(crate) async fn signup(
     };
     let hashing = services.hashing.clone();
     let signup = services.clone();
-    let user = hashing.run(move || signup.signup.execute(input)).await?;
+    let signed_up = origin.clone();
+    let user = hashing
+        .run(move || signup.signup.execute(input, &signed_up))
+        .await?;
     metrics.observe_signup();
     let created = user.clone();
     // The account exists: a verification message that could not be asked
     // for is logged, and the user can ask again (resend).
     if let Err(error) = Blocking
-        .run(move || services.verify_email.after_signup(&created))
+        .run(move || services.verify_email.after_signup(&created, &origin))
         .await
     {
         tracing::warn!(%error, "could not queue the verification message");
@@ -98,6 +102,7 @@ pub(crate) async fn login(
     services: Data<Services>,
     metrics: Data<Metrics>,
     throttles: Data<Throttles>,
+    Origin(origin): Origin,
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
@@ -114,7 +119,9 @@ pub(crate) async fn login(
         password: body.password,
     };
     let hashing = services.hashing.clone();
-    let result = hashing.run(move || services.login.execute(input)).await;
+    let result = hashing
+        .run(move || services.login.execute(input, &origin))
+        .await;
     match &result {
         Ok(_) => metrics.observe_login(LoginOutcome::Success),
         Err(ApiError::LoginFailed(_)) => metrics.observe_login(LoginOutcome::Failure),
@@ -133,9 +140,10 @@ pub(crate) async fn login(
 pub(crate) async fn logout(
     services: Data<Services>,
     AuthenticatedUser(session): AuthenticatedUser,
+    Origin(origin): Origin,
 ) -> Result<HttpResponse, ApiError> {
     Blocking
-        .run(move || services.logout.execute(&session))
+        .run(move || services.logout.execute(&session, &origin))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -144,9 +152,10 @@ pub(crate) async fn logout(
 pub(crate) async fn logout_all(
     services: Data<Services>,
     AuthenticatedUser(session): AuthenticatedUser,
+    Origin(origin): Origin,
 ) -> Result<HttpResponse, ApiError> {
     Blocking
-        .run(move || services.logout_all.execute(&session))
+        .run(move || services.logout_all.execute(&session, &origin))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

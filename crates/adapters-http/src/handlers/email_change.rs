@@ -9,7 +9,7 @@ use serde_json::json;
 use tokenauth_application::{EmailChangeInput, FieldValue};
 use utoipa::ToSchema;
 
-use crate::extract::{AuthenticatedUser, fields, read_body};
+use crate::extract::{AuthenticatedUser, Origin, fields, read_body};
 use crate::representation::UserBody;
 use crate::responses::json_response;
 use crate::threads::{Blocking, Threads};
@@ -62,12 +62,13 @@ pub(crate) async fn request_change(
 /// `POST /api/me/email/confirm`: 200 with the user at its new address.
 pub(crate) async fn confirm_change(
     services: Data<Services>,
+    Origin(origin): Origin,
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: EmailChangeConfirmRequest = read_body(&req, payload.into_inner()).await?;
     let user = Blocking
-        .run(move || services.change_email.confirm(&body.token))
+        .run(move || services.change_email.confirm(&body.token, &origin))
         .await?;
     Ok(json_response(StatusCode::OK, &UserBody::of(&user)))
 }

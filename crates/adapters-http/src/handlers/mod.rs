@@ -5,6 +5,7 @@ pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod auth;
 pub(crate) mod email_change;
+pub(crate) mod events;
 pub(crate) mod fallback;
 pub(crate) mod gateway;
 pub(crate) mod link_pages;

@@ -8,7 +8,7 @@ use tokenauth_domain::EmailKey;
 use utoipa::ToSchema;
 
 use super::auth::admit_then_read;
-use crate::extract::{fields, read_body};
+use crate::extract::{Origin, fields, read_body};
 use crate::threads::{Blocking, Threads};
 use crate::{ApiError, Services, Throttles};
 
@@ -58,12 +58,13 @@ pub(crate) struct PasswordResetConfirmRequest {
 pub(crate) async fn request_reset(
     services: Data<Services>,
     throttles: Data<Throttles>,
+    Origin(origin): Origin,
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     let email = read_address_request(&throttles, &req, payload).await?;
     Blocking
-        .run(move || services.password_reset.request(&email))
+        .run(move || services.password_reset.request(&email, &origin))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -71,6 +72,7 @@ pub(crate) async fn request_reset(
 /// `POST /api/password/reset/confirm`: 204 once the password is set.
 pub(crate) async fn confirm_reset(
     services: Data<Services>,
+    Origin(origin): Origin,
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
@@ -81,7 +83,7 @@ pub(crate) async fn confirm_reset(
     };
     let hashing = services.hashing.clone();
     hashing
-        .run(move || services.password_reset.confirm(input))
+        .run(move || services.password_reset.confirm(input, &origin))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,7 +8,7 @@ use tokenauth_application::FieldValue;
 use utoipa::ToSchema;
 
 use super::recovery::read_address_request;
-use crate::extract::{fields, read_body};
+use crate::extract::{Origin, fields, read_body};
 use crate::representation::UserBody;
 use crate::responses::json_response;
 use crate::threads::{Blocking, Threads};
@@ -26,12 +26,13 @@ pub(crate) struct VerifyEmailRequest {
 /// `POST /api/verify-email`: 200 with the user, its address verified.
 pub(crate) async fn verify(
     services: Data<Services>,
+    Origin(origin): Origin,
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: VerifyEmailRequest = read_body(&req, payload.into_inner()).await?;
     let user = Blocking
-        .run(move || services.verify_email.confirm(&body.token))
+        .run(move || services.verify_email.confirm(&body.token, &origin))
         .await?;
     Ok(json_response(StatusCode::OK, &UserBody::of(&user)))
 }
@@ -40,12 +41,13 @@ pub(crate) async fn verify(
 pub(crate) async fn resend(
     services: Data<Services>,
     throttles: Data<Throttles>,
+    Origin(origin): Origin,
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     let email = read_address_request(&throttles, &req, payload).await?;
     Blocking
-        .run(move || services.verify_email.resend(&email))
+        .run(move || services.verify_email.resend(&email, &origin))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

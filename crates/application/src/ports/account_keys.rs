@@ -1,6 +1,6 @@
 use tokenauth_domain::{
-    AccountKey, EmailChange, EmailKey, KeyPurpose, Mail, MailId, PasswordHash, Timestamp,
-    TokenDigest, User,
+    AccountKey, EmailChange, EmailKey, KeyPurpose, Mail, MailId, PasswordHash, RequestOrigin,
+    SecurityEvent, Timestamp, TokenDigest, User,
 };
 
 use super::RepositoryError;
@@ -14,6 +14,8 @@ pub struct AccountRequest {
     pub email: EmailKey,
     /// When it was asked.
     pub created: Timestamp,
+    /// Where the request came from.
+    pub origin: RequestOrigin,
 }
 
 /// A key to store and the message that carries it.
@@ -40,8 +42,17 @@ pub struct EmailChangeRequest {
     pub notice: (MailId, Mail),
 }
 
-/// What the mail worker decides for one request: `None` sends nothing.
-pub type DecideRequest<'a> = dyn FnMut(&AccountRequest, Option<&User>) -> Option<KeyMail> + 'a;
+/// What the mail worker decides for one request.
+#[derive(Debug, Clone, Default)]
+pub struct RequestDecision {
+    /// The key and its message; `None` sends nothing.
+    pub mail: Option<KeyMail>,
+    /// Events recording the request, now that its account is known.
+    pub events: Vec<SecurityEvent>,
+}
+
+/// How the mail worker decides for one request.
+pub type DecideRequest<'a> = dyn FnMut(&AccountRequest, Option<&User>) -> RequestDecision + 'a;
 
 /// Single-use keys sent by mail, and the requests for them.
 pub trait AccountKeys: Send + Sync + 'static {
@@ -51,13 +62,14 @@ pub trait AccountKeys: Send + Sync + 'static {
         &self,
         purpose: KeyPurpose,
         email: &EmailKey,
+        origin: &RequestOrigin,
         now: Timestamp,
     ) -> Result<(), RepositoryError>;
 
     /// Takes the oldest waiting request (skipping any another process
     /// holds), looks its user up and asks `decide`; stores what `decide`
     /// returns (the key, and its message in the outbox due at `now`) and
-    /// deletes the request, in one transaction. `Ok(false)` when no request
+    /// deletes the request, in one transaction, with the decision's events. `Ok(false)` when no request
     /// is waiting.
     fn process_request(
         &self,
@@ -81,6 +93,7 @@ pub trait AccountKeys: Send + Sync + 'static {
         key: &AccountKey,
         password_hash: &PasswordHash,
         now: Timestamp,
+        events: &[SecurityEvent],
     ) -> Result<bool, RepositoryError>;
 
     /// Completes a verification in one transaction: consumes `key` and marks
@@ -89,6 +102,7 @@ pub trait AccountKeys: Send + Sync + 'static {
         &self,
         key: &AccountKey,
         now: Timestamp,
+        events: &[SecurityEvent],
     ) -> Result<Option<User>, RepositoryError>;
 
     /// Records an email change in one transaction: consumes the user's
@@ -117,6 +131,7 @@ pub trait AccountKeys: Send + Sync + 'static {
         &self,
         change: &EmailChange,
         now: Timestamp,
+        events: &[SecurityEvent],
     ) -> Result<Option<User>, RepositoryError>;
 
     /// Deletes keys that can no longer be used (consumed or expired by

@@ -10,19 +10,23 @@ mod mailer;
 mod outbox;
 mod password_hasher;
 mod repository_error;
+mod security_events;
 mod throttle_store;
 mod token_generator;
 mod token_lookup;
 mod token_repository;
 mod user_repository;
 
-pub use account_keys::{AccountKeys, AccountRequest, DecideRequest, EmailChangeRequest, KeyMail};
+pub use account_keys::{
+    AccountKeys, AccountRequest, DecideRequest, EmailChangeRequest, KeyMail, RequestDecision,
+};
 pub use clock::Clock;
 pub use database_health::{DatabaseHealth, PoolState};
 pub use mailer::{MailError, Mailer};
 pub use outbox::{Outbox, QueuedMail};
 pub use password_hasher::{HashingError, PasswordHasher};
 pub use repository_error::{RepositoryError, SaveUserError};
+pub use security_events::{EventPage, EventQuery, SecurityEvents};
 pub use throttle_store::{Admission, ThrottleFuture, ThrottleStore, ThrottleStoreError};
 pub use token_generator::{KeyGenerationError, TokenGenerator};
 pub use token_lookup::{LookupFuture, TokenLookup};

@@ -1,10 +1,13 @@
 use std::num::NonZeroU32;
 
-use tokenauth_domain::{AuthToken, Timestamp, TokenId, UserId};
+use tokenauth_domain::{AuthToken, SecurityEvent, Timestamp, TokenId, UserId};
 
 use super::RepositoryError;
 
 /// Where tokens are stored (as digests only).
+///
+/// Methods that change something write the security events they are given
+/// in the change's own transaction.
 pub trait TokenRepository: Send + Sync + 'static {
     /// Records a login: sets the user's `last_login` to `at`, stores `token`
     /// (a session token), and deletes the user's other session tokens beyond
@@ -22,25 +25,36 @@ pub trait TokenRepository: Send + Sync + 'static {
         token: &AuthToken,
         keep: NonZeroU32,
         at: Timestamp,
+        events: &[SecurityEvent],
     ) -> Result<(), RepositoryError>;
 
     /// Stores a personal token. MUST return [`RepositoryError::NotFound`]
     /// when its user no longer exists.
-    fn issue_personal(&self, token: &AuthToken) -> Result<(), RepositoryError>;
+    fn issue_personal(
+        &self,
+        token: &AuthToken,
+        events: &[SecurityEvent],
+    ) -> Result<(), RepositoryError>;
 
     /// Deletes one token. A token already gone is not an error.
-    fn revoke(&self, id: TokenId) -> Result<(), RepositoryError>;
+    fn revoke(&self, id: TokenId, events: &[SecurityEvent]) -> Result<(), RepositoryError>;
 
     /// The user's tokens that have not expired at `now`, newest first.
     fn list_active(&self, user: UserId, now: Timestamp) -> Result<Vec<AuthToken>, RepositoryError>;
 
     /// Deletes the token `id` if it belongs to `user`; `false` when it does not
     /// exist or is someone else's.
-    fn revoke_owned(&self, user: UserId, id: TokenId) -> Result<bool, RepositoryError>;
+    /// The events are written only when a token was deleted.
+    fn revoke_owned(
+        &self,
+        user: UserId,
+        id: TokenId,
+        events: &[SecurityEvent],
+    ) -> Result<bool, RepositoryError>;
 
     /// Deletes every token whose expiry is at or before `now`; returns how many.
     fn delete_expired(&self, now: Timestamp) -> Result<usize, RepositoryError>;
 
     /// Deletes every token of the user; returns how many there were.
-    fn revoke_all(&self, user: UserId) -> Result<usize, RepositoryError>;
+    fn revoke_all(&self, user: UserId, events: &[SecurityEvent]) -> Result<usize, RepositoryError>;
 }

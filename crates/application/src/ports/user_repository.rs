@@ -1,4 +1,6 @@
-use tokenauth_domain::{EmailKey, NewUser, PasswordHash, TokenId, User, UserChanges, UserId};
+use tokenauth_domain::{
+    EmailKey, NewUser, PasswordHash, SecurityEvent, TokenId, User, UserChanges, UserId,
+};
 
 use super::{RepositoryError, SaveUserError};
 
@@ -35,6 +37,10 @@ pub enum AccountDeletion {
 }
 
 /// Where users are stored.
+///
+/// Every method that changes something takes the security events that
+/// record the change, and MUST write them in the change's own transaction:
+/// a change is never kept without its events.
 pub trait UserRepository: Send + Sync + 'static {
     /// Stores a new user and returns it as stored.
     ///
@@ -42,7 +48,7 @@ pub trait UserRepository: Send + Sync + 'static {
     /// [`EmailKey`] exists, decided atomically by the store (a unique index),
     /// never by a check before the insert: of two concurrent inserts of one
     /// email exactly one succeeds.
-    fn insert(&self, user: NewUser) -> Result<User, SaveUserError>;
+    fn insert(&self, user: NewUser, events: &[SecurityEvent]) -> Result<User, SaveUserError>;
 
     /// The user whose email has this key, if any.
     fn find_by_email_key(&self, key: &EmailKey) -> Result<Option<User>, RepositoryError>;
@@ -54,7 +60,12 @@ pub trait UserRepository: Send + Sync + 'static {
     /// user has this id. When the changes deactivate the user, MUST delete all
     /// of its tokens in the same transaction, so no request authenticates as
     /// an inactive user after this returns.
-    fn update(&self, id: UserId, changes: &UserChanges) -> Result<Option<User>, RepositoryError>;
+    fn update(
+        &self,
+        id: UserId,
+        changes: &UserChanges,
+        events: &[SecurityEvent],
+    ) -> Result<Option<User>, RepositoryError>;
 
     /// Replaces the password hash and deletes every token of the user except
     /// `keep`, in one transaction. Returns `false` when no user has this id.
@@ -63,6 +74,7 @@ pub trait UserRepository: Send + Sync + 'static {
         id: UserId,
         hash: &PasswordHash,
         keep: Option<TokenId>,
+        events: &[SecurityEvent],
     ) -> Result<bool, RepositoryError>;
 
     /// One page of the users matching `query`, ordered by `date_joined` (then
@@ -70,10 +82,14 @@ pub trait UserRepository: Send + Sync + 'static {
     fn list(&self, query: &UserQuery) -> Result<UserPage, RepositoryError>;
 
     /// Deletes the user and all its tokens. Returns `false` when no user has this id.
-    fn delete(&self, id: UserId) -> Result<bool, RepositoryError>;
+    fn delete(&self, id: UserId, events: &[SecurityEvent]) -> Result<bool, RepositoryError>;
 
     /// Deletes the user and all it holds unless it is the last active
     /// superuser. MUST decide that atomically: of two active superusers
     /// deleting themselves at once, one stays.
-    fn delete_own_account(&self, id: UserId) -> Result<AccountDeletion, RepositoryError>;
+    fn delete_own_account(
+        &self,
+        id: UserId,
+        events: &[SecurityEvent],
+    ) -> Result<AccountDeletion, RepositoryError>;
 }

@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use tokenauth_application::ports::{
-    AccountDeletion, Clock, HashingError, KeyGenerationError, LookupFuture, PasswordHasher,
-    RepositoryError, SaveUserError, TokenGenerator, TokenLookup, TokenRepository, UserPage,
-    UserQuery, UserRepository,
+    AccountDeletion, Clock, EventPage, EventQuery, HashingError, KeyGenerationError, LookupFuture,
+    PasswordHasher, RepositoryError, SaveUserError, SecurityEvents, TokenGenerator, TokenLookup,
+    TokenRepository, UserPage, UserQuery, UserRepository,
 };
 use tokenauth_application::{
     AdminUsers, Authenticate, Authenticated, ChangePassword, DeleteAccount, FieldValue, Login,
@@ -16,8 +16,8 @@ use tokenauth_application::{
 };
 use tokenauth_domain::{
     AuthToken, EmailKey, Identity, NewPassword, NewUser, Password, PasswordHash, PasswordPolicy,
-    PresentedToken, Timestamp, TokenDigest, TokenId, TokenKey, TokenLifetime, User, UserChanges,
-    UserId,
+    PresentedToken, RequestOrigin, SecurityEvent, Timestamp, TokenDigest, TokenId, TokenKey,
+    TokenLifetime, User, UserChanges, UserId,
 };
 
 #[derive(Default)]
@@ -25,6 +25,7 @@ pub struct Store {
     users: Mutex<Vec<User>>,
     tokens: Mutex<Vec<AuthToken>>,
     pub record_use_calls: Mutex<usize>,
+    pub events: Mutex<Vec<SecurityEvent>>,
 }
 
 impl Store {
@@ -52,7 +53,8 @@ impl Store {
 }
 
 impl UserRepository for Store {
-    fn insert(&self, user: NewUser) -> Result<User, SaveUserError> {
+    fn insert(&self, user: NewUser, events: &[SecurityEvent]) -> Result<User, SaveUserError> {
+        self.record_all(events);
         let mut users = self.users.lock().unwrap();
         if users.iter().any(|u| u.email.key() == user.email.key()) {
             return Err(SaveUserError::EmailTaken);
@@ -82,7 +84,13 @@ impl UserRepository for Store {
             .cloned())
     }
 
-    fn update(&self, id: UserId, changes: &UserChanges) -> Result<Option<User>, RepositoryError> {
+    fn update(
+        &self,
+        id: UserId,
+        changes: &UserChanges,
+        events: &[SecurityEvent],
+    ) -> Result<Option<User>, RepositoryError> {
+        self.record_all(events);
         let mut users = self.users.lock().unwrap();
         let Some(user) = users.iter_mut().find(|u| u.id == id) else {
             return Ok(None);
@@ -99,7 +107,9 @@ impl UserRepository for Store {
         id: UserId,
         hash: &PasswordHash,
         keep: Option<TokenId>,
+        events: &[SecurityEvent],
     ) -> Result<bool, RepositoryError> {
+        self.record_all(events);
         let mut users = self.users.lock().unwrap();
         let Some(user) = users.iter_mut().find(|u| u.id == id) else {
             return Ok(false);
@@ -138,7 +148,8 @@ impl UserRepository for Store {
         })
     }
 
-    fn delete(&self, id: UserId) -> Result<bool, RepositoryError> {
+    fn delete(&self, id: UserId, events: &[SecurityEvent]) -> Result<bool, RepositoryError> {
+        self.record_all(events);
         let mut users = self.users.lock().unwrap();
         let before = users.len();
         users.retain(|u| u.id != id);
@@ -146,7 +157,11 @@ impl UserRepository for Store {
         Ok(users.len() < before)
     }
 
-    fn delete_own_account(&self, id: UserId) -> Result<AccountDeletion, RepositoryError> {
+    fn delete_own_account(
+        &self,
+        id: UserId,
+        events: &[SecurityEvent],
+    ) -> Result<AccountDeletion, RepositoryError> {
         let superusers: Vec<UserId> = {
             let users = self.users.lock().unwrap();
             users
@@ -158,11 +173,42 @@ impl UserRepository for Store {
         if superusers == [id] {
             return Ok(AccountDeletion::LastSuperuser);
         }
-        Ok(if self.delete(id)? {
+        Ok(if self.delete(id, events)? {
             AccountDeletion::Deleted
         } else {
             AccountDeletion::NotFound
         })
+    }
+}
+
+impl Store {
+    fn record_all(&self, events: &[SecurityEvent]) {
+        self.events.lock().unwrap().extend_from_slice(events);
+    }
+
+    /// The type names of the events recorded so far, oldest first.
+    pub fn event_types(&self) -> Vec<&'static str> {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|event| event.kind.type_name())
+            .collect()
+    }
+}
+
+impl SecurityEvents for Store {
+    fn record(&self, event: &SecurityEvent) -> Result<(), RepositoryError> {
+        self.record_all(std::slice::from_ref(event));
+        Ok(())
+    }
+
+    fn list(&self, _query: &EventQuery) -> Result<EventPage, RepositoryError> {
+        Ok(EventPage::default())
+    }
+
+    fn delete_older_than(&self, _cutoff: Timestamp) -> Result<usize, RepositoryError> {
+        Ok(0)
     }
 }
 
@@ -172,7 +218,9 @@ impl TokenRepository for Store {
         token: &AuthToken,
         keep: NonZeroU32,
         at: Timestamp,
+        events: &[SecurityEvent],
     ) -> Result<(), RepositoryError> {
+        self.record_all(events);
         let mut users = self.users.lock().unwrap();
         let user = users
             .iter_mut()
@@ -198,7 +246,12 @@ impl TokenRepository for Store {
         Ok(())
     }
 
-    fn issue_personal(&self, token: &AuthToken) -> Result<(), RepositoryError> {
+    fn issue_personal(
+        &self,
+        token: &AuthToken,
+        events: &[SecurityEvent],
+    ) -> Result<(), RepositoryError> {
+        self.record_all(events);
         let users = self.users.lock().unwrap();
         if !users.iter().any(|u| u.id == token.user_id) {
             return Err(RepositoryError::NotFound);
@@ -207,7 +260,8 @@ impl TokenRepository for Store {
         Ok(())
     }
 
-    fn revoke(&self, id: TokenId) -> Result<(), RepositoryError> {
+    fn revoke(&self, id: TokenId, events: &[SecurityEvent]) -> Result<(), RepositoryError> {
+        self.record_all(events);
         self.tokens.lock().unwrap().retain(|t| t.id != id);
         Ok(())
     }
@@ -225,7 +279,13 @@ impl TokenRepository for Store {
         Ok(tokens)
     }
 
-    fn revoke_owned(&self, user: UserId, id: TokenId) -> Result<bool, RepositoryError> {
+    fn revoke_owned(
+        &self,
+        user: UserId,
+        id: TokenId,
+        events: &[SecurityEvent],
+    ) -> Result<bool, RepositoryError> {
+        self.record_all(events);
         let mut tokens = self.tokens.lock().unwrap();
         let before = tokens.len();
         tokens.retain(|t| !(t.id == id && t.user_id == user));
@@ -239,7 +299,8 @@ impl TokenRepository for Store {
         Ok(before - tokens.len())
     }
 
-    fn revoke_all(&self, user: UserId) -> Result<usize, RepositoryError> {
+    fn revoke_all(&self, user: UserId, events: &[SecurityEvent]) -> Result<usize, RepositoryError> {
+        self.record_all(events);
         let mut tokens = self.tokens.lock().unwrap();
         let before = tokens.len();
         tokens.retain(|t| t.user_id != user);
@@ -386,7 +447,7 @@ impl World {
     /// Signs `email` up with `privileges` and logs in; returns the session.
     pub fn session(&self, email: &str, privileges: Privileges) -> Authenticated {
         self.signup
-            .execute_with(signup_input(email), privileges)
+            .execute_with(signup_input(email), privileges, &NOWHERE)
             .unwrap();
         self.login_again(email)
     }
@@ -396,10 +457,13 @@ impl World {
         self.clock.advance(1);
         let key = self
             .login
-            .execute(LoginInput {
-                email: text(email),
-                password: text(PASSWORD),
-            })
+            .execute(
+                LoginInput {
+                    email: text(email),
+                    password: text(PASSWORD),
+                },
+                &NOWHERE,
+            )
             .unwrap()
             .issued
             .key
@@ -426,6 +490,12 @@ pub const NOBODY: Privileges = Privileges {
 
 pub const TTL: u64 = 3600;
 
+/// Where the tests' requests come from: nowhere in particular.
+pub const NOWHERE: RequestOrigin = RequestOrigin {
+    ip: None,
+    user_agent: None,
+};
+
 pub fn world_keeping(tokens_per_user: u32) -> World {
     let store = Arc::new(Store::default());
     let clock = Arc::new(ManualClock::new());
@@ -437,15 +507,20 @@ pub fn world_keeping(tokens_per_user: u32) -> World {
         clock.clone(),
         PasswordPolicy::default(),
     );
-    let change_password =
-        ChangePassword::new(store.clone(), hasher.clone(), PasswordPolicy::default());
-    let delete_account = DeleteAccount::new(store.clone(), hasher.clone());
+    let change_password = ChangePassword::new(
+        store.clone(),
+        hasher.clone(),
+        clock.clone(),
+        PasswordPolicy::default(),
+    );
+    let delete_account = DeleteAccount::new(store.clone(), hasher.clone(), clock.clone());
     let login = Login::new(
         store.clone(),
         store.clone(),
         hasher,
         clock.clone(),
         Arc::new(CountingGenerator::default()),
+        store.clone(),
         TokenPolicy {
             lifetime,
             tokens_per_user: NonZeroU32::new(tokens_per_user).unwrap(),
@@ -454,9 +529,9 @@ pub fn world_keeping(tokens_per_user: u32) -> World {
     );
     let authenticate = Authenticate::new(store.clone(), clock.clone(), lifetime);
     World {
-        update_profile: UpdateProfile::new(store.clone()),
+        update_profile: UpdateProfile::new(store.clone(), clock.clone()),
         sessions: Sessions::new(store.clone(), clock.clone()),
-        admin: AdminUsers::new(store.clone()),
+        admin: AdminUsers::new(store.clone(), clock.clone()),
         change_password,
         delete_account,
         store,

@@ -250,10 +250,12 @@ async fn tokens_lists_the_users_sessions_newest_first(backend: Backend) {
                 "current",
                 "expires",
                 "id",
+                "ip",
                 "kind",
                 "last_used",
                 "name",
-                "scopes"
+                "scopes",
+                "user_agent"
             ]
         );
         assert_eq!(session["kind"], "session");
