@@ -89,6 +89,10 @@ impl PgConnector {
             return Err("sslrootcert=system with a mode weaker than verify-full".into());
         }
         let hosts = config.get_hosts();
+        if hosts.is_empty() && config.get_hostaddrs().is_empty() {
+            // libpq's default socket, which tokio-postgres does not look for.
+            return Err("the URL names no host (libpq's default socket)".into());
+        }
         let sockets = hosts.iter().filter(|host| is_socket(host)).count();
         if sockets > 0 && sockets == hosts.len() && config.get_hostaddrs().is_empty() {
             // libpq never asks for TLS on a Unix socket, whatever the mode.
@@ -131,8 +135,11 @@ impl PgConnector {
                 None => match in_home("root.crt").map(|path| read_roots(&path, false)) {
                     Some(Ok(Some(roots))) => Some(roots),
                     Some(Err(error)) => return Err(error),
-                    // Where libpq would fail for want of a root file.
-                    _ if demanded.is_some() => Some(platform_roots()?),
+                    // libpq fails here for want of a root file: keep it, and
+                    // its error, rather than trust roots libpq would not.
+                    _ if demanded.is_some() => {
+                        return Err("verify-ca and verify-full need sslrootcert or ~/.postgresql/root.crt".into());
+                    }
                     _ => None,
                 },
             }
@@ -210,43 +217,63 @@ fn is_socket(host: &Host) -> bool {
 
 /// The roots in a PEM file. A missing file means no checks unless the mode
 /// demands them, as in libpq; any other fault keeps libpq, which fails too.
-fn read_roots(path: &str, demanded: bool) -> Result<Option<RootCertStore>, String> {
+fn read_roots(path: &str, demanded: bool) -> Result<Option<Roots>, String> {
     let pem = match std::fs::read(path) {
         Ok(pem) => pem,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound && !demanded => return Ok(None),
         Err(error) => return Err(format!("cannot read root certificate file {path}: {error}")),
     };
-    let mut roots = RootCertStore::empty();
+    let mut roots = Roots {
+        store: RootCertStore::empty(),
+        files: Vec::new(),
+    };
     for cert in CertificateDer::pem_slice_iter(&pem) {
         let cert = cert.map_err(|error| format!("bad PEM in {path}: {error}"))?;
         roots
-            .add(cert)
+            .store
+            .add(cert.clone())
             .map_err(|error| format!("bad certificate in {path}: {error}"))?;
+        roots.files.push(cert);
     }
-    if roots.is_empty() {
+    if roots.store.is_empty() {
         return Err(format!("no certificate in root certificate file {path}"));
     }
     Ok(Some(roots))
 }
 
-fn platform_roots() -> Result<RootCertStore, String> {
-    let found = rustls_native_certs::load_native_certs();
-    let mut roots = RootCertStore::empty();
-    roots.add_parsable_certificates(found.certs);
-    if roots.is_empty() {
-        return Err(format!("no platform root certificates: {:?}", found.errors));
-    }
-    Ok(roots)
+/// Trusted roots, and those a root file named (for a server certificate
+/// that is itself the root: PostgreSQL's documented self-signed setup).
+struct Roots {
+    store: RootCertStore,
+    files: Vec<CertificateDer<'static>>,
 }
 
-fn client_config(verify: Verify, roots: Option<RootCertStore>) -> Result<ClientConfig, String> {
+fn platform_roots() -> Result<Roots, String> {
+    let found = rustls_native_certs::load_native_certs();
+    let mut store = RootCertStore::empty();
+    store.add_parsable_certificates(found.certs);
+    if store.is_empty() {
+        return Err(format!("no platform root certificates: {:?}", found.errors));
+    }
+    Ok(Roots {
+        store,
+        files: Vec::new(),
+    })
+}
+
+fn client_config(verify: Verify, roots: Option<Roots>) -> Result<ClientConfig, String> {
     // Its own provider, not the process default another crate may set.
     let provider = Arc::new(ring::default_provider());
-    let chain = roots.map(|roots| {
-        WebPkiServerVerifier::builder_with_provider(roots.into(), provider.clone()).build()
+    let (store, files) = match roots {
+        Some(roots) => (Some(roots.store), roots.files),
+        None => (None, Vec::new()),
+    };
+    let chain = store.map(|store| {
+        WebPkiServerVerifier::builder_with_provider(store.into(), provider.clone()).build()
     });
     let check = ServerCheck {
         chain: chain.transpose().map_err(|error| error.to_string())?,
+        root_files: files,
         verify,
         provider: provider.clone(),
     };
@@ -287,6 +314,10 @@ fn libpq_retries(error: &tokio_postgres::Error) -> bool {
 struct ServerCheck {
     /// None where libpq has no root file and takes any certificate.
     chain: Option<Arc<WebPkiServerVerifier>>,
+    /// The certificates of the root file, trusted as they are when the
+    /// server presents one of them (webpki refuses a CA certificate as the
+    /// server's own, where OpenSSL takes a self-signed one from the file).
+    root_files: Vec<CertificateDer<'static>>,
     verify: Verify,
     provider: Arc<CryptoProvider>,
 }
@@ -308,6 +339,9 @@ impl ServerCertVerifier for ServerCheck {
             Err(Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) if self.verify != Verify::ChainAndName => Ok(ServerCertVerified::assertion()),
+            Err(_) if self.verify == Verify::Chain && self.root_files.contains(end_entity) => {
+                Ok(ServerCertVerified::assertion())
+            }
             checked => checked,
         }
     }
@@ -391,17 +425,25 @@ FJBqTNJrvOy5VRF4LIlepA==
             ("?sslmode=prefer", (prefer, Some(disable), Verify::Nothing)),
             ("", (prefer, Some(disable), Verify::Nothing)),
             ("?sslmode=require", (require, None, Verify::Nothing)),
-            // No root file anywhere: the platform's roots.
-            ("?sslmode=verify-ca", (require, None, Verify::Chain)),
-            (
-                "?sslmode=verify-full",
-                (require, None, Verify::ChainAndName),
-            ),
             ("?sslrootcert=system", (require, None, Verify::ChainAndName)),
         ];
         for (query, expected) in cases {
             assert_eq!(modes(&format!("{url}{query}")), expected, "{query}");
         }
+    }
+
+    #[test]
+    fn verification_without_a_root_file_keeps_libpq_and_its_error() {
+        for mode in ["verify-ca", "verify-full"] {
+            let error = modes_error(&format!("postgres://u@db.example/app?sslmode={mode}"));
+            assert!(error.contains("sslrootcert"), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_url_without_a_host_keeps_libpq() {
+        let error = modes_error("postgres:///app?sslmode=disable");
+        assert!(error.contains("no host"), "{error}");
     }
 
     #[test]
@@ -587,11 +629,22 @@ FJBqTNJrvOy5VRF4LIlepA==
         }
 
         #[tokio::test]
+        async fn a_self_signed_server_certificate_named_as_the_root_is_trusted() {
+            let Some(pg) = ThrowawayPostgres::start_with_self_signed_tls() else {
+                return;
+            };
+            let root = pg.certificates().unwrap().root.display().to_string();
+            let url = format!("{}?sslmode=verify-ca&sslrootcert={root}", pg.url());
+            assert_eq!(encrypted(&url).await, Ok(true));
+        }
+
+        #[tokio::test]
         async fn require_with_a_root_file_checks_the_chain_as_libpq_does() {
             let Some(pg) = server() else { return };
             let other = pg.certificates().unwrap().other_root.display().to_string();
             let url = format!("{}?sslmode=require&sslrootcert={other}", pg.url());
-            assert!(encrypted(&url).await.is_err());
+            let error = encrypted(&url).await.unwrap_err();
+            assert!(error.contains("UnknownIssuer"), "{error}");
         }
     }
 }

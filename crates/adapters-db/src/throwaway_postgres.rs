@@ -17,6 +17,15 @@ pub struct ThrowawayPostgres {
     tls: Option<TestCertificates>,
 }
 
+/// How a TLS server's certificate is made.
+#[derive(Debug, Clone, Copy)]
+enum Certificates {
+    /// By a CA of the test's own.
+    SignedByCa,
+    /// By itself, as its own root.
+    SelfSigned,
+}
+
 /// The files of a TLS setup: a CA of the test's own, and a server
 /// certificate it signed for the name `localhost` only (no IP address), so
 /// a client checking the name must connect to `localhost`.
@@ -32,17 +41,24 @@ impl ThrowawayPostgres {
     /// A server without TLS, or `None` when PostgreSQL's server programs
     /// are not installed.
     pub fn start() -> Option<Self> {
-        Self::create(false)
+        Self::create(None)
     }
 
     /// A server that speaks only TLS over TCP (`hostssl` alone in
     /// `pg_hba.conf`: a plain connection is refused), with certificates made
     /// for it; `None` as for [`Self::start`].
     pub fn start_with_tls() -> Option<Self> {
-        Self::create(true)
+        Self::create(Some(Certificates::SignedByCa))
     }
 
-    fn create(tls: bool) -> Option<Self> {
+    /// As [`Self::start_with_tls`], with PostgreSQL's documented
+    /// self-signed setup instead: the server's certificate (a CA
+    /// certificate for `localhost`) is its own root, in `root`.
+    pub fn start_with_self_signed_tls() -> Option<Self> {
+        Self::create(Some(Certificates::SelfSigned))
+    }
+
+    fn create(tls: Option<Certificates>) -> Option<Self> {
         let bin = postgres_bin_dir()?;
         let dir =
             std::env::temp_dir().join(format!("tokenauth-pg-{}", uuid::Uuid::new_v4().simple()));
@@ -69,26 +85,33 @@ impl ThrowawayPostgres {
                 "--no-sync",
             ],
         );
-        if tls {
-            pg.tls = Some(pg.set_up_tls(&data));
+        if let Some(certificates) = tls {
+            pg.tls = Some(pg.set_up_tls(&data, certificates));
         }
         pg.ctl("start");
         Some(pg)
     }
 
     /// Certificates into the data directory, TLS on, plain TCP refused.
-    fn set_up_tls(&self, data: &Path) -> TestCertificates {
-        let ca = certificate_authority("tokenauth test CA");
+    fn set_up_tls(&self, data: &Path, certificates: Certificates) -> TestCertificates {
         let server_key = KeyPair::generate().unwrap();
-        let server = CertificateParams::new(vec!["localhost".to_owned()])
-            .unwrap()
-            .signed_by(&server_key, &ca)
-            .unwrap();
+        let mut params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+        let (server, root) = match certificates {
+            Certificates::SignedByCa => {
+                let ca = certificate_authority("tokenauth test CA");
+                (params.signed_by(&server_key, &ca).unwrap().pem(), ca.pem())
+            }
+            Certificates::SelfSigned => {
+                params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+                let server = params.self_signed(&server_key).unwrap().pem();
+                (server.clone(), server)
+            }
+        };
         let other = certificate_authority("tokenauth unrelated CA");
         let files = [
-            (data.join("server.crt"), server.pem()),
+            (data.join("server.crt"), server),
             (data.join("server.key"), server_key.serialize_pem()),
-            (self.dir.join("root.pem"), ca.pem()),
+            (self.dir.join("root.pem"), root),
             (self.dir.join("other-root.pem"), other.pem()),
         ];
         for (path, text) in &files {
