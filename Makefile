@@ -15,7 +15,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 COMPOSE_TEST_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/postgres?sslmode=disable&gssencmode=disable
 DEV_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/tokenauth
 
-.PHONY: bench-micro run dev test lint compose-check fmt build release deps architecture browser redis nginx smtp test-postgres bench fuzz help
+.PHONY: bench-micro run dev test lint compose-check fmt build release deps architecture browser redis nginx smtp webhooks test-postgres bench fuzz help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -130,7 +130,18 @@ smtp:
 nginx:
 	$(call test_package,[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null,nginx,the nginx gateway test)
 
-test: deps architecture browser redis nginx smtp
+## PyPI's standardwebhooks: the webhook tests verify every delivery with the
+## Standard Webhooks reference library, not tokenauth's own signing code.
+webhooks:
+	@if python3 -c 'import standardwebhooks' 2>/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v python3 >/dev/null; then \
+		echo "make: installing standardwebhooks (PyPI) for the webhook tests"; \
+		python3 -m pip install --quiet --disable-pip-version-check standardwebhooks; \
+	else \
+		echo "make: the webhook tests will be skipped: python3 -m pip install standardwebhooks to run them" >&2; \
+	fi
+
+test: deps architecture browser redis nginx smtp webhooks
 	@url=$$($(MAKE) -s test-postgres | tail -1) && \
 	echo "tests: PostgreSQL at $$url" && \
 	TEST_DATABASE_URL="$$url" $(CARGO) test --workspace --all-targets

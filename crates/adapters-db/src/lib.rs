@@ -23,6 +23,7 @@ pub mod throwaway_postgres;
 mod token_lookup;
 mod token_repository;
 mod user_repository;
+mod webhook_outbox;
 mod worker_connections;
 
 pub use account_keys::DieselAccountKeys;
@@ -34,3 +35,4 @@ pub use security_events::{DieselSecurityEvents, WebhookSelection};
 pub use token_lookup::DieselTokenLookup;
 pub use token_repository::DieselTokenRepository;
 pub use user_repository::DieselUserRepository;
+pub use webhook_outbox::DieselWebhookOutbox;

@@ -132,16 +132,18 @@ impl PgConnector {
             match rootcert.as_deref() {
                 Some("system") => Some(platform_roots()?),
                 Some(path) => read_roots(path, demanded.is_some())?,
-                None => match in_home("root.crt").map(|path| read_roots(&path, false)) {
-                    Some(Ok(Some(roots))) => Some(roots),
-                    Some(Err(error)) => return Err(error),
-                    // libpq fails here for want of a root file: keep it, and
-                    // its error, rather than trust roots libpq would not.
-                    _ if demanded.is_some() => {
-                        return Err("verify-ca and verify-full need sslrootcert or ~/.postgresql/root.crt".into());
+                None => {
+                    match in_home("root.crt").map(|path| read_roots(&path, false)) {
+                        Some(Ok(Some(roots))) => Some(roots),
+                        Some(Err(error)) => return Err(error),
+                        // libpq fails here for want of a root file: keep it, and
+                        // its error, rather than trust roots libpq would not.
+                        _ if demanded.is_some() => {
+                            return Err("verify-ca and verify-full need sslrootcert or ~/.postgresql/root.crt".into());
+                        }
+                        _ => None,
                     }
-                    _ => None,
-                },
+                }
             }
         };
         let verify = match (&roots, demanded) {

@@ -31,6 +31,10 @@ pub struct MailMetrics {
     pub failures: IntCounter,
     /// `tokenauth_mail_outbox_pending`.
     pub pending: IntGauge,
+    /// `tokenauth_webhooks_sent_total`: deliveries a receiver acknowledged.
+    pub webhooks_sent: IntCounter,
+    /// `tokenauth_webhooks_failures_total`: failed delivery tries.
+    pub webhooks_failures: IntCounter,
 }
 
 /// How a login ended, for the `tokenauth_logins_total` counter.
@@ -105,6 +109,16 @@ impl Metrics {
                 "Messages in the outbox neither delivered nor given up.",
             )
             .expect("valid metric"),
+            webhooks_sent: IntCounter::new(
+                "tokenauth_webhooks_sent_total",
+                "Webhook deliveries the receiver acknowledged (2xx).",
+            )
+            .expect("valid metric"),
+            webhooks_failures: IntCounter::new(
+                "tokenauth_webhooks_failures_total",
+                "Failed webhook delivery tries (each retried, or the event given up).",
+            )
+            .expect("valid metric"),
         };
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
@@ -116,6 +130,8 @@ impl Metrics {
             Box::new(mail.sent.clone()),
             Box::new(mail.failures.clone()),
             Box::new(mail.pending.clone()),
+            Box::new(mail.webhooks_sent.clone()),
+            Box::new(mail.webhooks_failures.clone()),
         ] {
             registry.register(collector).expect("unique metric names");
         }

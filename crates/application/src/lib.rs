@@ -17,6 +17,7 @@ pub mod change_email;
 pub mod change_password;
 pub mod delete_account;
 pub mod deliver_mail;
+pub mod deliver_webhooks;
 pub mod event_log;
 pub mod input;
 pub mod login;
@@ -39,6 +40,7 @@ pub use change_email::{ChangeEmail, ChangeEmailError, EmailChangeInput};
 pub use change_password::{ChangePassword, ChangePasswordError, ChangePasswordInput};
 pub use delete_account::{DeleteAccount, DeleteAccountError};
 pub use deliver_mail::{DeliverMail, DeliveryOutcome};
+pub use deliver_webhooks::{DeliverWebhooks, WebhookPass};
 pub use event_log::{EventFilters, EventLog};
 pub use input::{FieldValue, ListValue};
 pub use login::{Login, LoginError, LoginInput, LoginSuccess, TokenPolicy};
@@ -48,10 +50,10 @@ pub use personal_tokens::{CreateTokenError, PersonalTokenInput, PersonalTokens};
 pub use ports::{
     AccountDeletion, AccountKeys, AccountRequest, Admission, Clock, DatabaseHealth, DecideRequest,
     EmailChangeRequest, EventPage, EventQuery, HashingError, KeyGenerationError, KeyMail,
-    LookupFuture, MailError, Mailer, Outbox, PasswordHasher, PoolState, QueuedMail,
+    LookupFuture, MailError, Mailer, Outbox, PasswordHasher, PoolState, QueuedMail, QueuedWebhook,
     RepositoryError, RequestDecision, SaveUserError, SecurityEvents, ThrottleFuture, ThrottleStore,
     ThrottleStoreError, TokenGenerator, TokenLookup, TokenRepository, UserPage, UserQuery,
-    UserRepository,
+    UserRepository, WebhookOutbox, WebhookSender,
 };
 pub use prune_mail::{PruneMail, PrunedMail};
 pub use prune_tokens::PruneTokens;

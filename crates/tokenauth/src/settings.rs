@@ -390,6 +390,27 @@ impl Settings {
                 return invalid(key, "0".to_owned(), "must be at least 1".to_owned());
             }
         }
+        let webhook_url = self.webhooks.url.trim();
+        if !webhook_url.is_empty() {
+            if let Err(reason) = value_shapes::url_of(webhook_url, &["http", "https"]) {
+                return invalid(
+                    "webhooks.url",
+                    value_shapes::without_password(webhook_url),
+                    reason,
+                );
+            }
+            let secret = self.webhooks.secret.expose_secret();
+            if let Err(error) = tokenauth_adapters_webhooks::WebhookClient::check_secret(secret) {
+                return invalid("webhooks.secret", "(hidden)".to_owned(), error.to_string());
+            }
+        }
+        if self.webhooks.max_attempts == 0 {
+            return invalid(
+                "webhooks.max_attempts",
+                "0".to_owned(),
+                "must be at least 1".to_owned(),
+            );
+        }
         if let Err(error) = tokenauth_adapters_mail::sender(&self.mail.from) {
             return invalid(
                 "mail.from",
@@ -654,6 +675,41 @@ mod tests {
     fn a_public_url_that_is_not_http_is_refused() {
         let error = refusal(&[("TOKENAUTH__AUTH__PUBLIC_URL", "auth.example.com")]);
         assert!(error.starts_with("auth.public_url"), "{error}");
+    }
+
+    #[test]
+    fn a_webhook_url_without_a_whsec_secret_is_refused() {
+        for secret in ["", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_not base64!"] {
+            let error = refusal(&[
+                (
+                    "TOKENAUTH__WEBHOOKS__URL",
+                    "https://hooks.example/tokenauth",
+                ),
+                ("TOKENAUTH__WEBHOOKS__SECRET", secret),
+            ]);
+            assert!(error.starts_with("webhooks.secret"), "{error}");
+            assert!(!error.contains("MfKQ"), "never the secret: {error}");
+        }
+    }
+
+    #[test]
+    fn webhook_event_types_are_a_comma_separated_list() {
+        let s = load(&[
+            (
+                "TOKENAUTH__WEBHOOKS__URL",
+                "https://hooks.example/tokenauth",
+            ),
+            (
+                "TOKENAUTH__WEBHOOKS__SECRET",
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            ),
+            (
+                "TOKENAUTH__WEBHOOKS__EVENTS",
+                "login.failed,password.changed",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(s.webhooks.events, ["login.failed", "password.changed"]);
     }
 
     #[test]

@@ -14,9 +14,10 @@ use tokenauth_adapters_http::{
     access_log, browsable_api, configure, cors, count_in_flight, request_id,
 };
 use tokenauth_adapters_redis::{InvalidRedisUrl, RedisThrottleStore};
+use tokenauth_adapters_webhooks::WebhookConfigError;
 use tokenauth_application::{
-    AccountMail, DeliverMail, DeliveryOutcome, EventLog, PruneMail, PruneTokens, PrunedMail,
-    RepositoryError,
+    AccountMail, DeliverMail, DeliverWebhooks, DeliveryOutcome, EventLog, PruneMail, PruneTokens,
+    PrunedMail, RepositoryError, WebhookPass,
 };
 
 use secrecy::ExposeSecret;
@@ -35,6 +36,9 @@ pub enum StartupError {
     /// The mail backend's settings are unusable.
     #[error(transparent)]
     Mail(#[from] wiring::MailConfigError),
+    /// The webhook settings are unusable.
+    #[error(transparent)]
+    Webhooks(#[from] WebhookConfigError),
     /// The hashing threads could not be started.
     #[error("cannot start the hashing threads: {0}")]
     Threads(std::io::Error),
@@ -87,6 +91,7 @@ impl Application {
         let mail = Arc::new(MailWork {
             requests: wiring::account_mail(settings, &database),
             delivery: wiring::deliver_mail(settings, &database)?,
+            webhooks: wiring::deliver_webhooks(settings, &database)?,
         });
         let mail_metrics = metrics.mail();
         let mut throttles = settings.throttles();
@@ -166,6 +171,12 @@ impl Application {
             };
             tokio::spawn(prune_periodically(pruning, interval));
         }
+        if self.mail.webhooks.is_some() {
+            tokio::spawn(deliver_webhooks_continually(
+                self.mail.clone(),
+                self.mail_metrics.clone(),
+            ));
+        }
         tokio::spawn(deliver_mail_continually(self.mail, self.mail_metrics));
         self.server.await
     }
@@ -216,6 +227,32 @@ const MAIL_BATCH: u32 = 20;
 struct MailWork {
     requests: AccountMail,
     delivery: DeliverMail,
+    /// When `webhooks.url` is set.
+    webhooks: Option<DeliverWebhooks>,
+}
+
+/// Delivers due webhooks as the mail is delivered, in a loop of its own: a
+/// receiver that takes its 10 s to answer holds up no mail.
+async fn deliver_webhooks_continually(work: Arc<MailWork>, metrics: MailMetrics) {
+    let mut ticks = tokio::time::interval(MAIL_POLL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let work = work.clone();
+        let round = tokio::task::spawn_blocking(move || match &work.webhooks {
+            Some(webhooks) => webhooks.deliver_due(MAIL_BATCH),
+            None => Ok(WebhookPass::default()),
+        })
+        .await;
+        match round {
+            Ok(Ok(pass)) => {
+                metrics.webhooks_sent.inc_by(u64::from(pass.sent));
+                metrics.webhooks_failures.inc_by(u64::from(pass.failed));
+            }
+            Ok(Err(error)) => tracing::warn!(%error, "could not read the webhook outbox"),
+            Err(error) => tracing::warn!(%error, "webhook delivery failed"),
+        }
+    }
 }
 
 async fn deliver_mail_continually(work: Arc<MailWork>, metrics: MailMetrics) {

@@ -7,16 +7,17 @@ use chrono::TimeDelta;
 use secrecy::ExposeSecret;
 use tokenauth_adapters_db::{
     Database, DatabaseError, DieselAccountKeys, DieselOutbox, DieselSecurityEvents,
-    DieselTokenLookup, DieselTokenRepository, DieselUserRepository,
+    DieselTokenLookup, DieselTokenRepository, DieselUserRepository, DieselWebhookOutbox,
 };
 use tokenauth_adapters_http::{HashingThreads, Services};
 use tokenauth_adapters_mail::{ConsoleMailer, SmtpConfigError, SmtpMailer};
 use tokenauth_adapters_system::{BcryptHasher, OsTokenGenerator, SystemClock};
+use tokenauth_adapters_webhooks::{WebhookClient, WebhookConfigError};
 use tokenauth_application::{
     AccountMail, AccountMailSettings, AdminUsers, Authenticate, ChangeEmail, ChangePassword,
-    DeleteAccount, DeliverMail, EventLog, Login, Logout, LogoutAll, Mailer, PasswordReset,
-    PersonalTokens, PruneMail, PruneTokens, Sessions, Signup, TokenPolicy, TokenRepository,
-    UpdateProfile, UserRepository, VerifyEmail,
+    DeleteAccount, DeliverMail, DeliverWebhooks, EventLog, Login, Logout, LogoutAll, Mailer,
+    PasswordReset, PersonalTokens, PruneMail, PruneTokens, Sessions, Signup, TokenPolicy,
+    TokenRepository, UpdateProfile, UserRepository, VerifyEmail,
 };
 use tokenauth_domain::{DeliveryPolicy, PasswordPolicy, TokenLifetime};
 
@@ -47,6 +48,27 @@ pub fn deliver_mail(settings: &Settings, db: &Database) -> Result<DeliverMail, M
             max_attempts: settings.mail.max_attempts,
         },
     ))
+}
+
+/// Delivers the security events the settings select to `webhooks.url`;
+/// `None` when webhooks are off.
+pub fn deliver_webhooks(
+    settings: &Settings,
+    db: &Database,
+) -> Result<Option<DeliverWebhooks>, WebhookConfigError> {
+    let url = settings.webhooks.url.trim();
+    if url.is_empty() {
+        return Ok(None);
+    }
+    let client = WebhookClient::new(url, settings.webhooks.secret.expose_secret())?;
+    Ok(Some(DeliverWebhooks::new(
+        Arc::new(DieselWebhookOutbox::new(db.clone())),
+        Arc::new(client),
+        Arc::new(SystemClock),
+        DeliveryPolicy {
+            max_attempts: settings.webhooks.max_attempts,
+        },
+    )))
 }
 
 /// Turns requests for account mail into keys and queued messages.

@@ -428,6 +428,23 @@ fn a_cors_origin_no_browser_sends_stops_the_start_with_one_line() {
 }
 
 #[test]
+fn a_webhook_url_without_a_valid_secret_stops_the_start_with_one_line() {
+    let output = tokenauth_with(
+        "sqlite://unused.sqlite3",
+        &["serve"],
+        None,
+        &[
+            (
+                "TOKENAUTH__WEBHOOKS__URL",
+                "https://hooks.example/tokenauth",
+            ),
+            ("TOKENAUTH__WEBHOOKS__SECRET", "not-a-whsec-secret"),
+        ],
+    );
+    assert_fails_with(&output, "webhooks.secret");
+}
+
+#[test]
 fn help_documents_every_command() {
     let output = tokenauth("sqlite://unused.sqlite3", &["--help"], None);
     let help = stdout(&output);

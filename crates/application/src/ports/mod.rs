@@ -16,6 +16,7 @@ mod token_generator;
 mod token_lookup;
 mod token_repository;
 mod user_repository;
+mod webhooks;
 
 pub use account_keys::{
     AccountKeys, AccountRequest, DecideRequest, EmailChangeRequest, KeyMail, RequestDecision,
@@ -32,3 +33,4 @@ pub use token_generator::{KeyGenerationError, TokenGenerator};
 pub use token_lookup::{LookupFuture, TokenLookup};
 pub use token_repository::TokenRepository;
 pub use user_repository::{AccountDeletion, UserPage, UserQuery, UserRepository};
+pub use webhooks::{QueuedWebhook, WebhookOutbox, WebhookSender};

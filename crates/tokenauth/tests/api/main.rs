@@ -31,3 +31,4 @@ mod security_events;
 mod shared_throttles;
 mod signup;
 mod throttling;
+mod webhooks;

@@ -3,6 +3,8 @@
 //! missing. Each test binary uses some of it.
 #![allow(dead_code)]
 
+pub mod webhook_receiver;
+
 /// The password test users sign up with: accepted by the password policy.
 pub const PASSWORD: &str = "a-Strong-pass-42";
 
