@@ -299,6 +299,74 @@ def enumeration(server, rounds=20):
             "identical_answers": len(shapes) == 1}
 
 
+EVENT_TYPES = ["user.signed_up", "login.succeeded", "login.failed", "logout", "logout_all",
+               "token.created", "token.revoked", "password.changed", "password.reset",
+               "password.reset_requested", "email.verified", "email.changed", "user.updated",
+               "user.deleted"]
+
+
+def seed_events(backend, count):
+    """`count` events over the seeded users and the past year, every type."""
+    if backend.name == "postgres":
+        types = ",".join(f"'{t}'" for t in EVENT_TYPES)
+        backend.sql(f"""
+            WITH u AS (SELECT array_agg(id ORDER BY email) AS ids FROM users),
+                 e AS (SELECT i, md5(i::text)::uuid::text AS id, (ARRAY[{types}])[1 + i % {len(EVENT_TYPES)}] AS kind,
+                              (now() AT TIME ZONE 'utc') - (i % 31536000) * interval '1 second' AS created,
+                              u.ids[1 + i % array_length(u.ids, 1)] AS user_id
+                       FROM generate_series(1, {count}) i, u)
+            INSERT INTO security_events (id, kind, created, user_id, data)
+            SELECT id, kind, created, user_id,
+                   json_build_object('id', id, 'type', kind, 'created', created, 'user_id', user_id,
+                                     'actor_id', NULL, 'ip', '127.0.0.1', 'user_agent', NULL,
+                                     'token_id', NULL, 'detail', '{{}}'::json)::text
+            FROM e;
+            ANALYZE security_events;""")
+        return
+    conn = sqlite3.connect(backend.path)
+    users = [row[0] for row in conn.execute("SELECT id FROM users ORDER BY email")]
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    def rows():
+        for i in range(count):
+            event_id, kind = str(uuid.UUID(int=i + 1)), EVENT_TYPES[i % len(EVENT_TYPES)]
+            created = (now - datetime.timedelta(seconds=i % 31536000)).strftime("%Y-%m-%d %H:%M:%S")
+            user = users[i % len(users)]
+            data = json.dumps({"id": event_id, "type": kind, "created": created, "user_id": user,
+                               "actor_id": None, "ip": "127.0.0.1", "user_agent": None,
+                               "token_id": None, "detail": {}})
+            yield event_id, kind, created, user, data
+    conn.executemany("INSERT INTO security_events (id, kind, created, user_id, data) VALUES (?, ?, ?, ?, ?)", rows())
+    conn.execute("ANALYZE")
+    conn.commit()
+    conn.close()
+
+
+def event_pages(backend, work, key, count, rounds=20):
+    """First pages of the event lists with `count` events in the log:
+    medians of `rounds` sequential requests each, by a staff user's token."""
+    print(f"bench: {backend.name} seeding {count:,} security events", file=sys.stderr)
+    seed_events(backend, count)
+    backend.sql("UPDATE users SET is_staff = TRUE WHERE email = 'seed1@bench.example.com';")
+    server = Server(backend, os.path.join(work, "events.log"))
+    month_ago = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    paths = {"GET /api/me/events (a user's first page)": "/api/me/events",
+             "GET /api/events?type=login.failed&since=<30 days ago>": f"/api/events?type=login.failed&since={month_ago}",
+             "GET /api/events?type=login.failed": "/api/events?type=login.failed"}
+    timings = {}
+    for label, path in paths.items():
+        times = []
+        for _ in range(rounds):
+            request = urllib.request.Request(f"http://127.0.0.1:{server.port}{path}",
+                                             headers={"Authorization": f"Token {key}"})
+            started = time.perf_counter()
+            with urllib.request.urlopen(request) as response:
+                body = json.load(response)
+            times.append((time.perf_counter() - started) * 1000)
+        timings[label] = (statistics.median(times), body["count"])
+    server.stop()
+    return timings
+
+
 def shape(status, headers, body):
     """What a client can compare between two answers, besides their timing."""
     return status, body, tuple(sorted(k.lower() for k in headers if k.lower() not in ("date", "x-request-id")))
@@ -424,6 +492,8 @@ def main():
     parser.add_argument("--connections", default="32,128")
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--events", type=int, default=1_000_000,
+                        help="security events seeded for the event list timings; 0 skips them")
     parser.add_argument("--cost", type=int, default=12)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS),
                         help="a subset to run while working on one path (the report then holds only those)")
@@ -543,6 +613,10 @@ def main():
                         time.sleep(32 * verify_alone_ms / 1000 / os.cpu_count() + 1)
                 shared.stop()
                 redis.stop()
+            if args.events:
+                with open(keys) as f:
+                    staff_key = f.readline().strip()
+                references[("events", name)] = event_pages(backend, work, staff_key, args.events)
             if "login" in args.scenarios:
                 references[("rotation", name)] = rotation(name, args.duration)
                 print(f"bench: {name} mail enumeration timing", file=sys.stderr)
@@ -603,6 +677,17 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
                 lines.append(
                     f"| {scenario} | {c} | {r['rps']:,.0f} | {r['p50_us'] / 1000:.2f} ms | {r['p99_us'] / 1000:.2f} ms "
                     f"| {r['max_us'] / 1000:.1f} ms | {r['non_2xx']} | {r['socket_errors']} | {r['peak_rss_mib']:.1f} MiB | {ref} |")
+        lines.append("")
+    for name in args.backends.split(","):
+        timings = references.get(("events", name))
+        if not timings:
+            continue
+        lines += [f"## Security event lists, {args.events:,} events in the log ({name})", "",
+                  "Medians of 20 sequential requests (the whole HTTP round trip), 50 events a page, "
+                  "with `count` over every match as the contract's pagination asks.", "",
+                  "| request | median | matching events | target |", "|---|---|---|---|"]
+        for label, (ms, count) in timings.items():
+            lines.append(f"| {label} | {ms:.2f} ms | {count:,} | ≤ 20 ms: {'yes' if ms <= 20 else '**no**'} |")
         lines.append("")
     if "enumeration" in references:
         e = references["enumeration"]
@@ -934,6 +1019,17 @@ def targets(results, references, ready, bounds, connections):
             if c == 128:
                 errors = r["non_2xx"] + r["socket_errors"]
                 row(f"{scenario}, {name}, 128 conns: zero non-2xx", str(errors), errors == 0)
+    for name in args.backends.split(","):
+        timings = references.get(("events", name))
+        if not timings:
+            continue
+        lines += [f"## Security event lists, {args.events:,} events in the log ({name})", "",
+                  "Medians of 20 sequential requests (the whole HTTP round trip), 50 events a page, "
+                  "with `count` over every match as the contract's pagination asks.", "",
+                  "| request | median | matching events | target |", "|---|---|---|---|"]
+        for label, (ms, count) in timings.items():
+            lines.append(f"| {label} | {ms:.2f} ms | {count:,} | ≤ 20 ms: {'yes' if ms <= 20 else '**no**'} |")
+        lines.append("")
     if "enumeration" in references:
         e = references["enumeration"]
         gap = abs(e["unknown_ms"] / e["wrong_ms"] - 1)
