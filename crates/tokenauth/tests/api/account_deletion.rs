@@ -22,15 +22,7 @@ async fn delete_me(app: &TestApp, key: &str, password: &str) -> Reply {
 async fn deleting_the_account_removes_it_and_every_token(backend: Backend) {
     let app = spawn_app(backend).await;
     let key = app.user_with_token("ada@example.com").await;
-    let personal = app
-        .send_json(
-            Method::POST,
-            "/api/me/tokens",
-            &key,
-            &json!({"name": "script", "scopes": ["account:read"]}),
-        )
-        .await;
-    let personal = personal.body["key"].as_str().unwrap().to_owned();
+    let personal = app.personal_token(&key, &["account:read"]).await;
     let reply = delete_me(&app, &key, PASSWORD).await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     for gone in [&key, &personal] {
@@ -133,17 +125,9 @@ async fn two_superusers_deleting_themselves_at_once_leave_one(backend: Backend) 
 async fn a_personal_token_may_not_delete_the_account(backend: Backend) {
     let app = spawn_app(backend).await;
     let session = app.user_with_token("ada@example.com").await;
-    let personal = app
-        .send_json(
-            Method::POST,
-            "/api/me/tokens",
-            &session,
-            &json!({"name": "script", "scopes": ["account:write"]}),
-        )
-        .await;
-    let personal = personal.body["key"].as_str().unwrap();
+    let personal = app.personal_token(&session, &["account:write"]).await;
     assert_eq!(
-        delete_me(&app, personal, PASSWORD).await.status,
+        delete_me(&app, &personal, PASSWORD).await.status,
         StatusCode::FORBIDDEN
     );
     assert_eq!(app.count("users"), 1);

@@ -246,16 +246,8 @@ async fn a_personal_token_may_not_change_the_email(backend: Backend) {
         return;
     };
     let session = app.user_with_token("ada@example.com").await;
-    let personal = app
-        .send_json(
-            Method::POST,
-            "/api/me/tokens",
-            &session,
-            &json!({"name": "script", "scopes": ["account:write"]}),
-        )
-        .await;
-    let personal = personal.body["key"].as_str().unwrap();
-    let reply = change(&app, personal, PASSWORD, "ada@new.example").await;
+    let personal = app.personal_token(&session, &["account:write"]).await;
+    let reply = change(&app, &personal, PASSWORD, "ada@new.example").await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }
 

@@ -229,6 +229,21 @@ impl TestApp {
         reply.body["token"]["key"].as_str().expect("key").to_owned()
     }
 
+    /// A personal token of `session`'s user named `script`, holding
+    /// `scopes`; its key.
+    pub async fn personal_token(&self, session: &str, scopes: &[&str]) -> String {
+        let reply = self
+            .send_json(
+                reqwest::Method::POST,
+                "/api/me/tokens",
+                session,
+                &serde_json::json!({"name": "script", "scopes": scopes}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+        reply.body["key"].as_str().expect("key").to_owned()
+    }
+
     /// Gives an existing user staff (and optionally superuser) status.
     pub fn promote(&self, email: &str, superuser: bool) {
         tokenauth_adapters_db::testing::promote(&self.database, email, superuser);

@@ -15,13 +15,6 @@ async fn create(app: &TestApp, session: &str, body: &Value) -> Reply {
         .await
 }
 
-/// A personal token of `session`'s user holding `scopes`; its key.
-async fn personal_token(app: &TestApp, session: &str, scopes: &[&str]) -> String {
-    let reply = create(app, session, &json!({"name": "script", "scopes": scopes})).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
-    reply.body["key"].as_str().unwrap().to_owned()
-}
-
 fn assert_refused(reply: &Reply, what: &str) {
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{what}: {reply:?}");
     assert_eq!(reply.detail(), REFUSED, "{what}");
@@ -211,7 +204,7 @@ async fn a_form_sends_scopes_as_a_repeated_field(backend: Backend) {
 async fn a_personal_token_may_do_only_what_its_scopes_allow(backend: Backend) {
     let app = spawn_app(backend).await;
     let session = app.user_with_token("ada@example.com").await;
-    let reader = personal_token(&app, &session, &["account:read"]).await;
+    let reader = app.personal_token(&session, &["account:read"]).await;
     assert_eq!(app.get_me(&reader).await.status, StatusCode::OK);
     assert_eq!(
         app.send(Method::GET, "/api/me/tokens", &reader)
@@ -234,7 +227,7 @@ async fn a_personal_token_may_do_only_what_its_scopes_allow(backend: Backend) {
         .send(Method::DELETE, &format!("/api/me/tokens/{id}"), &reader)
         .await;
     assert_refused(&delete, "DELETE a token without account:write");
-    let writer = personal_token(&app, &session, &["account:write"]).await;
+    let writer = app.personal_token(&session, &["account:write"]).await;
     assert_refused(
         &app.get_me(&writer).await,
         "GET /api/me without account:read",
@@ -255,7 +248,9 @@ async fn a_personal_token_may_do_only_what_its_scopes_allow(backend: Backend) {
 async fn users_scopes_grant_nothing_to_a_user_who_is_not_staff(backend: Backend) {
     let app = spawn_app(backend).await;
     let session = app.user_with_token("ada@example.com").await;
-    let token = personal_token(&app, &session, &["users:read", "users:write"]).await;
+    let token = app
+        .personal_token(&session, &["users:read", "users:write"])
+        .await;
     assert_refused(
         &app.send(Method::GET, "/api/users", &token).await,
         "not staff",
@@ -270,7 +265,7 @@ async fn a_staff_token_reaches_the_users_its_scopes_allow(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    let reader = personal_token(&app, &staff, &["users:read"]).await;
+    let reader = app.personal_token(&staff, &["users:read"]).await;
     assert_eq!(
         app.send(Method::GET, "/api/users", &reader).await.status,
         StatusCode::OK
@@ -285,12 +280,12 @@ async fn a_staff_token_reaches_the_users_its_scopes_allow(backend: Backend) {
         .await;
     assert_refused(&patch, "PATCH a user without users:write");
     assert_refused(&app.send(Method::DELETE, &path, &reader).await, "DELETE");
-    let account_only = personal_token(&app, &staff, &["account:read"]).await;
+    let account_only = app.personal_token(&staff, &["account:read"]).await;
     assert_refused(
         &app.send(Method::GET, "/api/users", &account_only).await,
         "staff without users:read",
     );
-    let writer = personal_token(&app, &staff, &["users:write"]).await;
+    let writer = app.personal_token(&staff, &["users:write"]).await;
     assert_eq!(
         app.send(Method::DELETE, &path, &writer).await.status,
         StatusCode::NO_CONTENT
@@ -300,12 +295,12 @@ async fn a_staff_token_reaches_the_users_its_scopes_allow(backend: Backend) {
 async fn session_only_endpoints_refuse_personal_tokens(backend: Backend) {
     let app = spawn_app(backend).await;
     let session = app.user_with_token("ada@example.com").await;
-    let everything = personal_token(
-        &app,
-        &session,
-        &["account:read", "account:write", "users:read", "users:write"],
-    )
-    .await;
+    let everything = app
+        .personal_token(
+            &session,
+            &["account:read", "account:write", "users:read", "users:write"],
+        )
+        .await;
     let make = create(
         &app,
         &everything,
@@ -340,7 +335,7 @@ async fn session_only_endpoints_refuse_personal_tokens(backend: Backend) {
 async fn any_token_may_log_itself_out_and_pass_the_gateway(backend: Backend) {
     let app = spawn_app(backend).await;
     let session = app.user_with_token("ada@example.com").await;
-    let token = personal_token(&app, &session, &["account:write"]).await;
+    let token = app.personal_token(&session, &["account:write"]).await;
     let verify = app.send(Method::GET, "/api/auth/verify", &token).await;
     assert_eq!(verify.status, StatusCode::OK);
     assert_eq!(verify.header("x-auth-scopes"), Some("account:write"));
@@ -359,7 +354,7 @@ async fn any_token_may_log_itself_out_and_pass_the_gateway(backend: Backend) {
 async fn making_a_personal_token_is_not_a_use_of_it(backend: Backend) {
     let app = spawn_app(backend).await;
     let session = app.user_with_token("ada@example.com").await;
-    let personal = personal_token(&app, &session, &["account:read"]).await;
+    let personal = app.personal_token(&session, &["account:read"]).await;
     let last_used = |listed: &Reply| {
         listed
             .body
@@ -379,7 +374,7 @@ async fn making_a_personal_token_is_not_a_use_of_it(backend: Backend) {
 async fn login_neither_rotates_nor_counts_personal_tokens(backend: Backend) {
     let app = spawn_app_with(backend, |s| s.auth.tokens_per_user = 1).await;
     let session = app.user_with_token("ada@example.com").await;
-    let token = personal_token(&app, &session, &["account:read"]).await;
+    let token = app.personal_token(&session, &["account:read"]).await;
     let newer = app.token_for("ada@example.com").await;
     assert_eq!(app.get_me(&session).await.detail(), "Invalid token.");
     assert_eq!(app.get_me(&token).await.status, StatusCode::OK);
@@ -399,7 +394,7 @@ async fn login_neither_rotates_nor_counts_personal_tokens(backend: Backend) {
 async fn a_personal_tokens_expiry_does_not_slide_with_use(backend: Backend) {
     let app = spawn_app(backend).await;
     let session = app.user_with_token("ada@example.com").await;
-    let token = personal_token(&app, &session, &["account:read"]).await;
+    let token = app.personal_token(&session, &["account:read"]).await;
     app.sql(
         "UPDATE auth_tokens SET last_used = '2001-01-01 00:00:00', expires = '2999-01-01 00:00:00' WHERE kind = 'personal'",
     );
@@ -423,7 +418,7 @@ async fn a_personal_tokens_expiry_does_not_slide_with_use(backend: Backend) {
 async fn an_expired_personal_token_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let session = app.user_with_token("ada@example.com").await;
-    let token = personal_token(&app, &session, &["account:read"]).await;
+    let token = app.personal_token(&session, &["account:read"]).await;
     app.sql("UPDATE auth_tokens SET expires = '2001-01-01 00:00:00' WHERE kind = 'personal'");
     let reply = app.get_me(&token).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
@@ -439,7 +434,7 @@ async fn an_expired_personal_token_is_refused(backend: Backend) {
 async fn logoutall_and_a_password_change_revoke_personal_tokens(backend: Backend) {
     let app = spawn_app(backend).await;
     let session = app.user_with_token("ada@example.com").await;
-    let token = personal_token(&app, &session, &["account:read"]).await;
+    let token = app.personal_token(&session, &["account:read"]).await;
     let changed = app
         .send_json(
             Method::POST,
@@ -451,7 +446,7 @@ async fn logoutall_and_a_password_change_revoke_personal_tokens(backend: Backend
     assert_eq!(changed.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get_me(&token).await.detail(), "Invalid token.");
     assert_eq!(app.get_me(&session).await.status, StatusCode::OK);
-    let token = personal_token(&app, &session, &["account:read"]).await;
+    let token = app.personal_token(&session, &["account:read"]).await;
     app.post_with_token("/api/logoutall", &session).await;
     assert_eq!(app.get_me(&token).await.detail(), "Invalid token.");
 }
@@ -464,7 +459,7 @@ async fn deactivation_and_deletion_revoke_personal_tokens(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    let token = personal_token(&app, &ada, &["account:read"]).await;
+    let token = app.personal_token(&ada, &["account:read"]).await;
     let path = format!("/api/users/{ada_id}");
     app.send_json(Method::PATCH, &path, &admin, &json!({"is_active": false}))
         .await;
@@ -476,7 +471,7 @@ async fn deactivation_and_deletion_revoke_personal_tokens(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    let token = personal_token(&app, &bob, &["account:read"]).await;
+    let token = app.personal_token(&bob, &["account:read"]).await;
     app.send(Method::DELETE, &format!("/api/users/{bob_id}"), &admin)
         .await;
     assert_eq!(app.get_me(&token).await.detail(), "Invalid token.");
