@@ -9,17 +9,17 @@ use std::time::Duration;
 use chrono::{TimeDelta, TimeZone, Utc};
 use tokenauth_adapters_db::testing::TestDatabase;
 use tokenauth_adapters_db::{
-    Backend, Database, DatabaseSettings, DieselAccountKeys, DieselOutbox, DieselTokenLookup,
-    DieselTokenRepository, DieselUserRepository,
+    Backend, Database, DatabaseSettings, DieselAccountKeys, DieselOutbox, DieselSecurityEvents,
+    DieselTokenLookup, DieselTokenRepository, DieselUserRepository,
 };
 use tokenauth_application::{
-    AccountKeys, KeyMail, Outbox, RepositoryError, RequestDecision, SaveUserError, TokenLookup,
-    TokenRepository, UserRepository,
+    AccountKeys, EventQuery, KeyMail, Outbox, RepositoryError, RequestDecision, SaveUserError,
+    SecurityEvents, TokenLookup, TokenRepository, UserRepository,
 };
 use tokenauth_domain::{
-    AccountKey, AccountKeyId, AuthToken, Email, EmailKey, Identity, KeyPurpose, Mail, MailId,
-    NewUser, PasswordHash, PersonName, PhoneNumber, PresentedToken, RequestOrigin, Scope,
-    Timestamp, TokenDigest, TokenId, TokenKey, TokenKind, TokenName, User, UserId,
+    AccountKey, AccountKeyId, AuthToken, Email, EmailKey, EventKind, Identity, KeyPurpose, Mail,
+    MailId, NewUser, PasswordHash, PersonName, PhoneNumber, PresentedToken, RequestOrigin, Scope,
+    SecurityEvent, Timestamp, TokenDigest, TokenId, TokenKey, TokenKind, TokenName, User, UserId,
 };
 
 /// The async lookups, run to their end on a runtime of the test's own (which
@@ -815,7 +815,82 @@ macro_rules! on_both_backends {
     };
 }
 
+fn event(kind: EventKind, user: Option<UserId>, created: Timestamp) -> SecurityEvent {
+    SecurityEvent::new(kind, user, &RequestOrigin::default(), created)
+}
+
+fn events_list_newest_first_and_filter_by_user_type_and_time(backend: Backend) {
+    let f = fixture(backend);
+    let log = DieselSecurityEvents::new(f.db.clone());
+    let (ada, bob) = (UserId::new_random(), UserId::new_random());
+    for (n, (kind, user)) in [
+        (EventKind::UserSignedUp, Some(ada)),
+        (EventKind::Logout, Some(ada)),
+        (EventKind::Logout, Some(bob)),
+        (EventKind::PasswordResetRequested, None),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        log.record(&event(kind, user, at(i64::try_from(n).unwrap() * 10)))
+            .unwrap();
+    }
+    let types = |query: EventQuery| -> Vec<String> {
+        let page = log.list(&EventQuery { limit: 50, ..query }).unwrap();
+        page.events
+            .iter()
+            .map(|json| {
+                serde_json::from_str::<serde_json::Value>(json).unwrap()["type"].to_string()
+            })
+            .collect()
+    };
+    assert_eq!(
+        types(EventQuery {
+            user_id: Some(ada),
+            ..EventQuery::default()
+        }),
+        ["\"logout\"", "\"user.signed_up\""]
+    );
+    assert_eq!(
+        types(EventQuery {
+            kind: Some("logout".into()),
+            ..EventQuery::default()
+        })
+        .len(),
+        2
+    );
+    assert_eq!(
+        types(EventQuery {
+            since: Some(at(10)),
+            until: Some(at(30)),
+            ..EventQuery::default()
+        })
+        .len(),
+        2,
+        "since inclusive, until exclusive"
+    );
+}
+
+fn events_past_the_cutoff_are_pruned(backend: Backend) {
+    let f = fixture(backend);
+    let log = DieselSecurityEvents::new(f.db.clone());
+    for seconds in [0, 100, 200] {
+        log.record(&event(EventKind::Logout, None, at(seconds)))
+            .unwrap();
+    }
+    assert_eq!(log.delete_older_than(at(150)).unwrap(), 2);
+    let left = log
+        .list(&EventQuery {
+            limit: 50,
+            ..EventQuery::default()
+        })
+        .unwrap();
+    assert_eq!(left.count, 1);
+}
+
 on_both_backends!(
+    events_list_newest_first_and_filter_by_user_type_and_time,
+    events_past_the_cutoff_are_pruned,
     inserted_users_read_back_identical,
     unknown_users_are_none,
     a_second_user_with_the_same_email_in_another_case_is_refused,

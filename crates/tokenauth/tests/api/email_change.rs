@@ -118,6 +118,22 @@ async fn the_link_moves_the_account_and_verifies_the_new_address(backend: Backen
     );
 }
 
+async fn a_change_is_recorded_with_both_addresses(backend: Backend) {
+    let Some((app, smtp)) = app_with_mail(backend).await else {
+        return;
+    };
+    let key = app.user_with_token("ada@example.com").await;
+    let token = key_for_move(&app, &smtp, &key, "ada@new.example").await;
+    confirm(&app, &token).await;
+    let page = app
+        .send(Method::GET, "/api/me/events?type=email.changed", &key)
+        .await;
+    assert_eq!(
+        page.body["results"][0]["detail"],
+        json!({"from": "ada@example.com", "to": "ada@new.example"})
+    );
+}
+
 async fn a_change_key_works_once(backend: Backend) {
     let Some((app, smtp)) = app_with_mail(backend).await else {
         return;
@@ -272,6 +288,7 @@ async fn the_link_page_carries_the_key_and_changes_nothing(backend: Backend) {
 }
 
 on_both_backends!(
+    a_change_is_recorded_with_both_addresses,
     a_change_mails_a_link_to_the_new_address_and_a_notice_to_the_old,
     the_link_moves_the_account_and_verifies_the_new_address,
     a_change_key_works_once,

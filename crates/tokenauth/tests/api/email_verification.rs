@@ -191,7 +191,18 @@ async fn a_bad_key_is_refused_with_the_contracts_messages(backend: Backend) {
     }
 }
 
+async fn a_verification_is_recorded(backend: Backend) {
+    let Some((app, smtp)) = app_in(backend, EmailVerification::Optional).await else {
+        return;
+    };
+    let session = app.user_with_token("ada@example.com").await;
+    let key = key_in(&smtp.wait_for(1).pop().unwrap());
+    verify(&app, &key).await;
+    assert_eq!(app.event_types(&session).await[0], "email.verified");
+}
+
 on_both_backends!(
+    a_verification_is_recorded,
     in_mode_none_nobody_gets_mail,
     in_mode_optional_signup_mails_a_link_that_verifies_the_address,
     in_mode_mandatory_only_a_verified_address_logs_in,

@@ -244,6 +244,19 @@ impl TestApp {
         reply.body["key"].as_str().expect("key").to_owned()
     }
 
+    /// The types of the user's own security events, newest first.
+    pub async fn event_types(&self, key: &str) -> Vec<String> {
+        let page = self
+            .send(reqwest::Method::GET, "/api/me/events?limit=1000", key)
+            .await;
+        page.body["results"]
+            .as_array()
+            .expect("a page of events")
+            .iter()
+            .map(|event| event["type"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
     /// Gives an existing user staff (and optionally superuser) status.
     pub fn promote(&self, email: &str, superuser: bool) {
         tokenauth_adapters_db::testing::promote(&self.database, email, superuser);

@@ -156,6 +156,27 @@ async fn the_mailed_link_sets_a_new_password_and_revokes_every_token(backend: Ba
     );
 }
 
+async fn a_reset_is_recorded_after_its_request(backend: Backend) {
+    let Some((app, smtp)) = mail_app(backend).await else {
+        return;
+    };
+    app.signup("ada@example.com").await;
+    let key = mailed_key(&app, &smtp, "ada@example.com").await;
+    confirm(&app, &key, NEW_PASSWORD).await;
+    let session = app.login("ada@example.com", NEW_PASSWORD).await.body["token"]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        &app.event_types(&session).await[..3],
+        [
+            "login.succeeded",
+            "password.reset",
+            "password.reset_requested"
+        ]
+    );
+}
+
 async fn the_link_opens_a_form_and_changes_nothing(backend: Backend) {
     let Some((app, smtp)) = mail_app(backend).await else {
         return;
@@ -328,6 +349,7 @@ async fn reset_requests_are_throttled_per_address(backend: Backend) {
 }
 
 on_both_backends!(
+    a_reset_is_recorded_after_its_request,
     known_and_unknown_addresses_get_the_same_answer_and_only_one_gets_mail,
     the_mailed_link_sets_a_new_password_and_revokes_every_token,
     the_link_opens_a_form_and_changes_nothing,
