@@ -688,7 +688,11 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
                   "with `count` over every match as the contract's pagination asks.", "",
                   "| request | median | matching events | target |", "|---|---|---|---|"]
         for label, (ms, count) in timings.items():
-            lines.append(f"| {label} | {ms:.2f} ms | {count:,} | ≤ 20 ms: {'yes' if ms <= 20 else '**no**'} |")
+            # The target is a user's first page and a staff query by type and
+            # time; a type alone over a year counts every match, shown for scale.
+            target = (f"none: its count reads {count:,} index entries" if "since" not in label and "/api/events" in label
+                      else f"≤ 20 ms: {'yes' if ms <= 20 else '**no**'}")
+            lines.append(f"| {label} | {ms:.2f} ms | {count:,} | {target} |")
         lines.append("")
     if "enumeration" in references:
         e = references["enumeration"]
@@ -926,6 +930,24 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    point selects a second), and signup at 128 connections on PostgreSQL
    (89% of the bcrypt bound); both held on the machine before.
 
+14. **TLS to PostgreSQL, and the security event log.** The request
+   path's async client now speaks TLS itself (rustls, with libpq's
+   `sslmode` meanings), where every TLS URL used to fall back to libpq on
+   the blocking threads (64% of `sslmode=disable` when the issue was
+   filed). In this run `/api/me` with `sslmode=require` (TLS 1.3 to the
+   same server, whose own encryption shares the two cores with tokenauth
+   and wrk) served 88% of `sslmode=disable`, and 89% in a PostgreSQL-only
+   run just before: short of the 90% target by a point or two. The
+   references now all cross the same transport: `pgbench -S` and the floor
+   connect with `sslmode=disable`, where libpq's default (`prefer`) took
+   TLS on this server before. Every change now writes its security event
+   in its own transaction: login and signup stay at 94-98% of the bcrypt
+   bound. With 1,000,000 events in the log, a user's first page takes
+   0.9 ms (SQLite) and 1.8 ms (PostgreSQL) and a staff query by type over
+   30 days 1.0 and 5.2 ms, the round trip included; a type alone over a
+   year counts its 71,000 matches, 5.6 and 98 ms (PostgreSQL's count
+   checks each index entry's row for visibility).
+
 What the profile shows now (`python3 bench/profile.py postgres`, `/api/me`,
 32 connections): half of the server's samples are in the kernel's TCP path
 (the loopback send that wakes wrk or a PostgreSQL backend, and the switch
@@ -1006,6 +1028,10 @@ def targets(results, references, ready, bounds, connections):
             row(f"/api/auth/verify, {name}, 32 conns: rate ≥ /api/me's ({PAIRED})",
                 f"{100 * paired:.0f}%", paired >= 1)
             row("… p99 ≤ 10 ms", f"{verify['p99_us'] / 1000:.2f} ms", verify["p99_us"] <= 10000)
+        tls = references.get(("paired", name, "me, sslmode=require"))
+        if tls:
+            row(f"/api/me, {name}, 32 conns, sslmode=require: ≥ 90% of sslmode=disable ({PAIRED})",
+                f"{100 * tls:.0f}%", tls >= 0.9)
     for name in ("sqlite", "postgres"):
         shared = results.get((name, "login, Redis throttles", 32))
         if shared and name in bounds:

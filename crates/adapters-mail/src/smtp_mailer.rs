@@ -43,7 +43,6 @@ impl std::fmt::Debug for SmtpMailer {
     }
 }
 
-/// How long one SMTP exchange may take before it counts as a failure.
 /// `mail.from` as a mailbox (`Name <address>` or `address`): checked at
 /// start whichever backend is chosen, so a switch to SMTP holds no surprise.
 pub fn sender(from: &str) -> Result<Mailbox, SmtpConfigError> {
@@ -51,6 +50,7 @@ pub fn sender(from: &str) -> Result<Mailbox, SmtpConfigError> {
         .map_err(|e| SmtpConfigError::From(e.to_string()))
 }
 
+/// How long one SMTP exchange may take before it counts as a failure.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 impl SmtpMailer {

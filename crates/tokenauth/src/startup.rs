@@ -168,6 +168,7 @@ impl Application {
                 tokens: self.prune,
                 mail: self.prune_mail,
                 events: self.event_log,
+                outboxes: self.mail.clone(),
             };
             tokio::spawn(prune_periodically(pruning, interval));
         }
@@ -292,6 +293,8 @@ struct Pruning {
     tokens: PruneTokens,
     mail: Arc<PruneMail>,
     events: Arc<EventLog>,
+    /// For the webhook deliveries already done.
+    outboxes: Arc<MailWork>,
 }
 
 async fn prune_periodically(pruning: Pruning, interval: Duration) {
@@ -299,10 +302,21 @@ async fn prune_periodically(pruning: Pruning, interval: Duration) {
         tokens: prune,
         mail: prune_mail,
         events,
+        outboxes,
     } = pruning;
     let mut ticks = tokio::time::interval(interval);
     loop {
         ticks.tick().await;
+        let work = outboxes.clone();
+        let deliveries = tokio::task::spawn_blocking(move || {
+            work.webhooks.as_ref().map_or(Ok(0), DeliverWebhooks::prune)
+        });
+        match deliveries.await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(deleted)) => tracing::info!(deleted, "pruned finished webhook deliveries"),
+            Ok(Err(error)) => tracing::warn!(%error, "could not prune webhook deliveries"),
+            Err(error) => tracing::warn!(%error, "webhook delivery pruning failed"),
+        }
         let log = events.clone();
         match tokio::task::spawn_blocking(move || log.prune()).await {
             Ok(Ok(0)) => {}
