@@ -31,6 +31,24 @@ impl DieselAccountKeys {
     pub fn new(db: Database) -> Self {
         Self { db }
     }
+
+    /// The unused key with this digest and purpose, and its user, as stored.
+    fn unused(
+        &self,
+        digest: &TokenDigest,
+        purpose: KeyPurpose,
+    ) -> Result<Option<(KeyRow, UserRow)>, RepositoryError> {
+        self.db.run(|conn| {
+            account_keys::table
+                .inner_join(users::table)
+                .filter(account_keys::digest.eq(digest.to_hex()))
+                .filter(account_keys::purpose.eq(purpose.as_str()))
+                .filter(account_keys::used.is_null())
+                .select((KeyRow::as_select(), UserRow::as_select()))
+                .get_result(conn)
+                .optional()
+        })
+    }
 }
 
 #[derive(QueryableByName)]
@@ -56,6 +74,7 @@ struct KeyRow {
     purpose: String,
     created: NaiveDateTime,
     expires: NaiveDateTime,
+    new_email: Option<String>,
 }
 
 impl KeyRow {
@@ -159,17 +178,7 @@ impl AccountKeys for DieselAccountKeys {
         digest: &TokenDigest,
         purpose: KeyPurpose,
     ) -> Result<Option<(AccountKey, User)>, RepositoryError> {
-        let found: Option<(KeyRow, UserRow)> = self.db.run(|conn| {
-            account_keys::table
-                .inner_join(users::table)
-                .filter(account_keys::digest.eq(digest.to_hex()))
-                .filter(account_keys::purpose.eq(purpose.as_str()))
-                .filter(account_keys::used.is_null())
-                .select((KeyRow::as_select(), UserRow::as_select()))
-                .get_result(conn)
-                .optional()
-        })?;
-        let Some((key, user)) = found else {
+        let Some((key, user)) = self.unused(digest, purpose)? else {
             return Ok(None);
         };
         let key = key
@@ -263,28 +272,15 @@ impl AccountKeys for DieselAccountKeys {
         &self,
         digest: &TokenDigest,
     ) -> Result<Option<(EmailChange, User)>, RepositoryError> {
-        let found: Option<(KeyRow, Option<String>, UserRow)> = self.db.run(|conn| {
-            account_keys::table
-                .inner_join(users::table)
-                .filter(account_keys::digest.eq(digest.to_hex()))
-                .filter(account_keys::purpose.eq(KeyPurpose::EmailChange.as_str()))
-                .filter(account_keys::used.is_null())
-                .select((
-                    KeyRow::as_select(),
-                    account_keys::new_email,
-                    UserRow::as_select(),
-                ))
-                .get_result(conn)
-                .optional()
-        })?;
-        let Some((key, new_email, user)) = found else {
+        let Some((mut key, user)) = self.unused(digest, KeyPurpose::EmailChange)? else {
             return Ok(None);
         };
         let malformed =
             || RepositoryError::Internal("a stored email change key is malformed".into());
+        let new_email = key.new_email.take().ok_or_else(malformed)?;
         let change = EmailChange {
             key: key.into_key().ok_or_else(malformed)?,
-            new_email: Email::from_trusted(new_email.ok_or_else(malformed)?),
+            new_email: Email::from_trusted(new_email),
         };
         Ok(Some((change, user.into_user()?)))
     }

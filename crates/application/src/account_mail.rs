@@ -170,7 +170,12 @@ pub(crate) fn usable_key(
     };
     Ok(keys
         .find_unused(&key.digest(), purpose)?
-        .filter(|(stored, user)| !stored.is_expired(now) && user.is_active))
+        .filter(|(stored, user)| is_usable(stored, user, now)))
+}
+
+/// A stored key still works at `now`: unexpired, and its user active.
+pub(crate) fn is_usable(stored: &AccountKey, user: &User, now: Timestamp) -> bool {
+    !stored.is_expired(now) && user.is_active
 }
 
 /// The error a refused mailed key gets, under `token`.

@@ -10,7 +10,7 @@ use tokenauth_domain::{
     RequestOrigin, SecurityEvent, TokenKey, User,
 };
 
-use crate::account_mail::{AccountMailSettings, invalid_key, lifetime_in_words};
+use crate::account_mail::{AccountMailSettings, invalid_key, is_usable, lifetime_in_words};
 use crate::change_password::check_password;
 use crate::ports::{
     AccountKeys, Clock, EmailChangeRequest, KeyGenerationError, PasswordHasher, RepositoryError,
@@ -151,7 +151,7 @@ impl ChangeEmail {
         let (change, user) = self
             .keys
             .find_email_change(&key.digest())?
-            .filter(|(change, user)| !change.key.is_expired(now) && user.is_active)
+            .filter(|(change, user)| is_usable(&change.key, user, now))
             .ok_or_else(invalid)?;
         let moved = EventKind::EmailChanged {
             from: user.email,
