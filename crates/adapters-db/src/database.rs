@@ -9,6 +9,7 @@ use crate::connection::write_transaction;
 use crate::error::from_diesel;
 use crate::manager::{ConnectionManager, DatabaseUrl};
 use crate::outage::Outage;
+use crate::postgres_tls::PgConnector;
 use crate::security_events::WebhookSelection;
 use crate::worker_connections::{WorkerConnections, async_connector};
 use crate::{Backend, DbConnection, migrations};
@@ -96,7 +97,9 @@ impl Database {
             .build_unchecked(manager);
         let outage = Arc::<Outage>::default();
         let worker_connections = match url.backend() {
-            Backend::Postgres => match async_connector(url.as_str()) {
+            Backend::Postgres => match async_connector(url.as_str())
+                .and_then(|connector| accepted_tls(connector, settings.connect_timeout))
+            {
                 Ok(connector) => Some(Arc::new(WorkerConnections::new(
                     connector,
                     settings.pool_size,
@@ -265,5 +268,34 @@ impl tokenauth_application::DatabaseHealth for Database {
             }
             None => blocking,
         }
+    }
+}
+
+/// `connector`, unless the server's TLS is one rustls refuses where libpq
+/// (OpenSSL) accepts it: then the reason, and libpq keeps the request path,
+/// so a URL that works with libpq keeps working. Judged once at start, on a
+/// thread of its own, as the caller may or may not be inside a runtime.
+fn accepted_tls(connector: PgConnector, timeout: Duration) -> Result<PgConnector, String> {
+    let refused = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
+                runtime
+                    .block_on(async {
+                        tokio::time::timeout(timeout, connector.refused_tls()).await
+                    })
+                    .ok()
+                    .flatten()
+            })
+            .join()
+            .ok()
+            .flatten()
+    });
+    match refused {
+        Some(reason) => Err(format!("the async client's TLS was refused: {reason}")),
+        None => Ok(connector),
     }
 }

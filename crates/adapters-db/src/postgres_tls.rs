@@ -172,6 +172,26 @@ impl PgConnector {
         opened.map_err(|error| describe(&error))
     }
 
+    /// Why this connector's TLS is refused, when it is: one connection is
+    /// opened and its handshake judged. rustls refuses a few certificates
+    /// OpenSSL takes (a name in the CN only, X.509 v1, small RSA keys); a
+    /// caller keeps libpq for such a server rather than fail every request.
+    /// A server that cannot be reached says nothing about TLS: `None`.
+    pub(crate) async fn refused_tls(&self) -> Option<String> {
+        if self.first == SslMode::Disable && self.retry.is_none() {
+            return None;
+        }
+        let first = self.attempt(self.first).await;
+        let opened = match (first, self.retry) {
+            (Err(error), Some(mode)) if libpq_retries(&error) => self.attempt(mode).await,
+            (first, _) => first,
+        };
+        match opened {
+            Err(error) if tls_failed(&error) => Some(describe(&error)),
+            _ => None,
+        }
+    }
+
     async fn attempt(
         &self,
         mode: SslMode,
@@ -300,14 +320,18 @@ fn describe(error: &tokio_postgres::Error) -> String {
 /// libpq's retry: after the server's error during startup, or a TLS
 /// failure (a rustls error, which tokio-rustls wraps in an `io::Error`).
 fn libpq_retries(error: &tokio_postgres::Error) -> bool {
-    let rustls_failed = std::iter::successors(std::error::Error::source(error), |e| e.source())
-        .any(|e| {
-            e.is::<Error>()
-                || e.downcast_ref::<std::io::Error>()
-                    .and_then(std::io::Error::get_ref)
-                    .is_some_and(|inner| inner.is::<Error>())
-        });
-    error.as_db_error().is_some() || rustls_failed
+    error.as_db_error().is_some() || tls_failed(error)
+}
+
+/// Whether rustls refused the handshake (tokio-rustls wraps its error in an
+/// `io::Error`).
+fn tls_failed(error: &tokio_postgres::Error) -> bool {
+    std::iter::successors(std::error::Error::source(error), |e| e.source()).any(|e| {
+        e.is::<Error>()
+            || e.downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+                .is_some_and(|inner| inner.is::<Error>())
+    })
 }
 
 /// libpq's checks of the server's certificate. The handshake signature is

@@ -24,6 +24,8 @@ enum Certificates {
     SignedByCa,
     /// By itself, as its own root.
     SelfSigned,
+    /// By a CA, naming the host in the CN alone.
+    NameInCnOnly,
 }
 
 /// The files of a TLS setup: a CA of the test's own, and a server
@@ -56,6 +58,13 @@ impl ThrowawayPostgres {
     /// certificate for `localhost`) is its own root, in `root`.
     pub fn start_with_self_signed_tls() -> Option<Self> {
         Self::create(Some(Certificates::SelfSigned))
+    }
+
+    /// As [`Self::start_with_tls`], with a server certificate that names
+    /// `localhost` in its CN alone (no subjectAltName), as old `openssl req`
+    /// recipes make them: libpq accepts it for `verify-full`, rustls does not.
+    pub fn start_with_tls_named_in_cn_only() -> Option<Self> {
+        Self::create(Some(Certificates::NameInCnOnly))
     }
 
     fn create(tls: Option<Certificates>) -> Option<Self> {
@@ -99,6 +108,14 @@ impl ThrowawayPostgres {
         let (server, root) = match certificates {
             Certificates::SignedByCa => {
                 let ca = certificate_authority("tokenauth test CA");
+                (params.signed_by(&server_key, &ca).unwrap().pem(), ca.pem())
+            }
+            Certificates::NameInCnOnly => {
+                let ca = certificate_authority("tokenauth test CA");
+                params.subject_alt_names.clear();
+                params
+                    .distinguished_name
+                    .push(DnType::CommonName, "localhost");
                 (params.signed_by(&server_key, &ca).unwrap().pem(), ca.pem())
             }
             Certificates::SelfSigned => {
