@@ -126,16 +126,6 @@ impl WebhookOutbox for DieselWebhookOutbox {
         }
     }
 
-    fn pending(&self) -> Result<u64, RepositoryError> {
-        let count: i64 = self.db.run(|conn| {
-            webhook_deliveries::table
-                .filter(webhook_deliveries::next_attempt.is_not_null())
-                .count()
-                .get_result(conn)
-        })?;
-        Ok(u64::try_from(count).unwrap_or(0))
-    }
-
     fn delete_finished(&self) -> Result<usize, RepositoryError> {
         self.db.run(|conn| {
             diesel::delete(

@@ -69,11 +69,6 @@ impl DeliverWebhooks {
         Ok(pass)
     }
 
-    /// Deliveries waiting.
-    pub fn pending(&self) -> Result<u64, RepositoryError> {
-        self.outbox.pending()
-    }
-
     /// Deletes the deliveries already done.
     pub fn prune(&self) -> Result<usize, RepositoryError> {
         self.outbox.delete_finished()

@@ -42,9 +42,6 @@ pub trait WebhookOutbox: Send + Sync + 'static {
         at: Timestamp,
     ) -> Result<(), RepositoryError>;
 
-    /// Deliveries neither acknowledged nor given up.
-    fn pending(&self) -> Result<u64, RepositoryError>;
-
     /// Deletes the deliveries already done; returns how many.
     fn delete_finished(&self) -> Result<usize, RepositoryError>;
 }
