@@ -139,7 +139,6 @@ impl AccountKeys for DieselAccountKeys {
         decide: &mut DecideRequest<'_>,
         now: Timestamp,
     ) -> Result<bool, RepositoryError> {
-        let webhooks = self.db.webhooks();
         self.db.write(|conn| {
             let Some(row) = take_oldest_request(conn)? else {
                 return Ok(false);
@@ -168,7 +167,7 @@ impl AccountKeys for DieselAccountKeys {
                 insert_key(conn, &issued.key, None)?;
                 insert_mail(conn, issued.mail_id, &issued.mail, now)?;
             }
-            insert_events(conn, &decision.events, &webhooks)?;
+            insert_events(conn, &decision.events, self.db.webhooks())?;
             Ok(true)
         })
     }
@@ -195,7 +194,6 @@ impl AccountKeys for DieselAccountKeys {
         events: &[SecurityEvent],
     ) -> Result<bool, RepositoryError> {
         let user_id = key.user_id.to_string();
-        let webhooks = self.db.webhooks();
         self.db.write(|conn| {
             if consume(conn, key, now)? == 0 {
                 return Ok(false);
@@ -206,7 +204,7 @@ impl AccountKeys for DieselAccountKeys {
             diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&user_id)))
                 .execute(conn)?;
             consume_unused(conn, &user_id, KeyPurpose::PasswordReset, now)?;
-            insert_events(conn, events, &webhooks)?;
+            insert_events(conn, events, self.db.webhooks())?;
             Ok(true)
         })
     }
@@ -218,7 +216,6 @@ impl AccountKeys for DieselAccountKeys {
         events: &[SecurityEvent],
     ) -> Result<Option<User>, RepositoryError> {
         let user_id = key.user_id.to_string();
-        let webhooks = self.db.webhooks();
         let row: Option<UserRow> = self.db.write(|conn| {
             if consume(conn, key, now)? == 0 {
                 return Ok(None);
@@ -226,7 +223,7 @@ impl AccountKeys for DieselAccountKeys {
             diesel::update(users::table.find(&user_id))
                 .set(users::email_verified.eq(true))
                 .execute(conn)?;
-            insert_events(conn, events, &webhooks)?;
+            insert_events(conn, events, self.db.webhooks())?;
             users::table
                 .find(&user_id)
                 .select(UserRow::as_select())
@@ -291,12 +288,11 @@ impl AccountKeys for DieselAccountKeys {
         now: Timestamp,
         events: &[SecurityEvent],
     ) -> Result<Option<User>, RepositoryError> {
-        let webhooks = self.db.webhooks();
         let moved = self.db.run(|conn| {
             let moved = write_transaction(conn, |conn| {
                 let moved = move_account(conn, change, now)?;
                 if moved.is_some() {
-                    insert_events(conn, events, &webhooks)?;
+                    insert_events(conn, events, self.db.webhooks())?;
                 }
                 Ok(moved)
             });

@@ -134,8 +134,8 @@ impl Database {
     }
 
     /// Which recorded events get a webhook delivery.
-    pub(crate) fn webhooks(&self) -> Arc<WebhookSelection> {
-        self.webhooks.clone()
+    pub(crate) fn webhooks(&self) -> &WebhookSelection {
+        &self.webhooks
     }
 
     /// Applies pending migrations and returns their names (for `tokenauth migrate`).

@@ -135,9 +135,8 @@ macro_rules! filtered {
 
 impl SecurityEvents for DieselSecurityEvents {
     fn record(&self, event: &SecurityEvent) -> Result<(), RepositoryError> {
-        let webhooks = self.db.webhooks();
         self.db
-            .write(|conn| insert_events(conn, std::slice::from_ref(event), &webhooks))
+            .write(|conn| insert_events(conn, std::slice::from_ref(event), self.db.webhooks()))
     }
 
     fn list(&self, query: &EventQuery) -> Result<EventPage, RepositoryError> {

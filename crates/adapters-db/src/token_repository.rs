@@ -70,7 +70,6 @@ impl TokenRepository for DieselTokenRepository {
         let user_id = token.user_id.to_string();
         let new_id = token.id.to_string();
         let row = TokenRow::from_token(token);
-        let webhooks = self.db.webhooks();
         let user_exists = self.db.write(|conn| {
             // Updating the user row first locks it (PostgreSQL) or the database
             // (SQLite), so concurrent logins of one user take turns.
@@ -84,7 +83,7 @@ impl TokenRepository for DieselTokenRepository {
                 .values(&row)
                 .execute(conn)?;
             delete_sessions_beyond(conn, &user_id, &new_id, keep.get() - 1)?;
-            insert_events(conn, events, &webhooks)?;
+            insert_events(conn, events, self.db.webhooks())?;
             Ok(true)
         })?;
         if user_exists {
@@ -101,7 +100,6 @@ impl TokenRepository for DieselTokenRepository {
     ) -> Result<(), RepositoryError> {
         let user_id = token.user_id.to_string();
         let row = TokenRow::from_token(token);
-        let webhooks = self.db.webhooks();
         let user_exists = self.db.write(|conn| {
             // Checked in the transaction that inserts: a user deleted meanwhile
             // is NotFound, not a foreign-key failure.
@@ -111,7 +109,7 @@ impl TokenRepository for DieselTokenRepository {
                 diesel::insert_into(auth_tokens::table)
                     .values(&row)
                     .execute(conn)?;
-                insert_events(conn, events, &webhooks)?;
+                insert_events(conn, events, self.db.webhooks())?;
             }
             Ok(exists)
         })?;
@@ -123,10 +121,9 @@ impl TokenRepository for DieselTokenRepository {
     }
 
     fn revoke(&self, id: TokenId, events: &[SecurityEvent]) -> Result<(), RepositoryError> {
-        let webhooks = self.db.webhooks();
         self.db.write(|conn| {
             diesel::delete(auth_tokens::table.find(id.to_string())).execute(conn)?;
-            insert_events(conn, events, &webhooks)
+            insert_events(conn, events, self.db.webhooks())
         })
     }
 
@@ -152,7 +149,6 @@ impl TokenRepository for DieselTokenRepository {
         id: TokenId,
         events: &[SecurityEvent],
     ) -> Result<bool, RepositoryError> {
-        let webhooks = self.db.webhooks();
         self.db.write(|conn| {
             let deleted = diesel::delete(
                 auth_tokens::table
@@ -162,20 +158,19 @@ impl TokenRepository for DieselTokenRepository {
             .execute(conn)?
                 > 0;
             if deleted {
-                insert_events(conn, events, &webhooks)?;
+                insert_events(conn, events, self.db.webhooks())?;
             }
             Ok(deleted)
         })
     }
 
     fn revoke_all(&self, user: UserId, events: &[SecurityEvent]) -> Result<usize, RepositoryError> {
-        let webhooks = self.db.webhooks();
         self.db.write(|conn| {
             let revoked = diesel::delete(
                 auth_tokens::table.filter(auth_tokens::user_id.eq(user.to_string())),
             )
             .execute(conn)?;
-            insert_events(conn, events, &webhooks)?;
+            insert_events(conn, events, self.db.webhooks())?;
             Ok(revoked)
         })
     }

@@ -29,14 +29,13 @@ impl DieselUserRepository {
 impl UserRepository for DieselUserRepository {
     fn insert(&self, user: NewUser, events: &[SecurityEvent]) -> Result<User, SaveUserError> {
         let row = UserRow::from_new(&user);
-        let webhooks = self.db.webhooks();
         // The unique index on email_key decides races: no check-then-insert.
         let inserted = self.db.run(|conn| {
             let saved = write_transaction(conn, |conn| {
                 diesel::insert_into(users::table)
                     .values(&row)
                     .execute(conn)?;
-                insert_events(conn, events, &webhooks)
+                insert_events(conn, events, self.db.webhooks())
             });
             match saved {
                 Ok(()) => Ok(true),
@@ -84,7 +83,6 @@ impl UserRepository for DieselUserRepository {
         events: &[SecurityEvent],
     ) -> Result<Option<User>, RepositoryError> {
         let id = id.to_string();
-        let webhooks = self.db.webhooks();
         let changeset = UserChangeset::from_changes(changes);
         let names_change = changes.first_name.is_some() || changes.last_name.is_some();
         let row = self.db.write(|conn| {
@@ -116,7 +114,7 @@ impl UserRepository for DieselUserRepository {
                 diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&id)))
                     .execute(conn)?;
             }
-            insert_events(conn, events, &webhooks)?;
+            insert_events(conn, events, self.db.webhooks())?;
             Ok(Some(row))
         })?;
         row.map(UserRow::into_user).transpose()
@@ -130,7 +128,6 @@ impl UserRepository for DieselUserRepository {
         events: &[SecurityEvent],
     ) -> Result<bool, RepositoryError> {
         let id = id.to_string();
-        let webhooks = self.db.webhooks();
         let keep = keep.map(|token| token.to_string()).unwrap_or_default();
         self.db.write(|conn| {
             let updated = diesel::update(users::table.find(&id))
@@ -145,7 +142,7 @@ impl UserRepository for DieselUserRepository {
                     .filter(auth_tokens::id.ne(&keep)),
             )
             .execute(conn)?;
-            insert_events(conn, events, &webhooks)?;
+            insert_events(conn, events, self.db.webhooks())?;
             Ok(true)
         })
     }
@@ -172,11 +169,10 @@ impl UserRepository for DieselUserRepository {
 
     fn delete(&self, id: UserId, events: &[SecurityEvent]) -> Result<bool, RepositoryError> {
         let id = id.to_string();
-        let webhooks = self.db.webhooks();
         self.db.write(|conn| {
             let deleted = delete_user(conn, &id)?;
             if deleted {
-                insert_events(conn, events, &webhooks)?;
+                insert_events(conn, events, self.db.webhooks())?;
             }
             Ok(deleted)
         })
@@ -188,14 +184,13 @@ impl UserRepository for DieselUserRepository {
         events: &[SecurityEvent],
     ) -> Result<AccountDeletion, RepositoryError> {
         let id = id.to_string();
-        let webhooks = self.db.webhooks();
         self.db.write(|conn| {
             let superusers = active_superusers_locked(conn)?;
             if superusers.len() == 1 && superusers.contains(&id) {
                 return Ok(AccountDeletion::LastSuperuser);
             }
             Ok(if delete_user(conn, &id)? {
-                insert_events(conn, events, &webhooks)?;
+                insert_events(conn, events, self.db.webhooks())?;
                 AccountDeletion::Deleted
             } else {
                 AccountDeletion::NotFound
