@@ -28,6 +28,11 @@ impl QueryParams {
             .map(|(_, value)| value.as_str())
     }
 
+    /// The page asked for by `limit` and `offset`, as DRF reads them.
+    pub(crate) fn page(&self) -> PageRequest {
+        PageRequest::from_query(self.get("limit"), self.get("offset"))
+    }
+
     /// The same parameters with `name` set to `value` (or removed when `None`).
     fn with(&self, name: &str, value: Option<String>) -> Self {
         let mut params: Vec<(String, String)> = self

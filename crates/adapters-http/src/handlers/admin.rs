@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
-use tokenauth_application::{FieldValue, PageRequest, ProfileInput, UserUpdateInput};
+use tokenauth_application::{FieldValue, ProfileInput, UserUpdateInput};
 use utoipa::ToSchema;
 
 use crate::extract::{AuthenticatedUser, Origin, QueryParams, fields, page_links, read_body};
@@ -41,7 +41,7 @@ pub(crate) async fn list_users(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let params = QueryParams::of(&req);
-    let page = PageRequest::from_query(params.get("limit"), params.get("offset"));
+    let page = params.page();
     let search = params.get("search").unwrap_or_default().to_owned();
     let users = Blocking
         .run(move || services.admin.list(&session, page, &search))

@@ -19,7 +19,7 @@ pub(crate) async fn own_events(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let params = QueryParams::of(&req);
-    let page = PageRequest::from_query(params.get("limit"), params.get("offset"));
+    let page = params.page();
     let kind = params.get("type").map(str::to_owned);
     let events = Blocking
         .run(move || services.event_log.own(&session, kind.as_deref(), page))
@@ -34,7 +34,7 @@ pub(crate) async fn all_events(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let params = QueryParams::of(&req);
-    let page = PageRequest::from_query(params.get("limit"), params.get("offset"));
+    let page = params.page();
     let filters = EventFilters {
         user_id: params.get("user_id").map(str::to_owned),
         kind: params.get("type").map(str::to_owned),
