@@ -164,12 +164,15 @@ impl PgConnector {
     /// A connection, after libpq's one retry when the server refuses the
     /// first attempt or its TLS handshake fails (not when it is unreachable).
     pub(crate) async fn connect(&self) -> Result<(Client, PgConnection), String> {
+        self.open().await.map_err(|error| describe(&error))
+    }
+
+    async fn open(&self) -> Result<(Client, PgConnection), tokio_postgres::Error> {
         let first = self.attempt(self.first).await;
-        let opened = match (first, self.retry) {
+        match (first, self.retry) {
             (Err(error), Some(mode)) if libpq_retries(&error) => self.attempt(mode).await,
             (first, _) => first,
-        };
-        opened.map_err(|error| describe(&error))
+        }
     }
 
     /// Why this connector's TLS is refused, when it is: one connection is
@@ -181,12 +184,7 @@ impl PgConnector {
         if self.first == SslMode::Disable && self.retry.is_none() {
             return None;
         }
-        let first = self.attempt(self.first).await;
-        let opened = match (first, self.retry) {
-            (Err(error), Some(mode)) if libpq_retries(&error) => self.attempt(mode).await,
-            (first, _) => first,
-        };
-        match opened {
+        match self.open().await {
             Err(error) if tls_failed(&error) => Some(describe(&error)),
             _ => None,
         }
