@@ -17,7 +17,7 @@ use tokenauth_adapters_redis::{InvalidRedisUrl, RedisThrottleStore};
 use tokenauth_adapters_webhooks::WebhookConfigError;
 use tokenauth_application::{
     AccountMail, DeliverMail, DeliverWebhooks, DeliveryOutcome, EventLog, PruneMail, PruneTokens,
-    PrunedMail, RepositoryError, WebhookPass,
+    PrunedMail, RepositoryError,
 };
 
 use secrecy::ExposeSecret;
@@ -62,6 +62,8 @@ pub struct Application {
     event_log: Arc<EventLog>,
     prune_interval: Option<Duration>,
     mail: Arc<MailWork>,
+    /// When `webhooks.url` is set.
+    webhooks: Option<Arc<DeliverWebhooks>>,
     mail_metrics: MailMetrics,
     in_flight: InFlight,
 }
@@ -91,8 +93,8 @@ impl Application {
         let mail = Arc::new(MailWork {
             requests: wiring::account_mail(settings, &database),
             delivery: wiring::deliver_mail(settings, &database)?,
-            webhooks: wiring::deliver_webhooks(settings, &database)?,
         });
+        let webhooks = wiring::deliver_webhooks(settings, &database)?.map(Arc::new);
         let mail_metrics = metrics.mail();
         let mut throttles = settings.throttles();
         let redis_url = settings.throttle.redis_url.expose_secret();
@@ -144,6 +146,7 @@ impl Application {
             database,
             prune_interval,
             mail,
+            webhooks,
             mail_metrics,
             in_flight: draining,
         })
@@ -168,13 +171,13 @@ impl Application {
                 tokens: self.prune,
                 mail: self.prune_mail,
                 events: self.event_log,
-                outboxes: self.mail.clone(),
+                webhooks: self.webhooks.clone(),
             };
             tokio::spawn(prune_periodically(pruning, interval));
         }
-        if self.mail.webhooks.is_some() {
+        if let Some(webhooks) = self.webhooks {
             tokio::spawn(deliver_webhooks_continually(
-                self.mail.clone(),
+                webhooks,
                 self.mail_metrics.clone(),
             ));
         }
@@ -228,23 +231,17 @@ const MAIL_BATCH: u32 = 20;
 struct MailWork {
     requests: AccountMail,
     delivery: DeliverMail,
-    /// When `webhooks.url` is set.
-    webhooks: Option<DeliverWebhooks>,
 }
 
 /// Delivers due webhooks as the mail is delivered, in a loop of its own: a
 /// receiver that takes its 10 s to answer holds up no mail.
-async fn deliver_webhooks_continually(work: Arc<MailWork>, metrics: MailMetrics) {
+async fn deliver_webhooks_continually(webhooks: Arc<DeliverWebhooks>, metrics: MailMetrics) {
     let mut ticks = tokio::time::interval(MAIL_POLL);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        let work = work.clone();
-        let round = tokio::task::spawn_blocking(move || match &work.webhooks {
-            Some(webhooks) => webhooks.deliver_due(MAIL_BATCH),
-            None => Ok(WebhookPass::default()),
-        })
-        .await;
+        let webhooks = webhooks.clone();
+        let round = tokio::task::spawn_blocking(move || webhooks.deliver_due(MAIL_BATCH)).await;
         match round {
             Ok(Ok(pass)) => {
                 metrics.webhooks_sent.inc_by(u64::from(pass.sent));
@@ -293,8 +290,8 @@ struct Pruning {
     tokens: PruneTokens,
     mail: Arc<PruneMail>,
     events: Arc<EventLog>,
-    /// For the webhook deliveries already done.
-    outboxes: Arc<MailWork>,
+    /// When webhooks are on: the deliveries already done.
+    webhooks: Option<Arc<DeliverWebhooks>>,
 }
 
 async fn prune_periodically(pruning: Pruning, interval: Duration) {
@@ -302,14 +299,14 @@ async fn prune_periodically(pruning: Pruning, interval: Duration) {
         tokens: prune,
         mail: prune_mail,
         events,
-        outboxes,
+        webhooks,
     } = pruning;
     let mut ticks = tokio::time::interval(interval);
     loop {
         ticks.tick().await;
-        let work = outboxes.clone();
+        let done = webhooks.clone();
         let deliveries = tokio::task::spawn_blocking(move || {
-            work.webhooks.as_ref().map_or(Ok(0), DeliverWebhooks::prune)
+            done.as_deref().map_or(Ok(0), DeliverWebhooks::prune)
         });
         match deliveries.await {
             Ok(Ok(0)) => {}
