@@ -15,6 +15,7 @@ mod outage;
 mod outbox;
 mod postgres_tls;
 mod schema;
+mod second_factors;
 mod security_events;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -31,6 +32,7 @@ pub use connection::DbConnection;
 pub use database::{Database, DatabaseError, DatabaseSettings};
 pub use manager::{Backend, ConnectionManager, DatabaseUrl, ManagedConnection};
 pub use outbox::DieselOutbox;
+pub use second_factors::DieselSecondFactors;
 pub use security_events::{DieselSecurityEvents, WebhookSelection};
 pub use token_lookup::DieselTokenLookup;
 pub use token_repository::DieselTokenRepository;

@@ -93,6 +93,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    totp_factors (user_id) {
+        user_id -> Text,
+        secret -> Text,
+        enabled -> Bool,
+        last_step -> Nullable<BigInt>,
+        created -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recovery_codes (user_id, digest) {
+        user_id -> Text,
+        digest -> Text,
+    }
+}
+
+diesel::table! {
+    mfa_challenges (digest) {
+        digest -> Text,
+        user_id -> Text,
+        expires -> Timestamp,
+        failures -> Integer,
+    }
+}
+
 diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(account_keys -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, auth_tokens, account_keys);

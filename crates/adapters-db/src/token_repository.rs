@@ -24,6 +24,31 @@ impl DieselTokenRepository {
     }
 }
 
+/// Inside a write transaction: issues a login's session token, sets the
+/// user's `last_login` and revokes its sessions beyond `keep`. `false`
+/// (nothing written) when the user is gone.
+pub(crate) fn issue_session(
+    conn: &mut DbConnection,
+    token: &AuthToken,
+    keep: NonZeroU32,
+    at: Timestamp,
+) -> QueryResult<bool> {
+    let user_id = token.user_id.to_string();
+    // Updating the user row first locks it (PostgreSQL) or the database
+    // (SQLite), so concurrent logins of one user take turns.
+    let updated = diesel::update(users::table.find(&user_id))
+        .set(users::last_login.eq(naive(at)))
+        .execute(conn)?;
+    if updated == 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(auth_tokens::table)
+        .values(&TokenRow::from_token(token))
+        .execute(conn)?;
+    delete_sessions_beyond(conn, &user_id, &token.id.to_string(), keep.get() - 1)?;
+    Ok(true)
+}
+
 /// Deletes the user's session tokens other than `new_id` beyond the newest
 /// `kept_others`: one read of at most `kept_others + 1` index entries finds
 /// the newest session to go, one delete removes it and everything older.
@@ -67,24 +92,12 @@ impl TokenRepository for DieselTokenRepository {
         at: Timestamp,
         events: &[SecurityEvent],
     ) -> Result<(), RepositoryError> {
-        let user_id = token.user_id.to_string();
-        let new_id = token.id.to_string();
-        let row = TokenRow::from_token(token);
         let user_exists = self.db.write(|conn| {
-            // Updating the user row first locks it (PostgreSQL) or the database
-            // (SQLite), so concurrent logins of one user take turns.
-            let updated = diesel::update(users::table.find(&user_id))
-                .set(users::last_login.eq(naive(at)))
-                .execute(conn)?;
-            if updated == 0 {
-                return Ok(false);
+            let issued = issue_session(conn, token, keep, at)?;
+            if issued {
+                insert_events(conn, events, self.db.webhooks())?;
             }
-            diesel::insert_into(auth_tokens::table)
-                .values(&row)
-                .execute(conn)?;
-            delete_sessions_beyond(conn, &user_id, &new_id, keep.get() - 1)?;
-            insert_events(conn, events, self.db.webhooks())?;
-            Ok(true)
+            Ok(issued)
         })?;
         if user_exists {
             Ok(())

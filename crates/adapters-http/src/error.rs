@@ -5,7 +5,8 @@ use serde_json::json;
 use tokenauth_application::{
     AdminError, AuthenticateError, ChangeEmailError, ChangePasswordError, CreateTokenError,
     DeleteAccountError, EndSessionError, LoginError, PasswordResetError, RepositoryError,
-    SignupError, UpdateProfileError, ValidationErrors, VerifyEmailError,
+    SecondFactorError, SecondStepError, SignupError, UpdateProfileError, ValidationErrors,
+    VerifyEmailError,
 };
 
 use crate::extract::AuthorizationError;
@@ -31,9 +32,10 @@ pub enum ApiError {
     /// 401 `{"detail": …}` from token authentication.
     #[error(transparent)]
     NotAuthenticated(Unauthenticated),
-    /// 400 `{"detail": …}`: the last active superuser asked to delete itself.
-    #[error("The last superuser cannot be deleted.")]
-    LastSuperuser,
+    /// 400 `{"detail": …}`: the request cannot be done in the account's
+    /// state (the last superuser deleting itself, TOTP already on, …).
+    #[error("{0}")]
+    Refused(&'static str),
     /// 403: authenticated, but not allowed.
     #[error("You do not have permission to perform this action.")]
     Forbidden,
@@ -83,7 +85,7 @@ impl ResponseError for ApiError {
             Self::Validation(_)
             | Self::NotAnObject(_)
             | Self::MalformedJson(_)
-            | Self::LastSuperuser => StatusCode::BAD_REQUEST,
+            | Self::Refused(_) => StatusCode::BAD_REQUEST,
             Self::LoginFailed(_) | Self::NotAuthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -103,6 +105,14 @@ impl ResponseError for ApiError {
             Self::NotAnObject(_) => {
                 json_response(status, &json!({ "non_field_errors": [self.to_string()] }))
             }
+            Self::LoginFailed(LoginError::SecondFactorRequired { mfa_token }) => json_response(
+                status,
+                &json!({
+                    "error": self.to_string(),
+                    "mfa_token": mfa_token.expose(),
+                    "methods": ["totp", "recovery_code"],
+                }),
+            ),
             Self::LoginFailed(error) => json_response(
                 status,
                 &LoginErrorBody {
@@ -263,8 +273,43 @@ impl From<DeleteAccountError> for ApiError {
     fn from(error: DeleteAccountError) -> Self {
         match error {
             DeleteAccountError::Invalid(errors) => Self::Validation(errors),
-            DeleteAccountError::LastSuperuser => Self::LastSuperuser,
+            DeleteAccountError::LastSuperuser => {
+                Self::Refused("The last superuser cannot be deleted.")
+            }
             DeleteAccountError::Storage(error) => error.into(),
+        }
+    }
+}
+
+impl From<SecondFactorError> for ApiError {
+    fn from(error: SecondFactorError) -> Self {
+        match error {
+            SecondFactorError::Invalid(errors) => Self::Validation(errors),
+            SecondFactorError::AlreadyEnabled => {
+                Self::Refused("Two-factor authentication is already enabled.")
+            }
+            SecondFactorError::NotEnabled => {
+                Self::Refused("Two-factor authentication is not enabled.")
+            }
+            SecondFactorError::NoPendingSetup => Self::Refused("Start two-factor setup first."),
+            SecondFactorError::Storage(error) => error.into(),
+            SecondFactorError::KeyGeneration(error) => {
+                tracing::error!(%error, "no randomness for a second factor");
+                Self::Internal
+            }
+        }
+    }
+}
+
+impl From<SecondStepError> for ApiError {
+    fn from(error: SecondStepError) -> Self {
+        match error {
+            SecondStepError::Invalid(errors) => Self::Validation(errors),
+            SecondStepError::Storage(error) => error.into(),
+            SecondStepError::KeyGeneration(error) => {
+                tracing::error!(%error, "no token key could be generated");
+                Self::Internal
+            }
         }
     }
 }

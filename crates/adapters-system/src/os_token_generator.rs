@@ -9,6 +9,10 @@ impl TokenGenerator for OsTokenGenerator {
     fn generate(&self) -> Result<TokenKey, KeyGenerationError> {
         TokenKey::generate().map_err(|error| KeyGenerationError(error.to_string()))
     }
+
+    fn fill(&self, bytes: &mut [u8]) -> Result<(), KeyGenerationError> {
+        getrandom::fill(bytes).map_err(|error| KeyGenerationError(error.to_string()))
+    }
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub mod personal_tokens;
 pub mod ports;
 pub mod prune_mail;
 pub mod prune_tokens;
+pub mod second_factor;
 pub mod sessions;
 pub mod signup;
 pub mod update_profile;
@@ -43,20 +44,25 @@ pub use deliver_mail::{DeliverMail, DeliveryOutcome};
 pub use deliver_webhooks::{DeliverWebhooks, WebhookPass};
 pub use event_log::{EventFilters, EventLog};
 pub use input::{FieldValue, ListValue};
-pub use login::{Login, LoginError, LoginInput, LoginSuccess, TokenPolicy};
+pub use login::{
+    Login, LoginError, LoginInput, LoginPorts, LoginSuccess, SecondStepError, SecondStepInput,
+    TokenPolicy,
+};
 pub use logout::{Logout, LogoutAll};
 pub use password_reset::{PasswordReset, PasswordResetError, ResetConfirmInput};
 pub use personal_tokens::{CreateTokenError, PersonalTokenInput, PersonalTokens};
 pub use ports::{
     AccountDeletion, AccountKeys, AccountRequest, Admission, Clock, DatabaseHealth, DecideRequest,
     EmailChangeRequest, EventPage, EventQuery, HashingError, KeyGenerationError, KeyMail,
-    LookupFuture, MailError, Mailer, Outbox, PasswordHasher, PoolState, QueuedMail, QueuedWebhook,
-    RepositoryError, RequestDecision, SaveUserError, SecurityEvents, ThrottleFuture, ThrottleStore,
-    ThrottleStoreError, TokenGenerator, TokenLookup, TokenRepository, UserPage, UserQuery,
-    UserRepository, WebhookOutbox, WebhookSender,
+    LookupFuture, MailError, Mailer, Outbox, PasswordHasher, PoolState, ProofOutcome, QueuedMail,
+    QueuedWebhook, RepositoryError, RequestDecision, SaveUserError, SecondFactorStatus,
+    SecondFactors, SecondStep, SecurityEvents, ThrottleFuture, ThrottleStore, ThrottleStoreError,
+    TokenGenerator, TokenLookup, TokenRepository, UserPage, UserQuery, UserRepository,
+    WebhookOutbox, WebhookSender,
 };
 pub use prune_mail::{PruneMail, PrunedMail};
 pub use prune_tokens::PruneTokens;
+pub use second_factor::{SecondFactor, SecondFactorError, TotpSetup};
 pub use sessions::{EndSessionError, Session, Sessions};
 pub use signup::{Privileges, Signup, SignupError, SignupInput};
 pub use update_profile::{ProfileInput, UpdateProfile, UpdateProfileError};

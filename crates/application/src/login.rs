@@ -3,17 +3,23 @@
 use std::num::NonZeroU32;
 use std::sync::{Arc, OnceLock};
 
+use chrono::TimeDelta;
 use tokenauth_domain::{
-    AuthToken, Email, EmailKey, EventKind, IssuedToken, LoginFailure, LoginMethod, Password,
-    PasswordHash, PasswordPolicy, RequestOrigin, SecurityEvent, TokenId, TokenKind, TokenLifetime,
-    User, UserAttributes, UserId, VerificationMode,
+    AuthToken, Email, EmailKey, EventKind, IssuedToken, LoginFailure, LoginMethod, MfaChallenge,
+    Password, PasswordHash, PasswordPolicy, RequestOrigin, SecondFactorProof, SecurityEvent,
+    Timestamp, TokenDigest, TokenId, TokenKey, TokenKind, TokenLifetime, User, UserAttributes,
+    UserId, VerificationMode,
 };
 
 use crate::FieldValue;
 use crate::ports::{
-    Clock, KeyGenerationError, PasswordHasher, RepositoryError, SecurityEvents, TokenGenerator,
-    TokenRepository, UserRepository,
+    Clock, KeyGenerationError, PasswordHasher, ProofOutcome, RepositoryError, SecondFactors,
+    SecondStep, SecurityEvents, TokenGenerator, TokenRepository, UserRepository,
 };
+use crate::validation::{FieldError, ValidationErrors, not_blank};
+
+/// Wrong codes after which a login's `mfa_token` dies.
+const MAX_WRONG_CODES: u32 = 5;
 
 /// What a client sends to log in.
 #[derive(Debug, Clone, Default)]
@@ -22,6 +28,30 @@ pub struct LoginInput {
     pub email: FieldValue,
     /// The password.
     pub password: FieldValue,
+}
+
+/// What a client sends for a login's second step.
+#[derive(Debug, Clone, Default)]
+pub struct SecondStepInput {
+    /// The key the first step answered.
+    pub mfa_token: FieldValue,
+    /// A TOTP code or a recovery code.
+    pub code: FieldValue,
+}
+
+/// Why a second step failed: field errors (a wrong `code`, an unusable
+/// `mfa_token` included), or the service.
+#[derive(Debug, thiserror::Error)]
+pub enum SecondStepError {
+    /// Under `mfa_token` or `code`.
+    #[error("invalid second step")]
+    Invalid(ValidationErrors),
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] RepositoryError),
+    /// No key could be drawn for the new token.
+    #[error(transparent)]
+    KeyGeneration(#[from] KeyGenerationError),
 }
 
 /// Why a login failed, checked in this order.
@@ -40,6 +70,13 @@ pub enum LoginError {
     /// mode (told only to someone who knows the password).
     #[error("Email address is not verified.")]
     EmailNotVerified,
+    /// The password matched, but the user has TOTP on: no token until the
+    /// second step (`POST /api/login/mfa`) brings a code with this key.
+    #[error("Second factor required.")]
+    SecondFactorRequired {
+        /// The key of the waiting login, shown once.
+        mfa_token: TokenKey,
+    },
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] RepositoryError),
@@ -57,7 +94,8 @@ impl LoginError {
                 Some(LoginFailure::InvalidCredentials)
             }
             Self::EmailNotVerified => Some(LoginFailure::Unverified),
-            Self::Storage(_) | Self::KeyGeneration(_) => None,
+            // Not a failure: the password was right.
+            Self::SecondFactorRequired { .. } | Self::Storage(_) | Self::KeyGeneration(_) => None,
         }
     }
 }
@@ -80,6 +118,33 @@ pub struct TokenPolicy {
     pub tokens_per_user: NonZeroU32,
     /// Whether an unverified address may log in.
     pub verification: VerificationMode,
+    /// How long a login's `mfa_token` waits for its second step.
+    pub second_step_ttl: TimeDelta,
+}
+
+/// What a login reaches: accounts, tokens, hashing, time, randomness, the
+/// event log and second factors.
+pub struct LoginPorts {
+    /// Accounts, by email and id.
+    pub users: Arc<dyn UserRepository>,
+    /// Where tokens are issued.
+    pub tokens: Arc<dyn TokenRepository>,
+    /// Checks passwords.
+    pub hasher: Arc<dyn PasswordHasher>,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+    /// Token keys and `mfa_token`s.
+    pub generator: Arc<dyn TokenGenerator>,
+    /// Where refusals are recorded.
+    pub events: Arc<dyn SecurityEvents>,
+    /// TOTP factors and waiting logins.
+    pub factors: Arc<dyn SecondFactors>,
+}
+
+impl std::fmt::Debug for LoginPorts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginPorts").finish_non_exhaustive()
+    }
 }
 
 /// The login use case.
@@ -90,6 +155,7 @@ pub struct Login {
     clock: Arc<dyn Clock>,
     generator: Arc<dyn TokenGenerator>,
     events: Arc<dyn SecurityEvents>,
+    factors: Arc<dyn SecondFactors>,
     policy: TokenPolicy,
     dummy_hash: OnceLock<Option<PasswordHash>>,
 }
@@ -104,22 +170,15 @@ impl std::fmt::Debug for Login {
 
 impl Login {
     /// Builds the use case over its ports.
-    pub fn new(
-        users: Arc<dyn UserRepository>,
-        tokens: Arc<dyn TokenRepository>,
-        hasher: Arc<dyn PasswordHasher>,
-        clock: Arc<dyn Clock>,
-        generator: Arc<dyn TokenGenerator>,
-        events: Arc<dyn SecurityEvents>,
-        policy: TokenPolicy,
-    ) -> Self {
+    pub fn new(ports: LoginPorts, policy: TokenPolicy) -> Self {
         Self {
-            users,
-            tokens,
-            hasher,
-            clock,
-            generator,
-            events,
+            users: ports.users,
+            tokens: ports.tokens,
+            hasher: ports.hasher,
+            clock: ports.clock,
+            generator: ports.generator,
+            events: ports.events,
+            factors: ports.factors,
             policy,
             dummy_hash: OnceLock::new(),
         }
@@ -127,14 +186,15 @@ impl Login {
 
     /// Checks the credentials and issues a token, recording either outcome
     /// (a refusal too when no account has the email, so the log's write
-    /// tells nothing of which emails exist).
+    /// tells nothing of which emails exist). A user with TOTP on gets
+    /// [`LoginError::SecondFactorRequired`] instead of a token.
     pub fn execute(
         &self,
         input: LoginInput,
         origin: &RequestOrigin,
     ) -> Result<LoginSuccess, LoginError> {
         let refused = match self.check(&input) {
-            Ok(user) => return self.issue(user, origin),
+            Ok(user) => return self.first_factor_passed(user, origin),
             Err(refused) => refused,
         };
         let (error, user_id) = refused;
@@ -193,26 +253,34 @@ impl Login {
         Ok(user)
     }
 
+    /// The password matched: a token, or a waiting login when TOTP is on.
+    fn first_factor_passed(
+        &self,
+        user: User,
+        origin: &RequestOrigin,
+    ) -> Result<LoginSuccess, LoginError> {
+        if !self.factors.totp(user.id)?.is_some_and(|f| f.enabled) {
+            return self.issue(user, origin);
+        }
+        let now = self.clock.now();
+        let mfa_token = self.generator.generate()?;
+        let challenge = MfaChallenge {
+            digest: mfa_token.digest(),
+            user_id: user.id,
+            expires: now + self.policy.second_step_ttl,
+            failures: 0,
+        };
+        self.factors.open_challenge(&challenge, now)?;
+        Err(LoginError::SecondFactorRequired { mfa_token })
+    }
+
     fn issue(&self, mut user: User, origin: &RequestOrigin) -> Result<LoginSuccess, LoginError> {
         let now = self.clock.now();
-        let key = self.generator.generate()?;
-        let token = AuthToken {
-            id: TokenId::new_random(),
-            user_id: user.id,
-            digest: key.digest(),
-            created: now,
-            kind: TokenKind::Session,
-            expires: self.policy.lifetime.expires_at(now),
-            last_used: None,
-            origin: origin.clone(),
-        };
-        let succeeded = EventKind::LoginSucceeded {
-            method: LoginMethod::Password,
-        };
-        let event = SecurityEvent::new(succeeded, Some(user.id), origin, now).with_token(token.id);
+        let issued = self.new_token(user.id, origin, now)?;
+        let event = login_succeeded(LoginMethod::Password, &issued.token, origin, now);
         match self
             .tokens
-            .issue_for_login(&token, self.policy.tokens_per_user, now, &[event])
+            .issue_for_login(&issued.token, self.policy.tokens_per_user, now, &[event])
         {
             Ok(()) => {}
             // Deleted between the password check and now.
@@ -220,10 +288,110 @@ impl Login {
             Err(error) => return Err(error.into()),
         }
         user.last_login = Some(now);
-        Ok(LoginSuccess {
-            user,
-            issued: IssuedToken { key, token },
-        })
+        Ok(LoginSuccess { user, issued })
+    }
+
+    /// The second step of a login with TOTP on: the `mfa_token` of the
+    /// first and a TOTP or recovery code. Field errors first (both at
+    /// once), then the `mfa_token`, then the code; a wrong code counts
+    /// against the `mfa_token`, which dies at the fifth.
+    pub fn second_step(
+        &self,
+        input: SecondStepInput,
+        origin: &RequestOrigin,
+    ) -> Result<LoginSuccess, SecondStepError> {
+        let mut errors = ValidationErrors::default();
+        let mfa_token = errors.parse("mfa_token", &input.mfa_token, true, not_blank);
+        let code = errors.parse("code", &input.code, true, not_blank);
+        let (Some(mfa_token), Some(code)) = (mfa_token, code) else {
+            return Err(SecondStepError::Invalid(errors));
+        };
+        let key = TokenKey::parse(mfa_token.trim()).ok_or_else(invalid_mfa_token)?;
+        let digest = key.digest();
+        let now = self.clock.now();
+        let challenge = self
+            .factors
+            .find_challenge(&digest, now)?
+            .ok_or_else(invalid_mfa_token)?;
+        let mut user = self
+            .users
+            .find_by_id(challenge.user_id)?
+            .filter(|user| user.is_active)
+            .ok_or_else(invalid_mfa_token)?;
+        let factor = self
+            .factors
+            .totp(user.id)?
+            .filter(|factor| factor.enabled)
+            .ok_or_else(invalid_mfa_token)?;
+        let Some(proof) = factor.proof(&code, now) else {
+            return self.wrong_code(&digest, &user, origin, now);
+        };
+        let issued = self.new_token(user.id, origin, now)?;
+        let method = match proof {
+            SecondFactorProof::Totp(_) => LoginMethod::Totp,
+            SecondFactorProof::RecoveryCode(_) => LoginMethod::RecoveryCode,
+        };
+        let mut events = vec![login_succeeded(method, &issued.token, origin, now)];
+        if method == LoginMethod::RecoveryCode {
+            let used =
+                SecurityEvent::new(EventKind::MfaRecoveryCodeUsed, Some(user.id), origin, now)
+                    .with_token(issued.token.id);
+            events.push(used);
+        }
+        let step = SecondStep {
+            challenge: &digest,
+            proof: &proof,
+            token: &issued.token,
+            keep: self.policy.tokens_per_user,
+        };
+        match self.factors.complete_second_step(&step, now, &events)? {
+            ProofOutcome::Done => {
+                user.last_login = Some(now);
+                Ok(LoginSuccess { user, issued })
+            }
+            ProofOutcome::ProofRefused => self.wrong_code(&digest, &user, origin, now),
+            ProofOutcome::Gone => Err(invalid_mfa_token()),
+        }
+    }
+
+    fn wrong_code(
+        &self,
+        challenge: &TokenDigest,
+        user: &User,
+        origin: &RequestOrigin,
+        now: Timestamp,
+    ) -> Result<LoginSuccess, SecondStepError> {
+        let failed = EventKind::LoginFailed {
+            reason: LoginFailure::SecondFactor,
+            email: Some(user.email.as_str().to_owned()),
+        };
+        let event = SecurityEvent::new(failed, Some(user.id), origin, now);
+        self.factors
+            .count_wrong_code(challenge, MAX_WRONG_CODES, &[event])?;
+        Err(SecondStepError::Invalid(ValidationErrors::single(
+            "code",
+            FieldError::InvalidCode,
+        )))
+    }
+
+    fn new_token(
+        &self,
+        user_id: UserId,
+        origin: &RequestOrigin,
+        now: Timestamp,
+    ) -> Result<IssuedToken, KeyGenerationError> {
+        let key = self.generator.generate()?;
+        let token = AuthToken {
+            id: TokenId::new_random(),
+            user_id,
+            digest: key.digest(),
+            created: now,
+            kind: TokenKind::Session,
+            expires: self.policy.lifetime.expires_at(now),
+            last_used: None,
+            origin: origin.clone(),
+        };
+        Ok(IssuedToken { key, token })
     }
 
     fn verify_against_dummy(&self, password: &Password) {
@@ -237,6 +405,23 @@ impl Login {
             let _ = self.hasher.verify(password, dummy);
         }
     }
+}
+
+fn login_succeeded(
+    method: LoginMethod,
+    token: &AuthToken,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> SecurityEvent {
+    let kind = EventKind::LoginSucceeded { method };
+    SecurityEvent::new(kind, Some(token.user_id), origin, now).with_token(token.id)
+}
+
+fn invalid_mfa_token() -> SecondStepError {
+    SecondStepError::Invalid(ValidationErrors::single(
+        "mfa_token",
+        FieldError::InvalidOrExpiredKey,
+    ))
 }
 
 /// The address a login attempt named, for its event: normalized when it is

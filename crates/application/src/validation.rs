@@ -53,6 +53,10 @@ pub enum FieldError {
     /// A date and time that RFC 3339 does not read.
     #[error("Enter a valid date/time.")]
     InvalidDateTime,
+    /// A second-factor code that is wrong, spent, or of a step not later
+    /// than the last one accepted.
+    #[error("Invalid code.")]
+    InvalidCode,
     /// An id that is not a UUID.
     #[error("Enter a valid UUID.")]
     InvalidUuid,

@@ -20,6 +20,7 @@ mod phone_number;
 mod presented_token;
 mod rate;
 mod scope;
+mod second_factor;
 mod security_event;
 mod token;
 mod token_lifetime;
@@ -41,6 +42,9 @@ pub use phone_number::PhoneNumber;
 pub use presented_token::PresentedToken;
 pub use rate::{InvalidRate, Rate};
 pub use scope::{Scope, Scopes};
+pub use second_factor::{
+    MfaChallenge, RecoveryCode, SecondFactorProof, TotpFactor, TotpSecret, TotpStep,
+};
 pub use security_event::{
     DetailValue, EventId, EventKind, LoginFailure, LoginMethod, RequestOrigin, RevokedVia,
     SecurityEvent,

@@ -23,6 +23,12 @@ pub struct RequestOrigin {
 pub enum LoginMethod {
     /// Email and password.
     Password,
+    /// Email and password, then a TOTP code.
+    Totp,
+    /// Email and password, then a recovery code.
+    RecoveryCode,
+    /// A passkey.
+    Passkey,
 }
 
 impl LoginMethod {
@@ -30,6 +36,9 @@ impl LoginMethod {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Password => "password",
+            Self::Totp => "totp",
+            Self::RecoveryCode => "recovery_code",
+            Self::Passkey => "passkey",
         }
     }
 }
@@ -42,6 +51,10 @@ pub enum LoginFailure {
     InvalidCredentials,
     /// The right password for an address not yet verified (mandatory mode).
     Unverified,
+    /// A wrong code at the second step.
+    SecondFactor,
+    /// A passkey response that does not verify.
+    Passkey,
 }
 
 impl LoginFailure {
@@ -50,6 +63,8 @@ impl LoginFailure {
         match self {
             Self::InvalidCredentials => "invalid_credentials",
             Self::Unverified => "unverified",
+            Self::SecondFactor => "second_factor",
+            Self::Passkey => "passkey",
         }
     }
 }
@@ -129,6 +144,24 @@ pub enum EventKind {
         /// Its address, for the audit trail once the account is gone.
         email: Email,
     },
+    /// TOTP confirmed: logins ask for a second factor.
+    MfaEnabled,
+    /// TOTP and recovery codes removed (by the user, staff or the CLI).
+    MfaDisabled,
+    /// A new set of recovery codes replaced the old.
+    MfaRecoveryCodesRegenerated,
+    /// A recovery code was spent.
+    MfaRecoveryCodeUsed,
+    /// A passkey registered.
+    PasskeyAdded {
+        /// The name its user gave it.
+        name: String,
+    },
+    /// A passkey deleted.
+    PasskeyRemoved {
+        /// The name its user gave it.
+        name: String,
+    },
 }
 
 /// One value of an event's detail.
@@ -142,7 +175,7 @@ pub enum DetailValue {
 
 impl EventKind {
     /// Every type name, as the contract spells them (for filters).
-    pub const TYPES: [&'static str; 14] = [
+    pub const TYPES: [&'static str; 20] = [
         "user.signed_up",
         "login.succeeded",
         "login.failed",
@@ -157,6 +190,12 @@ impl EventKind {
         "email.changed",
         "user.updated",
         "user.deleted",
+        "mfa.enabled",
+        "mfa.disabled",
+        "mfa.recovery_codes_regenerated",
+        "mfa.recovery_code_used",
+        "passkey.added",
+        "passkey.removed",
     ];
 
     /// The event's type, as the contract spells it.
@@ -176,6 +215,12 @@ impl EventKind {
             Self::EmailChanged { .. } => "email.changed",
             Self::UserUpdated { .. } => "user.updated",
             Self::UserDeleted { .. } => "user.deleted",
+            Self::MfaEnabled => "mfa.enabled",
+            Self::MfaDisabled => "mfa.disabled",
+            Self::MfaRecoveryCodesRegenerated => "mfa.recovery_codes_regenerated",
+            Self::MfaRecoveryCodeUsed => "mfa.recovery_code_used",
+            Self::PasskeyAdded { .. } => "passkey.added",
+            Self::PasskeyRemoved { .. } => "passkey.removed",
         }
     }
 
@@ -207,13 +252,20 @@ impl EventKind {
                 DetailValue::List(fields.iter().map(|f| (*f).to_owned()).collect()),
             )],
             Self::UserDeleted { email } => vec![("email", text(email.as_str()))],
+            Self::PasskeyAdded { name } | Self::PasskeyRemoved { name } => {
+                vec![("name", text(name))]
+            }
             Self::UserSignedUp
             | Self::Logout
             | Self::LogoutAll
             | Self::PasswordChanged
             | Self::PasswordReset
             | Self::PasswordResetRequested
-            | Self::EmailVerified => Vec::new(),
+            | Self::EmailVerified
+            | Self::MfaEnabled
+            | Self::MfaDisabled
+            | Self::MfaRecoveryCodesRegenerated
+            | Self::MfaRecoveryCodeUsed => Vec::new(),
         }
     }
 }
@@ -287,6 +339,10 @@ mod tests {
             EventKind::PasswordReset,
             EventKind::PasswordResetRequested,
             EventKind::EmailVerified,
+            EventKind::MfaEnabled,
+            EventKind::MfaDisabled,
+            EventKind::MfaRecoveryCodesRegenerated,
+            EventKind::MfaRecoveryCodeUsed,
         ];
         for kind in kinds {
             assert!(EventKind::TYPES.contains(&kind.type_name()));

@@ -118,6 +118,12 @@ impl TokenDigest {
             .unwrap_or_default()
     }
 
+    /// The SHA-256 of `bytes` (for secrets other than token keys that are
+    /// stored the same way).
+    pub(crate) fn of(bytes: &[u8]) -> Self {
+        Self(Sha256::digest(bytes).into())
+    }
+
     /// Reads a stored digest back.
     pub fn from_hex(stored: &str) -> Option<Self> {
         let mut bytes = [0u8; 32];

@@ -1,16 +1,17 @@
 //! The administrative commands behind `tokenauth createsuperuser`,
-//! `tokenauth changepassword` and `tokenauth sendtestmail`, as Django's
+//! `tokenauth changepassword`, `tokenauth resetmfa` and `tokenauth
+//! sendtestmail`, as Django's
 //! `manage.py` has them.
 
 use std::sync::Arc;
 
-use tokenauth_adapters_db::{Database, DatabaseError, DieselUserRepository};
+use tokenauth_adapters_db::{Database, DatabaseError, DieselSecondFactors, DieselUserRepository};
 use tokenauth_adapters_system::{BcryptHasher, SystemClock};
 use tokenauth_application::{
     ChangePasswordError, DeliveryOutcome, FieldError, FieldValue, Privileges, Signup, SignupError,
-    SignupInput, ValidationErrors,
+    SignupInput, UserRepository, ValidationErrors,
 };
-use tokenauth_domain::{Email, Mail, Password, PasswordPolicy, RequestOrigin, User};
+use tokenauth_domain::{Email, EmailKey, Mail, Password, PasswordPolicy, RequestOrigin, User};
 
 use crate::{Settings, wiring};
 
@@ -92,6 +93,26 @@ pub fn change_password(
         ChangePasswordError::UnknownUser => CommandError::UnknownUser(email.to_owned()),
         other => CommandError::Failed(other.to_string()),
     })
+}
+
+/// Removes a user's TOTP and recovery codes (its tokens stay valid).
+/// `Ok(false)` when the user had no second factor on.
+pub fn reset_mfa(settings: &Settings, email: &str) -> Result<bool, CommandError> {
+    let db = wiring::open_database(settings)?;
+    let users = DieselUserRepository::new(db.clone());
+    let unknown = || CommandError::UnknownUser(email.to_owned());
+    let user = users
+        .find_by_email_key(&EmailKey::from_input(email))
+        .map_err(|error| CommandError::Failed(error.to_string()))?
+        .ok_or_else(unknown)?;
+    let factors = wiring::second_factor(
+        settings,
+        Arc::new(DieselSecondFactors::new(db)),
+        Arc::new(BcryptHasher::new(settings.auth.bcrypt_cost)),
+    );
+    factors
+        .reset(user.id, None, &RequestOrigin::default())
+        .map_err(|error| CommandError::Failed(error.to_string()))
 }
 
 /// Queues one test message to `address` through the configured backend and

@@ -54,6 +54,13 @@ enum Command {
         /// The user's email.
         email: String,
     },
+    /// Remove a user's TOTP and recovery codes (a lost phone); its tokens
+    /// stay valid.
+    #[command(name = "resetmfa")]
+    ResetMfa {
+        /// The user's email.
+        email: String,
+    },
     /// Send one test message through the configured mail backend, at once.
     ///
     /// Exits 0 once the backend (the log, or the SMTP server of
@@ -104,6 +111,17 @@ fn main() -> ExitCode {
         Command::SendTestMail { address } => match commands::send_test_mail(&settings, &address) {
             Ok(()) => {
                 println!("Test message delivered to {address}.");
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(error.to_string()),
+        },
+        Command::ResetMfa { email } => match commands::reset_mfa(&settings, &email) {
+            Ok(true) => {
+                println!("Two-factor authentication removed for user {email}.");
+                ExitCode::SUCCESS
+            }
+            Ok(false) => {
+                println!("User {email} had no two-factor authentication.");
                 ExitCode::SUCCESS
             }
             Err(error) => fail(error.to_string()),

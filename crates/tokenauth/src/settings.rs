@@ -117,6 +117,12 @@ pub struct AuthSettings {
     pub email_verification_ttl_seconds: u64,
     /// Lifetime of a password reset key.
     pub password_reset_ttl_seconds: u64,
+    /// The issuer authenticator apps show next to a TOTP code.
+    pub mfa_issuer: String,
+    /// Lifetime of a login's `mfa_token`.
+    pub mfa_login_ttl_seconds: u64,
+    /// The WebAuthn relying party id; empty: the host of `public_url`.
+    pub webauthn_rp_id: String,
 }
 
 /// allauth's three modes of email verification.
@@ -385,10 +391,22 @@ impl Settings {
                 "database.connect_timeout_seconds",
                 self.database.connect_timeout_seconds,
             ),
+            (
+                "auth.mfa_login_ttl_seconds",
+                self.auth.mfa_login_ttl_seconds,
+            ),
         ] {
             if seconds == 0 {
                 return invalid(key, "0".to_owned(), "must be at least 1".to_owned());
             }
+        }
+        if self.auth.mfa_issuer.trim().is_empty() || self.auth.mfa_issuer.contains(':') {
+            return invalid(
+                "auth.mfa_issuer",
+                format!("{:?}", self.auth.mfa_issuer),
+                "must be a name without a colon (authenticator apps split the label at it)"
+                    .to_owned(),
+            );
         }
         let webhook_url = self.webhooks.url.trim();
         if !webhook_url.is_empty() {

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use secrecy::ExposeSecret;
 use tokenauth_adapters_db::{
-    Database, DatabaseError, DieselAccountKeys, DieselOutbox, DieselSecurityEvents,
-    DieselTokenLookup, DieselTokenRepository, DieselUserRepository, DieselWebhookOutbox,
+    Database, DatabaseError, DieselAccountKeys, DieselOutbox, DieselSecondFactors,
+    DieselSecurityEvents, DieselTokenLookup, DieselTokenRepository, DieselUserRepository,
+    DieselWebhookOutbox,
 };
 use tokenauth_adapters_http::{HashingThreads, Services};
 use tokenauth_adapters_mail::{ConsoleMailer, SmtpConfigError, SmtpMailer};
@@ -15,9 +16,9 @@ use tokenauth_adapters_system::{BcryptHasher, OsTokenGenerator, SystemClock};
 use tokenauth_adapters_webhooks::{WebhookClient, WebhookConfigError};
 use tokenauth_application::{
     AccountMail, AccountMailSettings, AdminUsers, Authenticate, ChangeEmail, ChangePassword,
-    DeleteAccount, DeliverMail, DeliverWebhooks, EventLog, Login, Logout, LogoutAll, Mailer,
-    PasswordReset, PersonalTokens, PruneMail, PruneTokens, Sessions, Signup, TokenPolicy,
-    TokenRepository, UpdateProfile, UserRepository, VerifyEmail,
+    DeleteAccount, DeliverMail, DeliverWebhooks, EventLog, Login, LoginPorts, Logout, LogoutAll,
+    Mailer, PasswordReset, PersonalTokens, PruneMail, PruneTokens, SecondFactor, SecondFactors,
+    Sessions, Signup, TokenPolicy, TokenRepository, UpdateProfile, UserRepository, VerifyEmail,
 };
 use tokenauth_domain::{DeliveryPolicy, PasswordPolicy, TokenLifetime};
 
@@ -83,12 +84,16 @@ pub fn account_mail(settings: &Settings, db: &Database) -> AccountMail {
 
 /// Where mailed links point and how long their keys live.
 fn account_mail_settings(settings: &Settings) -> AccountMailSettings {
-    let seconds = |value: u64| TimeDelta::seconds(i64::try_from(value).unwrap_or(i64::MAX / 1000));
     AccountMailSettings {
         public_url: settings.public_url(),
         password_reset_ttl: seconds(settings.auth.password_reset_ttl_seconds),
         email_verification_ttl: seconds(settings.auth.email_verification_ttl_seconds),
     }
+}
+
+/// A configured number of seconds as a duration (an absurd one saturates).
+fn seconds(value: u64) -> TimeDelta {
+    TimeDelta::seconds(i64::try_from(value).unwrap_or(i64::MAX / 1000))
 }
 
 /// Deletes spent account keys and finished outbox rows (with the tokens,
@@ -117,6 +122,21 @@ pub fn change_password(
         hasher,
         Arc::new(SystemClock),
         PasswordPolicy::default(),
+    )
+}
+
+/// The second factor's use case (also the operator's `resetmfa`).
+pub fn second_factor(
+    settings: &Settings,
+    factors: Arc<dyn SecondFactors>,
+    hasher: Arc<BcryptHasher>,
+) -> SecondFactor {
+    SecondFactor::new(
+        factors,
+        hasher,
+        Arc::new(OsTokenGenerator),
+        Arc::new(SystemClock),
+        settings.auth.mfa_issuer.clone(),
     )
 }
 
@@ -150,7 +170,9 @@ pub(crate) fn services(settings: &Settings, db: &Database, hashing: HashingThrea
         lifetime,
         tokens_per_user: NonZeroU32::new(settings.auth.tokens_per_user).unwrap_or(NonZeroU32::MIN),
         verification: settings.verification_mode(),
+        second_step_ttl: seconds(settings.auth.mfa_login_ttl_seconds),
     };
+    let factors: Arc<dyn SecondFactors> = Arc::new(DieselSecondFactors::new(db.clone()));
     let account_keys = Arc::new(DieselAccountKeys::new(db.clone()));
     Services {
         signup: Signup::new(
@@ -160,12 +182,15 @@ pub(crate) fn services(settings: &Settings, db: &Database, hashing: HashingThrea
             PasswordPolicy::default(),
         ),
         login: Login::new(
-            users.clone(),
-            tokens.clone(),
-            hasher.clone(),
-            clock.clone(),
-            Arc::new(OsTokenGenerator),
-            Arc::new(DieselSecurityEvents::new(db.clone())),
+            LoginPorts {
+                users: users.clone(),
+                tokens: tokens.clone(),
+                hasher: hasher.clone(),
+                clock: clock.clone(),
+                generator: Arc::new(OsTokenGenerator),
+                events: Arc::new(DieselSecurityEvents::new(db.clone())),
+                factors: factors.clone(),
+            },
             policy,
         ),
         authenticate: Authenticate::new(
@@ -203,6 +228,7 @@ pub(crate) fn services(settings: &Settings, db: &Database, hashing: HashingThrea
         ),
         sessions: Sessions::new(tokens, clock.clone()),
         admin: AdminUsers::new(users, clock),
+        second_factor: second_factor(settings, factors, hasher.clone()),
         event_log: event_log(settings, db),
         health: Arc::new(db.clone()),
         hashing,

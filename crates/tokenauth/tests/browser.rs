@@ -508,3 +508,58 @@ async fn an_address_is_verified_from_the_mailed_link() {
     );
     browser.screenshot("email-verified").await;
 }
+
+/// The code an authenticator app shows now for `secret` (base32), computed
+/// with another TOTP implementation than the service's; `offset` steps on.
+fn totp_code(secret: &str, offset: u64) -> String {
+    let bytes = base32::decode(base32::Alphabet::Rfc4648 { padding: false }, secret).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    totp_lite::totp_custom::<totp_lite::Sha1>(30, 6, &bytes, now + offset * 30)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_factor_is_set_up_from_a_qr_code_and_asked_for_after_the_password() {
+    let Some(browser) = open().await else { return };
+    browser.sign_up("ada@example.com", "Ada").await;
+    browser.log_in("ada@example.com").await;
+    let login_token = browser.text("token").await;
+
+    browser.visit("/api/me/mfa/totp").await;
+    browser.fill("token", &login_token).await;
+    browser.fill("password", PASSWORD).await;
+    browser.submit().await;
+    assert_eq!(browser.text("status").await, "HTTP 200 OK");
+    let qr = browser
+        .client
+        .find(Locator::Css("#qr svg"))
+        .await
+        .expect("a QR code on the page");
+    assert!(
+        qr.rectangle().await.unwrap().2 >= 200.0,
+        "large enough to scan"
+    );
+    let body: serde_json::Value = serde_json::from_str(&browser.text("body").await).unwrap();
+    let secret = body["secret"].as_str().unwrap().to_owned();
+    browser.screenshot("totp-setup").await;
+
+    browser.visit("/api/me/mfa/totp/confirm").await;
+    browser.fill("token", &login_token).await;
+    browser.fill("code", &totp_code(&secret, 0)).await;
+    browser.submit().await;
+    assert_eq!(browser.text("status").await, "HTTP 200 OK");
+    assert!(browser.text("body").await.contains("recovery_codes"));
+    browser.screenshot("totp-recovery-codes").await;
+
+    browser.log_in("ada@example.com").await;
+    assert_eq!(browser.text("status").await, "HTTP 401 Unauthorized");
+    browser.screenshot("login-second-step").await;
+    // The second step's form comes first on the page.
+    browser.fill("code", &totp_code(&secret, 1)).await;
+    browser.submit().await;
+    assert_eq!(browser.heading().await, "Login Second Step");
+    assert_eq!(browser.text("status").await, "HTTP 200 OK");
+    assert_eq!(browser.text("token").await.len(), 40);
+}

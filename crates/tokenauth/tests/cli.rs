@@ -238,6 +238,69 @@ async fn changepassword_applies_the_password_rules(backend: Backend) {
     assert_fails_with(&output, "password: This password is too common.");
 }
 
+/// Runs SQL on the test database and returns the count `count_query` gives.
+fn sql_count(db: &TestDatabase, statements: &str, count_query: &str) -> i64 {
+    let mut settings = Settings::default();
+    settings.database.url = db.url().into();
+    let database = tokenauth_adapters_db::Database::open(&settings.database_settings()).unwrap();
+    let (statements, count_query) = (statements.to_owned(), count_query.to_owned());
+    database
+        .with_connection(move |conn| {
+            use diesel::connection::SimpleConnection;
+            use diesel::prelude::*;
+            #[derive(QueryableByName)]
+            struct Count {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            if !statements.is_empty() {
+                conn.batch_execute(&statements)?;
+            }
+            diesel::sql_query(count_query)
+                .get_result::<Count>(conn)
+                .map(|c| c.n)
+        })
+        .unwrap()
+}
+
+async fn resetmfa_removes_the_second_factor(backend: Backend) {
+    let db = TestDatabase::new(backend);
+    create_root(&db);
+    let enabled = sql_count(
+        &db,
+        "INSERT INTO totp_factors (user_id, secret, enabled, created) \
+           SELECT id, 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', TRUE, date_joined FROM users; \
+         INSERT INTO recovery_codes (user_id, digest) SELECT id, 'd' FROM users;",
+        "SELECT COUNT(*) AS n FROM totp_factors WHERE enabled",
+    );
+    assert_eq!(enabled, 1);
+    let output = tokenauth(db.url(), &["resetmfa", "ROOT@example.com"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output).trim(),
+        "Two-factor authentication removed for user ROOT@example.com."
+    );
+    let left = sql_count(
+        &db,
+        "",
+        "SELECT (SELECT COUNT(*) FROM totp_factors) + (SELECT COUNT(*) FROM recovery_codes) AS n",
+    );
+    assert_eq!(left, 0);
+    let events = sql_count(
+        &db,
+        "",
+        "SELECT COUNT(*) AS n FROM security_events WHERE kind = 'mfa.disabled'",
+    );
+    assert_eq!(events, 1);
+    assert_eq!(login(&db, ROOT_PASSWORD).await.0, reqwest::StatusCode::OK);
+}
+
+async fn resetmfa_of_an_unknown_user_fails(backend: Backend) {
+    let db = TestDatabase::new(backend);
+    let output = tokenauth(db.url(), &["resetmfa", "nobody@example.com"], None);
+    assert_fails_with(&output, "user \"nobody@example.com\" does not exist");
+}
+
 async fn migrate_applies_then_has_nothing_to_do(backend: Backend) {
     let db = TestDatabase::empty(backend);
     let first = tokenauth(db.url(), &["migrate"], None);
@@ -339,6 +402,8 @@ on_both_backends!(
     changepassword_sets_the_password_and_revokes_tokens,
     changepassword_of_an_unknown_user_fails,
     changepassword_applies_the_password_rules,
+    resetmfa_removes_the_second_factor,
+    resetmfa_of_an_unknown_user_fails,
     migrate_applies_then_has_nothing_to_do,
     sendtestmail_delivers_through_a_real_smtp_server,
     sendtestmail_on_the_console_backend_writes_the_message_to_the_log,
@@ -448,7 +513,13 @@ fn a_webhook_url_without_a_valid_secret_stops_the_start_with_one_line() {
 fn help_documents_every_command() {
     let output = tokenauth("sqlite://unused.sqlite3", &["--help"], None);
     let help = stdout(&output);
-    for command in ["serve", "migrate", "createsuperuser", "changepassword"] {
+    for command in [
+        "serve",
+        "migrate",
+        "createsuperuser",
+        "changepassword",
+        "resetmfa",
+    ] {
         assert!(help.contains(command), "{command} in {help}");
     }
     let output = tokenauth(

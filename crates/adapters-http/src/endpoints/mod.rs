@@ -12,6 +12,7 @@ mod events;
 mod gateway;
 mod mail_flows;
 mod operations;
+mod second_factor;
 
 use actix_web::http::Method;
 use actix_web::web::{self, Data, ServiceConfig};
@@ -63,6 +64,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &concat::<{ ENDPOINT_COUNT }>(GROUPS);
 const GROUPS: &[&[Endpoint]] = &[
     operations::ENDPOINTS,
     auth::ENDPOINTS,
+    second_factor::ENDPOINTS,
     mail_flows::ENDPOINTS,
     gateway::ENDPOINTS,
     account::ENDPOINTS,

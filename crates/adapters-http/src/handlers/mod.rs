@@ -12,4 +12,5 @@ pub(crate) mod link_pages;
 pub(crate) mod operations;
 pub(crate) mod options;
 pub(crate) mod recovery;
+pub(crate) mod second_factor;
 pub(crate) mod verification;

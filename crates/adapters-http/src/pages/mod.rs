@@ -7,8 +7,9 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 
 pub(crate) use templates::{
-    CONFIRM_EMAIL, EndpointPage, Form, Heading, LOGIN, ME, Outcome, RESET_CONFIRM, RootEntry,
-    SIGNUP, Submit, TOKENS, VERIFY_EMAIL, endpoint, plain, root,
+    CONFIRM_EMAIL, EndpointPage, Form, Heading, LOGIN, LOGIN_MFA, ME, Outcome, RESET_CONFIRM,
+    RootEntry, SIGNUP, Submit, TOKENS, TOTP_CONFIRM, TOTP_SETUP, VERIFY_EMAIL, endpoint, plain,
+    root,
 };
 
 /// Headers every page carries: no script, no framing, no sniffing, no referrer.

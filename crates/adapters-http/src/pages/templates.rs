@@ -88,6 +88,42 @@ pub(crate) const LOGIN: Form = Form {
     submit: Submit::Post,
 };
 
+/// The second step of a login with TOTP on; the login page fills in the
+/// `mfa_token` when its first step answers `Second factor required.`.
+pub(crate) const LOGIN_MFA: Form = Form {
+    fields: &[
+        field("mfa_token", "Login key", "text", true),
+        field(
+            "code",
+            "Code from your app, or a recovery code",
+            "text",
+            true,
+        ),
+    ],
+    note: Some("Enter the code your authenticator app shows now, or one of your recovery codes."),
+    submit: Submit::Post,
+};
+
+pub(crate) const TOTP_SETUP: Form = Form {
+    fields: &[
+        field("token", "Your login token", "password", true),
+        field("password", "Your password", "password", true),
+    ],
+    note: Some(
+        "Start two-factor authentication: the answer holds a QR code for your authenticator app. A browser cannot send an Authorization header from a form, so paste your login token here.",
+    ),
+    submit: Submit::PostWithToken,
+};
+
+pub(crate) const TOTP_CONFIRM: Form = Form {
+    fields: &[
+        field("token", "Your login token", "password", true),
+        field("code", "Code from your app", "text", true),
+    ],
+    note: Some("Turn two-factor authentication on with the code your app shows now."),
+    submit: Submit::PostWithToken,
+};
+
 pub(crate) const ME: Form = Form {
     fields: &[field("token", "Token", "password", true)],
     note: Some(TOKEN_NOTE),
@@ -266,6 +302,26 @@ pub(crate) fn endpoint(page: &EndpointPage<'_>) -> String {
                 @for message in messages(errors, "non_field_errors").into_iter().chain(messages(errors, "detail")).chain(messages(errors, "error")) {
                     p.errors { (message) }
                 }
+                // TOTP setup: the phone scans the URL.
+                @if let Some(url) = outcome.body.get("otpauth_url").and_then(Value::as_str) {
+                    figure #qr { (PreEscaped(qr_svg(url))) }
+                    p { "Scan this with your authenticator app, then confirm with the code it shows at "
+                        a href="/api/me/mfa/totp/confirm" { "/api/me/mfa/totp/confirm" } "." }
+                }
+                @if outcome.body.get("recovery_codes").is_some() {
+                    p { "Keep these recovery codes somewhere safe: each logs you in once without your phone, and they are shown only now." }
+                }
+                // A login's first step with TOTP on: its second step, here.
+                @if let Some(mfa_token) = outcome.body.get("mfa_token").and_then(Value::as_str) {
+                    h2 { "Second step" }
+                    p { "Enter the code your authenticator app shows now, or one of your recovery codes." }
+                    form #second-step method="post" action="/api/login/mfa" {
+                        input type="hidden" name="mfa_token" value=(mfa_token);
+                        label for="code" { "Code" }
+                        input type="text" id="code" name="code" autocomplete="one-time-code" required;
+                        button type="submit" { "POST" }
+                    }
+                }
             }
         }
         form method="post" action=(endpoint.path) {
@@ -300,6 +356,19 @@ pub(crate) fn endpoint(page: &EndpointPage<'_>) -> String {
         }
     })
     .into_string()
+}
+
+/// `url` as a QR code, an SVG that scales with the page (no script, no
+/// image request: the page's policy allows neither).
+fn qr_svg(url: &str) -> String {
+    use qrcode::render::svg;
+    qrcode::QrCode::new(url.as_bytes())
+        .map(|code| {
+            code.render::<svg::Color<'_>>()
+                .min_dimensions(200, 200)
+                .build()
+        })
+        .unwrap_or_default()
 }
 
 /// A page for any other response a browser asked for: status and body.

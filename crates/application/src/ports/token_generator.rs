@@ -10,4 +10,8 @@ pub trait TokenGenerator: Send + Sync + 'static {
     /// A fresh key. MUST come from a CSPRNG in production, and fail rather
     /// than return a key from a weaker source.
     fn generate(&self) -> Result<TokenKey, KeyGenerationError>;
+
+    /// Fills `bytes` from the same source (for secrets that are not token
+    /// keys: TOTP secrets, recovery codes).
+    fn fill(&self, bytes: &mut [u8]) -> Result<(), KeyGenerationError>;
 }

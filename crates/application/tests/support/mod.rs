@@ -7,17 +7,19 @@ use std::sync::{Arc, Mutex};
 use chrono::{TimeDelta, TimeZone, Utc};
 use tokenauth_application::ports::{
     AccountDeletion, Clock, EventPage, EventQuery, HashingError, KeyGenerationError, LookupFuture,
-    PasswordHasher, RepositoryError, SaveUserError, SecurityEvents, TokenGenerator, TokenLookup,
-    TokenRepository, UserPage, UserQuery, UserRepository,
+    PasswordHasher, ProofOutcome, RepositoryError, SaveUserError, SecondFactorStatus,
+    SecondFactors, SecondStep, SecurityEvents, TokenGenerator, TokenLookup, TokenRepository,
+    UserPage, UserQuery, UserRepository,
 };
 use tokenauth_application::{
     AdminUsers, Authenticate, Authenticated, ChangePassword, DeleteAccount, FieldValue, Login,
-    LoginInput, Privileges, Sessions, Signup, SignupInput, TokenPolicy, UpdateProfile,
+    LoginInput, LoginPorts, Privileges, Sessions, Signup, SignupInput, TokenPolicy, UpdateProfile,
 };
 use tokenauth_domain::{
-    AuthToken, EmailKey, Identity, NewPassword, NewUser, Password, PasswordHash, PasswordPolicy,
-    PresentedToken, RequestOrigin, SecurityEvent, Timestamp, TokenDigest, TokenId, TokenKey,
-    TokenLifetime, User, UserChanges, UserId,
+    AuthToken, EmailKey, Identity, MfaChallenge, NewPassword, NewUser, Password, PasswordHash,
+    PasswordPolicy, PresentedToken, RequestOrigin, SecondFactorProof, SecurityEvent, Timestamp,
+    TokenDigest, TokenId, TokenKey, TokenLifetime, TotpFactor, TotpSecret, TotpStep, User,
+    UserChanges, UserId,
 };
 
 #[derive(Default)]
@@ -406,6 +408,90 @@ impl TokenGenerator for CountingGenerator {
         *n += 1;
         Ok(TokenKey::from_bytes([*n; 20]))
     }
+
+    fn fill(&self, bytes: &mut [u8]) -> Result<(), KeyGenerationError> {
+        let mut n = self.0.lock().unwrap();
+        *n += 1;
+        bytes.fill(*n);
+        Ok(())
+    }
+}
+
+/// A store where no user has a second factor: every login is one step.
+/// (The second factor's behaviour is tested over HTTP on both databases.)
+pub struct NoSecondFactors;
+
+impl SecondFactors for NoSecondFactors {
+    fn status(&self, _: UserId) -> Result<SecondFactorStatus, RepositoryError> {
+        Ok(SecondFactorStatus::default())
+    }
+
+    fn totp(&self, _: UserId) -> Result<Option<TotpFactor>, RepositoryError> {
+        Ok(None)
+    }
+
+    fn begin_totp(&self, _: UserId, _: &TotpSecret, _: Timestamp) -> Result<bool, RepositoryError> {
+        Ok(false)
+    }
+
+    fn enable_totp(
+        &self,
+        _: UserId,
+        _: &TotpSecret,
+        _: TotpStep,
+        _: &[TokenDigest],
+        _: &[SecurityEvent],
+    ) -> Result<ProofOutcome, RepositoryError> {
+        Ok(ProofOutcome::Gone)
+    }
+
+    fn replace_recovery_codes(
+        &self,
+        _: UserId,
+        _: &[TokenDigest],
+        _: &[SecurityEvent],
+    ) -> Result<bool, RepositoryError> {
+        Ok(false)
+    }
+
+    fn disable(
+        &self,
+        _: UserId,
+        _: Option<&SecondFactorProof>,
+        _: &[SecurityEvent],
+    ) -> Result<ProofOutcome, RepositoryError> {
+        Ok(ProofOutcome::Gone)
+    }
+
+    fn open_challenge(&self, _: &MfaChallenge, _: Timestamp) -> Result<(), RepositoryError> {
+        Ok(())
+    }
+
+    fn find_challenge(
+        &self,
+        _: &TokenDigest,
+        _: Timestamp,
+    ) -> Result<Option<MfaChallenge>, RepositoryError> {
+        Ok(None)
+    }
+
+    fn count_wrong_code(
+        &self,
+        _: &TokenDigest,
+        _: u32,
+        _: &[SecurityEvent],
+    ) -> Result<(), RepositoryError> {
+        Ok(())
+    }
+
+    fn complete_second_step(
+        &self,
+        _: &SecondStep<'_>,
+        _: Timestamp,
+        _: &[SecurityEvent],
+    ) -> Result<ProofOutcome, RepositoryError> {
+        Ok(ProofOutcome::Gone)
+    }
 }
 
 pub struct World {
@@ -515,16 +601,20 @@ pub fn world_keeping(tokens_per_user: u32) -> World {
     );
     let delete_account = DeleteAccount::new(store.clone(), hasher.clone(), clock.clone());
     let login = Login::new(
-        store.clone(),
-        store.clone(),
-        hasher,
-        clock.clone(),
-        Arc::new(CountingGenerator::default()),
-        store.clone(),
+        LoginPorts {
+            users: store.clone(),
+            tokens: store.clone(),
+            hasher,
+            clock: clock.clone(),
+            generator: Arc::new(CountingGenerator::default()),
+            events: store.clone(),
+            factors: Arc::new(NoSecondFactors),
+        },
         TokenPolicy {
             lifetime,
             tokens_per_user: NonZeroU32::new(tokens_per_user).unwrap(),
             verification: tokenauth_domain::VerificationMode::None,
+            second_step_ttl: TimeDelta::minutes(5),
         },
     );
     let authenticate = Authenticate::new(store.clone(), clock.clone(), lifetime);

@@ -27,6 +27,7 @@ mod password_reset;
 mod personal_tokens;
 mod races;
 mod routing;
+mod second_factor;
 mod security_events;
 mod shared_throttles;
 mod signup;

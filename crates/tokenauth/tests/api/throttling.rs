@@ -47,6 +47,17 @@ async fn every_login_request_counts_against_the_ip(backend: Backend) {
     assert_throttled(&app.login("ada@example.com", PASSWORD).await, 60);
 }
 
+async fn second_steps_count_against_the_ip_with_logins(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.throttle.login = "3/minute".into()).await;
+    let body = json!({"mfa_token": "0".repeat(40), "code": "123456"});
+    for _ in 0..3 {
+        let reply = app.post_json("/api/login/mfa", &body).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    }
+    assert_throttled(&app.post_json("/api/login/mfa", &body).await, 60);
+    assert_throttled(&app.login("ada@example.com", PASSWORD).await, 60);
+}
+
 async fn logins_are_throttled_per_email_across_addresses(backend: Backend) {
     let app = spawn_app_with(backend, |s| {
         s.throttle.login = "2/minute".into();
@@ -149,6 +160,7 @@ async fn off_turns_throttling_off(backend: Backend) {
 
 on_both_backends!(
     every_login_request_counts_against_the_ip,
+    second_steps_count_against_the_ip_with_logins,
     logins_are_throttled_per_email_across_addresses,
     signups_are_throttled_per_ip,
     a_spoofed_forwarded_for_changes_nothing_without_trusted_proxies,
