@@ -241,6 +241,24 @@ def wrk(server, scenario, connections, duration, keys, emails, run_tag):
     return result
 
 
+LOGIN_LOAD = os.path.join(TARGET, "release", "examples", "login_load")
+# The TOTP secret the bench gives every seeded user for the two-step logins.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def login_load(server, scenario, connections, duration, keys, emails):
+    """Logins of two requests (crates/tokenauth/examples/login_load.rs): a
+    password then a TOTP code (`mfa`), or a passkey's options then its
+    signed response (`passkey`); one login counts once both answered."""
+    out = sh(LOGIN_LOAD, f"http://127.0.0.1:{server.port}", scenario, str(connections), str(duration),
+             emails, keys, TOTP_SECRET, env=dict(os.environ, BENCH_PASSWORD=PASSWORD))
+    line = next(l for l in out.splitlines() if l.startswith("BENCH "))
+    result = json.loads(line[len("BENCH "):])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["socket_errors"] = 0
+    return result
+
+
 def merged(runs):
     """wrk runs of one label as one: the rate over all of them, the median of
     their percentiles, the worst of their maxima and peaks."""
@@ -503,6 +521,7 @@ def main():
     connections = [int(c) for c in args.connections.split(",")]
 
     print("bench: building release", file=sys.stderr)
+    sh("cargo", "build", "--release", "-p", "tokenauth", "--example", "login_load", capture=False)
     sh("cargo", "build", "--release", "-p", "tokenauth", capture=False)
     if "postgres" in args.backends:
         print("bench: building the floor (bench/floor)", file=sys.stderr)
@@ -594,6 +613,23 @@ def main():
                     counted = instructions(backend, work, keys, emails)
                     if counted:
                         references[("instructions", name)] = counted
+            if "login" in args.scenarios:
+                # Every seeded user with TOTP on: the password login, then
+                # its second step; then passkeys (no bcrypt), each
+                # connection registering its own first.
+                backend.sql("INSERT INTO totp_factors (user_id, secret, enabled, created) "
+                            f"SELECT id, '{TOTP_SECRET}', TRUE, date_joined FROM users;")
+                for c in connections:
+                    print(f"bench: {name} login with TOTP c={c}", file=sys.stderr)
+                    server.reset_peak_rss()
+                    results[(name, "login + TOTP", c)] = dict(
+                        login_load(server, "mfa", c, args.duration, keys, emails), peak_rss_mib=server.peak_rss_mib())
+                    time.sleep(c * verify_alone_ms / 1000 / os.cpu_count() + 1)
+                backend.sql("DELETE FROM totp_factors;")
+                print(f"bench: {name} passkey login c=32", file=sys.stderr)
+                server.reset_peak_rss()
+                results[(name, "passkey login", 32)] = dict(
+                    login_load(server, "passkey", 32, args.duration, keys, emails), peak_rss_mib=server.peak_rss_mib())
             if name == "sqlite" and "login" in args.scenarios:
                 print("bench: enumeration timing", file=sys.stderr)
                 references["enumeration"] = enumeration(server)
@@ -658,7 +694,8 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
         lines += [f"## {name}", "",
                   "| scenario | conns | requests/s | p50 | p99 | max | non-2xx | socket errors | peak RSS | reference |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
-        for scenario in SCENARIOS[:2] + SIDE_BY_SIDE + ["me, Redis throttles"] + SCENARIOS[2:3] + ["login, Redis throttles"] + SCENARIOS[3:]:
+        for scenario in (SCENARIOS[:2] + SIDE_BY_SIDE + ["me, Redis throttles"] + SCENARIOS[2:3]
+                         + ["login, Redis throttles", "login + TOTP", "passkey login"] + SCENARIOS[3:]):
             for c in connections:
                 r = results.get((name, scenario, c))
                 if not r:
@@ -671,8 +708,10 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
                     ref = f"{100 * paired:.0f}% of me, interleaved ({PAIRED})"
                 if scenario == "me" and ("pgbench", c) in references and name == "postgres":
                     ref = f"{100 * r['rps'] / references[('pgbench', c)]:.0f}% of pgbench -S"
-                if scenario in ("login", "signup", "login, Redis throttles") and name in bounds:
+                if scenario in ("login", "signup", "login, Redis throttles", "login + TOTP") and name in bounds:
                     ref = f"{100 * r['rps'] / bounds[name][1]:.0f}% of the bcrypt bound"
+                if scenario == "passkey login" and (name, "login", c) in results:
+                    ref = f"{r['rps'] / results[(name, 'login', c)]['rps']:.1f}× password login (no bcrypt)"
                 if scenario == "me, Redis throttles" and (name, "me", c) in results:
                     ref = f"{100 * r['rps'] / results[(name, 'me', c)]['rps']:.0f}% of me without Redis"
                 lines.append(
@@ -1046,6 +1085,10 @@ def targets(results, references, ready, bounds, connections):
             if c == 128:
                 errors = r["non_2xx"] + r["socket_errors"]
                 row(f"{scenario}, {name}, 128 conns: zero non-2xx", str(errors), errors == 0)
+        if scenario == "login + TOTP" and name in bounds:
+            share = r["rps"] / bounds[name][1]
+            row(f"login + TOTP second step, {name}, {c} conns: ≥ 90% of the bcrypt bound", f"{100 * share:.0f}%", share >= 0.9)
+            row("… zero non-2xx", str(r["non_2xx"]), r["non_2xx"] == 0)
     if "enumeration" in references:
         e = references["enumeration"]
         gap = abs(e["unknown_ms"] / e["wrong_ms"] - 1)

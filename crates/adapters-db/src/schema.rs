@@ -119,7 +119,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webauthn_users (user_id) {
+        user_id -> Text,
+        handle -> Text,
+    }
+}
+
+diesel::table! {
+    passkeys (id) {
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        credential_id -> Text,
+        credential -> Text,
+        counter -> BigInt,
+        created -> Timestamp,
+        last_used -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webauthn_ceremonies (challenge) {
+        challenge -> Text,
+        kind -> Text,
+        user_id -> Nullable<Text>,
+        state -> Text,
+        expires -> Timestamp,
+    }
+}
+
 diesel::joinable!(auth_tokens -> users (user_id));
+diesel::joinable!(passkeys -> webauthn_users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(passkeys, webauthn_users);
 diesel::joinable!(account_keys -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, auth_tokens, account_keys);
 diesel::allow_tables_to_appear_in_same_query!(security_events, webhook_deliveries);

@@ -11,7 +11,7 @@ use tokenauth_domain::{
 use crate::Database;
 use crate::connection::{DbConnection, write_transaction};
 use crate::models::{aware, naive};
-use crate::schema::{mfa_challenges, recovery_codes, totp_factors, users};
+use crate::schema::{mfa_challenges, passkeys, recovery_codes, totp_factors, users};
 use crate::security_events::insert_events;
 use crate::token_repository::issue_session;
 
@@ -31,7 +31,7 @@ impl DieselSecondFactors {
 impl SecondFactors for DieselSecondFactors {
     fn status(&self, user: UserId) -> Result<SecondFactorStatus, RepositoryError> {
         let user = user.to_string();
-        let (totp, codes) = self.db.run(|conn| {
+        let (totp, codes, passkeys) = self.db.run(|conn| {
             let totp = totp_factors::table
                 .find(&user)
                 .select(totp_factors::enabled)
@@ -41,12 +41,16 @@ impl SecondFactors for DieselSecondFactors {
                 .filter(recovery_codes::user_id.eq(&user))
                 .count()
                 .get_result::<i64>(conn)?;
-            Ok((totp.unwrap_or(false), codes))
+            let passkeys = passkeys::table
+                .filter(passkeys::user_id.eq(&user))
+                .count()
+                .get_result::<i64>(conn)?;
+            Ok((totp.unwrap_or(false), codes, passkeys))
         })?;
         Ok(SecondFactorStatus {
             totp,
             recovery_codes_left: u32::try_from(codes).unwrap_or(u32::MAX),
-            passkeys: 0,
+            passkeys: u32::try_from(passkeys).unwrap_or(u32::MAX),
         })
     }
 
@@ -286,7 +290,7 @@ impl SecondFactors for DieselSecondFactors {
 
 /// Locks the user's row (PostgreSQL; SQLite's write transaction holds the
 /// database already), so changes of one user's factors take turns.
-fn lock_user(conn: &mut DbConnection, user: &str) -> QueryResult<()> {
+pub(crate) fn lock_user(conn: &mut DbConnection, user: &str) -> QueryResult<()> {
     diesel::update(users::table.find(user))
         .set(users::id.eq(user))
         .execute(conn)?;

@@ -4,9 +4,9 @@ use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 use tokenauth_application::{
     AdminError, AuthenticateError, ChangeEmailError, ChangePasswordError, CreateTokenError,
-    DeleteAccountError, EndSessionError, LoginError, PasswordResetError, RepositoryError,
-    SecondFactorError, SecondStepError, SignupError, UpdateProfileError, ValidationErrors,
-    VerifyEmailError,
+    DeleteAccountError, EndSessionError, LoginError, PasskeyError, PasskeyLoginError,
+    PasswordResetError, RepositoryError, SecondFactorError, SecondStepError, SignupError,
+    UpdateProfileError, ValidationErrors, VerifyEmailError,
 };
 
 use crate::extract::AuthorizationError;
@@ -310,6 +310,29 @@ impl From<SecondStepError> for ApiError {
                 tracing::error!(%error, "no token key could be generated");
                 Self::Internal
             }
+        }
+    }
+}
+
+impl From<PasskeyError> for ApiError {
+    fn from(error: PasskeyError) -> Self {
+        match error {
+            PasskeyError::Invalid(errors) => Self::Validation(errors),
+            PasskeyError::NotFound => Self::NotFound,
+            PasskeyError::Storage(error) => error.into(),
+            PasskeyError::KeyGeneration(error) => {
+                tracing::error!(%error, "no randomness for a WebAuthn user handle");
+                Self::Internal
+            }
+        }
+    }
+}
+
+impl From<PasskeyLoginError> for ApiError {
+    fn from(error: PasskeyLoginError) -> Self {
+        match error {
+            PasskeyLoginError::Invalid(errors) => Self::Validation(errors),
+            PasskeyLoginError::Refused(error) => error.into(),
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod event_log;
 pub mod input;
 pub mod login;
 pub mod logout;
+pub mod passkeys;
 pub mod password_reset;
 pub mod personal_tokens;
 pub mod ports;
@@ -49,16 +50,20 @@ pub use login::{
     TokenPolicy,
 };
 pub use logout::{Logout, LogoutAll};
+pub use passkeys::{
+    CredentialField, PasskeyAccess, PasskeyError, PasskeyInput, PasskeyLoginError, PasskeyPorts,
+};
 pub use password_reset::{PasswordReset, PasswordResetError, ResetConfirmInput};
 pub use personal_tokens::{CreateTokenError, PersonalTokenInput, PersonalTokens};
 pub use ports::{
-    AccountDeletion, AccountKeys, AccountRequest, Admission, Clock, DatabaseHealth, DecideRequest,
-    EmailChangeRequest, EventPage, EventQuery, HashingError, KeyGenerationError, KeyMail,
-    LookupFuture, MailError, Mailer, Outbox, PasswordHasher, PoolState, ProofOutcome, QueuedMail,
-    QueuedWebhook, RepositoryError, RequestDecision, SaveUserError, SecondFactorStatus,
+    AccountDeletion, AccountKeys, AccountRequest, Admission, CeremonyStart, Clock, DatabaseHealth,
+    DecideRequest, EmailChangeRequest, EventPage, EventQuery, HashingError, KeyGenerationError,
+    KeyMail, LookupFuture, MailError, Mailer, Outbox, PasskeyRefused, PasskeyUse, Passkeys,
+    PasswordHasher, PoolState, ProofOutcome, QueuedMail, QueuedWebhook, RegisteredCredential,
+    RelyingParty, RepositoryError, RequestDecision, SaveUserError, SecondFactorStatus,
     SecondFactors, SecondStep, SecurityEvents, ThrottleFuture, ThrottleStore, ThrottleStoreError,
     TokenGenerator, TokenLookup, TokenRepository, UserPage, UserQuery, UserRepository,
-    WebhookOutbox, WebhookSender,
+    VerifiedAssertion, WebhookOutbox, WebhookSender,
 };
 pub use prune_mail::{PruneMail, PrunedMail};
 pub use prune_tokens::PruneTokens;

@@ -77,6 +77,9 @@ pub enum LoginError {
         /// The key of the waiting login, shown once.
         mfa_token: TokenKey,
     },
+    /// A passkey response that does not verify (or names no passkey).
+    #[error("Invalid passkey.")]
+    InvalidPasskey,
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] RepositoryError),
@@ -88,12 +91,13 @@ pub enum LoginError {
 impl LoginError {
     /// How the event log names this refusal; `None` for a failure of the
     /// service rather than of the credentials.
-    fn failure(&self) -> Option<LoginFailure> {
+    pub(crate) fn failure(&self) -> Option<LoginFailure> {
         match self {
             Self::EmailBlank | Self::PasswordBlank | Self::InvalidCredentials => {
                 Some(LoginFailure::InvalidCredentials)
             }
             Self::EmailNotVerified => Some(LoginFailure::Unverified),
+            Self::InvalidPasskey => Some(LoginFailure::Passkey),
             // Not a failure: the password was right.
             Self::SecondFactorRequired { .. } | Self::Storage(_) | Self::KeyGeneration(_) => None,
         }
@@ -276,7 +280,13 @@ impl Login {
 
     fn issue(&self, mut user: User, origin: &RequestOrigin) -> Result<LoginSuccess, LoginError> {
         let now = self.clock.now();
-        let issued = self.new_token(user.id, origin, now)?;
+        let issued = session_token(
+            self.generator.as_ref(),
+            self.policy.lifetime,
+            user.id,
+            origin,
+            now,
+        )?;
         let event = login_succeeded(LoginMethod::Password, &issued.token, origin, now);
         match self
             .tokens
@@ -326,7 +336,13 @@ impl Login {
         let Some(proof) = factor.proof(&code, now) else {
             return self.wrong_code(&digest, &user, origin, now);
         };
-        let issued = self.new_token(user.id, origin, now)?;
+        let issued = session_token(
+            self.generator.as_ref(),
+            self.policy.lifetime,
+            user.id,
+            origin,
+            now,
+        )?;
         let method = match proof {
             SecondFactorProof::Totp(_) => LoginMethod::Totp,
             SecondFactorProof::RecoveryCode(_) => LoginMethod::RecoveryCode,
@@ -374,26 +390,6 @@ impl Login {
         )))
     }
 
-    fn new_token(
-        &self,
-        user_id: UserId,
-        origin: &RequestOrigin,
-        now: Timestamp,
-    ) -> Result<IssuedToken, KeyGenerationError> {
-        let key = self.generator.generate()?;
-        let token = AuthToken {
-            id: TokenId::new_random(),
-            user_id,
-            digest: key.digest(),
-            created: now,
-            kind: TokenKind::Session,
-            expires: self.policy.lifetime.expires_at(now),
-            last_used: None,
-            origin: origin.clone(),
-        };
-        Ok(IssuedToken { key, token })
-    }
-
     fn verify_against_dummy(&self, password: &Password) {
         let dummy = self.dummy_hash.get_or_init(|| {
             let policy = PasswordPolicy::default();
@@ -407,7 +403,30 @@ impl Login {
     }
 }
 
-fn login_succeeded(
+/// A new session token for `user_id`, made at `now` from `origin`.
+pub(crate) fn session_token(
+    generator: &dyn TokenGenerator,
+    lifetime: TokenLifetime,
+    user_id: UserId,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<IssuedToken, KeyGenerationError> {
+    let key = generator.generate()?;
+    let token = AuthToken {
+        id: TokenId::new_random(),
+        user_id,
+        digest: key.digest(),
+        created: now,
+        kind: TokenKind::Session,
+        expires: lifetime.expires_at(now),
+        last_used: None,
+        origin: origin.clone(),
+    };
+    Ok(IssuedToken { key, token })
+}
+
+/// `login.succeeded` by `method`, naming the token issued.
+pub(crate) fn login_succeeded(
     method: LoginMethod,
     token: &AuthToken,
     origin: &RequestOrigin,

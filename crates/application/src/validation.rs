@@ -57,6 +57,10 @@ pub enum FieldError {
     /// than the last one accepted.
     #[error("Invalid code.")]
     InvalidCode,
+    /// A WebAuthn registration response that does not verify, or whose
+    /// credential is registered already.
+    #[error("Invalid passkey response.")]
+    InvalidPasskeyResponse,
     /// An id that is not a UUID.
     #[error("Enter a valid UUID.")]
     InvalidUuid,

@@ -408,6 +408,22 @@ impl Settings {
                     .to_owned(),
             );
         }
+        let rp_id = self.auth.webauthn_rp_id.trim();
+        if !rp_id.is_empty() {
+            let host = url::Url::parse(&self.public_url())
+                .ok()
+                .and_then(|url| url.host_str().map(str::to_owned))
+                .unwrap_or_default();
+            if host != rp_id && !host.ends_with(&format!(".{rp_id}")) {
+                return invalid(
+                    "auth.webauthn_rp_id",
+                    format!("{rp_id:?}"),
+                    format!(
+                        "must be the host of auth.public_url ({host}) or a parent domain of it, as browsers require"
+                    ),
+                );
+            }
+        }
         let webhook_url = self.webhooks.url.trim();
         if !webhook_url.is_empty() {
             if let Err(reason) = value_shapes::url_of(webhook_url, &["http", "https"]) {
@@ -497,6 +513,19 @@ impl Settings {
             host => host,
         };
         format!("http://{host}:{}", self.server.port)
+    }
+
+    /// The WebAuthn relying party id: `auth.webauthn_rp_id`, else the host
+    /// of the public URL.
+    pub fn webauthn_rp_id(&self) -> String {
+        let configured = self.auth.webauthn_rp_id.trim();
+        if !configured.is_empty() {
+            return configured.to_owned();
+        }
+        url::Url::parse(&self.public_url())
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_owned))
+            .unwrap_or_default()
     }
 
     /// The database settings as the storage adapter takes them.

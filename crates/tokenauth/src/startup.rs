@@ -14,6 +14,7 @@ use tokenauth_adapters_http::{
     access_log, browsable_api, configure, cors, count_in_flight, request_id,
 };
 use tokenauth_adapters_redis::{InvalidRedisUrl, RedisThrottleStore};
+use tokenauth_adapters_webauthn::RelyingPartyConfigError;
 use tokenauth_adapters_webhooks::WebhookConfigError;
 use tokenauth_application::{
     AccountMail, DeliverMail, DeliverWebhooks, DeliveryOutcome, EventLog, PruneMail, PruneTokens,
@@ -39,6 +40,9 @@ pub enum StartupError {
     /// The webhook settings are unusable.
     #[error(transparent)]
     Webhooks(#[from] WebhookConfigError),
+    /// The WebAuthn relying party id does not fit `auth.public_url`.
+    #[error("auth.webauthn_rp_id: {0}")]
+    Passkeys(#[from] RelyingPartyConfigError),
     /// The hashing threads could not be started.
     #[error("cannot start the hashing threads: {0}")]
     Threads(std::io::Error),
@@ -107,7 +111,7 @@ impl Application {
             ));
         }
         let state = AppState {
-            services: Data::new(wiring::services(settings, &database, hashing)),
+            services: Data::new(wiring::services(settings, &database, hashing)?),
             metrics: Data::new(metrics),
             throttles: Data::new(throttles),
             in_flight: Data::new(InFlight::default()),

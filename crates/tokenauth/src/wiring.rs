@@ -6,19 +6,21 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use secrecy::ExposeSecret;
 use tokenauth_adapters_db::{
-    Database, DatabaseError, DieselAccountKeys, DieselOutbox, DieselSecondFactors,
+    Database, DatabaseError, DieselAccountKeys, DieselOutbox, DieselPasskeys, DieselSecondFactors,
     DieselSecurityEvents, DieselTokenLookup, DieselTokenRepository, DieselUserRepository,
     DieselWebhookOutbox,
 };
 use tokenauth_adapters_http::{HashingThreads, Services};
 use tokenauth_adapters_mail::{ConsoleMailer, SmtpConfigError, SmtpMailer};
 use tokenauth_adapters_system::{BcryptHasher, OsTokenGenerator, SystemClock};
+use tokenauth_adapters_webauthn::{RelyingPartyConfigError, WebauthnRelyingParty};
 use tokenauth_adapters_webhooks::{WebhookClient, WebhookConfigError};
 use tokenauth_application::{
     AccountMail, AccountMailSettings, AdminUsers, Authenticate, ChangeEmail, ChangePassword,
     DeleteAccount, DeliverMail, DeliverWebhooks, EventLog, Login, LoginPorts, Logout, LogoutAll,
-    Mailer, PasswordReset, PersonalTokens, PruneMail, PruneTokens, SecondFactor, SecondFactors,
-    Sessions, Signup, TokenPolicy, TokenRepository, UpdateProfile, UserRepository, VerifyEmail,
+    Mailer, PasskeyAccess, PasskeyPorts, PasswordReset, PersonalTokens, PruneMail, PruneTokens,
+    SecondFactor, SecondFactors, Sessions, Signup, TokenPolicy, TokenRepository, UpdateProfile,
+    UserRepository, VerifyEmail,
 };
 use tokenauth_domain::{DeliveryPolicy, PasswordPolicy, TokenLifetime};
 
@@ -160,7 +162,11 @@ pub fn prune_tokens(db: &Database) -> PruneTokens {
     )
 }
 
-pub(crate) fn services(settings: &Settings, db: &Database, hashing: HashingThreads) -> Services {
+pub(crate) fn services(
+    settings: &Settings,
+    db: &Database,
+    hashing: HashingThreads,
+) -> Result<Services, RelyingPartyConfigError> {
     let users: Arc<dyn UserRepository> = Arc::new(DieselUserRepository::new(db.clone()));
     let tokens: Arc<dyn TokenRepository> = Arc::new(DieselTokenRepository::new(db.clone()));
     let hasher = Arc::new(BcryptHasher::new(settings.auth.bcrypt_cost));
@@ -174,7 +180,22 @@ pub(crate) fn services(settings: &Settings, db: &Database, hashing: HashingThrea
     };
     let factors: Arc<dyn SecondFactors> = Arc::new(DieselSecondFactors::new(db.clone()));
     let account_keys = Arc::new(DieselAccountKeys::new(db.clone()));
-    Services {
+    let passkeys = PasskeyAccess::new(
+        PasskeyPorts {
+            passkeys: Arc::new(DieselPasskeys::new(db.clone())),
+            relying_party: Arc::new(WebauthnRelyingParty::new(
+                &settings.webauthn_rp_id(),
+                &settings.public_url(),
+            )?),
+            users: users.clone(),
+            hasher: hasher.clone(),
+            generator: Arc::new(OsTokenGenerator),
+            clock: clock.clone(),
+            events: Arc::new(DieselSecurityEvents::new(db.clone())),
+        },
+        policy,
+    );
+    Ok(Services {
         signup: Signup::new(
             users.clone(),
             hasher.clone(),
@@ -229,8 +250,9 @@ pub(crate) fn services(settings: &Settings, db: &Database, hashing: HashingThrea
         sessions: Sessions::new(tokens, clock.clone()),
         admin: AdminUsers::new(users, clock),
         second_factor: second_factor(settings, factors, hasher.clone()),
+        passkeys,
         event_log: event_log(settings, db),
         health: Arc::new(db.clone()),
         hashing,
-    }
+    })
 }

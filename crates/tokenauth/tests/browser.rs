@@ -563,3 +563,128 @@ async fn two_factor_is_set_up_from_a_qr_code_and_asked_for_after_the_password() 
     assert_eq!(browser.text("status").await, "HTTP 200 OK");
     assert_eq!(browser.text("token").await.len(), 40);
 }
+
+/// WebDriver's "Add Virtual Authenticator" (Web Authentication, §11.3),
+/// which fantoccini has no method for: a platform authenticator inside the
+/// browser that holds discoverable credentials and verifies the user
+/// without a prompt.
+#[derive(Debug)]
+struct AddVirtualAuthenticator;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for AddVirtualAuthenticator {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/webauthn/authenticator"))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (reqwest::Method, Option<String>) {
+        let body = serde_json::json!({
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": true,
+            "hasUserVerification": true,
+            "isUserVerified": true,
+        });
+        (reqwest::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Clicks the passkey page's `button` and waits for its script to write the
+/// outcome into `#status` (`HTTP <code> <reason>`, or `Error: …` when the
+/// browser refused); returns it.
+async fn click_and_wait_for_status(browser: &Browser, button: &str) -> String {
+    browser
+        .client
+        .find(Locator::Id(button))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let status = browser.text("status").await;
+        if status.starts_with("HTTP ") || status.starts_with("Error") {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the page's script did not finish"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_passkey_made_in_the_browser_logs_in_without_a_password() {
+    // WebAuthn takes no IP address as the RP id: the pages run on localhost,
+    // on a port chosen beforehand so that auth.public_url can name it.
+    let port = free_port();
+    let public_url = format!("http://localhost:{port}");
+    let configured = public_url.clone();
+    let Some(browser) = open_with(move |s| {
+        s.server.port = port;
+        s.auth.public_url = configured;
+    })
+    .await
+    else {
+        return;
+    };
+    browser
+        .client
+        .issue_cmd(AddVirtualAuthenticator)
+        .await
+        .expect("chromedriver adds a virtual authenticator");
+    browser.sign_up("ada@example.com", "Ada").await;
+    browser.log_in("ada@example.com").await;
+    let login_token = browser.text("token").await;
+
+    browser
+        .client
+        .goto(&format!("{public_url}/passkeys"))
+        .await
+        .unwrap();
+    browser.fill("token", &login_token).await;
+    browser.fill("password", PASSWORD).await;
+    browser.fill("name", "Chromium").await;
+    let status = click_and_wait_for_status(&browser, "register").await;
+    let body = browser.text("body").await;
+    assert_eq!(status, "HTTP 201 Created", "{body}");
+    let added: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(added["name"], "Chromium");
+    assert_eq!(added["last_used"], serde_json::Value::Null);
+    browser.screenshot("passkey-added").await;
+
+    // A fresh page, nothing typed: the passkey alone logs in.
+    browser
+        .client
+        .goto(&format!("{public_url}/passkeys"))
+        .await
+        .unwrap();
+    let status = click_and_wait_for_status(&browser, "login").await;
+    let body = browser.text("body").await;
+    assert_eq!(status, "HTTP 200 OK", "{body}");
+    let login: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(login["message"], "Success!");
+    assert_eq!(login["user"]["email"], "ada@example.com");
+    let key = browser.text("token-out").await;
+    assert_eq!(key.len(), 40);
+    assert_eq!(login["token"]["key"], key.as_str());
+    browser.screenshot("passkey-login").await;
+
+    let client = reqwest::Client::new();
+    let passkeys = client
+        .get(format!("{}/api/me/passkeys", browser.address))
+        .header("authorization", format!("Token {key}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(passkeys.status(), reqwest::StatusCode::OK);
+    let passkeys: serde_json::Value = passkeys.json().await.unwrap();
+    assert_eq!(passkeys[0]["name"], "Chromium");
+    assert!(passkeys[0]["last_used"].is_string(), "{passkeys}");
+}

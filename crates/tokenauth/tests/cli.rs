@@ -510,6 +510,20 @@ fn a_webhook_url_without_a_valid_secret_stops_the_start_with_one_line() {
 }
 
 #[test]
+fn a_passkey_rp_id_browsers_would_refuse_stops_the_start_with_one_line() {
+    let output = tokenauth_with(
+        "sqlite://unused.sqlite3",
+        &["serve"],
+        None,
+        &[
+            ("TOKENAUTH__AUTH__PUBLIC_URL", "https://auth.example.com"),
+            ("TOKENAUTH__AUTH__WEBAUTHN_RP_ID", "example.org"),
+        ],
+    );
+    assert_fails_with(&output, "auth.webauthn_rp_id");
+}
+
+#[test]
 fn help_documents_every_command() {
     let output = tokenauth("sqlite://unused.sqlite3", &["--help"], None);
     let help = stdout(&output);

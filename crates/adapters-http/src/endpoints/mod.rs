@@ -12,6 +12,7 @@ mod events;
 mod gateway;
 mod mail_flows;
 mod operations;
+mod passkeys;
 mod second_factor;
 
 use actix_web::http::Method;
@@ -65,6 +66,7 @@ const GROUPS: &[&[Endpoint]] = &[
     operations::ENDPOINTS,
     auth::ENDPOINTS,
     second_factor::ENDPOINTS,
+    passkeys::ENDPOINTS,
     mail_flows::ENDPOINTS,
     gateway::ENDPOINTS,
     account::ENDPOINTS,

@@ -3,7 +3,7 @@
 //! the domain's own constants, so the document cannot drift from the rules).
 
 use tokenauth_domain::{
-    Email, PasswordPolicy, PersonName, PhoneNumber, Scope, TokenDays, TokenName,
+    Email, PasskeyName, PasswordPolicy, PersonName, PhoneNumber, Scope, TokenDays, TokenName,
 };
 use utoipa::openapi::schema::{
     ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
@@ -101,9 +101,27 @@ pub(crate) fn token_days() -> Schema {
         .into()
 }
 
+/// The name of a passkey: 1 to 100 characters once trimmed.
+pub(crate) fn passkey_name() -> Schema {
+    text(|s| {
+        s.min_length(Some(1))
+            .max_length(Some(PasskeyName::MAX_CHARS))
+    })
+}
+
 /// Any text (a password to check, an email to look up).
 pub(crate) fn any_text() -> Schema {
     text(|s| s)
+}
+
+/// A WebAuthn response as the browser's `credential.toJSON()` writes it.
+pub(crate) fn webauthn_response() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(
+            "The browser's PublicKeyCredential.toJSON() (WebAuthn Level 3 JSON).",
+        ))
+        .into()
 }
 
 /// A boolean as DRF's `BooleanField` reads it.

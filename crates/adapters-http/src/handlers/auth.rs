@@ -5,7 +5,7 @@ use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use tokenauth_application::{FieldValue, LoginInput, SignupInput};
+use tokenauth_application::{FieldValue, LoginInput, LoginSuccess, SignupInput};
 use tokenauth_domain::EmailKey;
 use utoipa::ToSchema;
 
@@ -127,13 +127,17 @@ pub(crate) async fn login(
         Err(ApiError::LoginFailed(_)) => metrics.observe_login(LoginOutcome::Failure),
         Err(_) => {}
     }
-    let success = result?;
+    Ok(login_answer(&result?))
+}
+
+/// A login's 200, whichever way it proved who it was.
+pub(crate) fn login_answer(success: &LoginSuccess) -> HttpResponse {
     let body = LoginBody {
         message: "Success!",
         user: UserBody::of(&success.user),
         token: IssuedTokenBody::of(&success.issued),
     };
-    Ok(json_response(StatusCode::OK, &body))
+    json_response(StatusCode::OK, &body)
 }
 
 /// `POST /api/logout`: revokes the token used.

@@ -11,6 +11,8 @@ pub(crate) mod gateway;
 pub(crate) mod link_pages;
 pub(crate) mod operations;
 pub(crate) mod options;
+pub(crate) mod passkey_page;
+pub(crate) mod passkeys;
 pub(crate) mod recovery;
 pub(crate) mod second_factor;
 pub(crate) mod verification;

@@ -10,8 +10,7 @@ use tokenauth_domain::RecoveryCode;
 use utoipa::ToSchema;
 
 use crate::extract::{AuthenticatedUser, Origin, fields, read_body};
-use crate::handlers::auth::admit_then_read;
-use crate::representation::{IssuedTokenBody, LoginBody, UserBody};
+use crate::handlers::auth::{admit_then_read, login_answer};
 use crate::responses::json_response;
 use crate::threads::{Blocking, Threads};
 use crate::{ApiError, LoginOutcome, Metrics, Services, Throttles};
@@ -213,13 +212,7 @@ pub(crate) async fn second_step(
         Err(ApiError::Validation(_)) => metrics.observe_login(LoginOutcome::Failure),
         Err(_) => {}
     }
-    let success = result?;
-    let body = LoginBody {
-        message: "Success!",
-        user: UserBody::of(&success.user),
-        token: IssuedTokenBody::of(&success.issued),
-    };
-    Ok(json_response(StatusCode::OK, &body))
+    Ok(login_answer(&result?))
 }
 
 /// `DELETE /api/users/{id}/mfa`: 204; staff only, 404 for no such user.

@@ -7,9 +7,9 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 
 pub(crate) use templates::{
-    CONFIRM_EMAIL, EndpointPage, Form, Heading, LOGIN, LOGIN_MFA, ME, Outcome, RESET_CONFIRM,
-    RootEntry, SIGNUP, Submit, TOKENS, TOTP_CONFIRM, TOTP_SETUP, VERIFY_EMAIL, endpoint, plain,
-    root,
+    CONFIRM_EMAIL, EndpointPage, Form, Heading, LOGIN, LOGIN_MFA, ME, Outcome, PASSKEYS_SCRIPT,
+    RESET_CONFIRM, RootEntry, SIGNUP, Submit, TOKENS, TOTP_CONFIRM, TOTP_SETUP, VERIFY_EMAIL,
+    endpoint, passkeys, plain, root,
 };
 
 /// Headers every page carries: no script, no framing, no sniffing, no referrer.
@@ -22,6 +22,10 @@ const PAGE_HEADERS: [(&str, &str); 4] = [
     ("x-frame-options", "DENY"),
     ("referrer-policy", "no-referrer"),
 ];
+
+/// The one page that runs a script: the passkeys page, whose script (served
+/// by the service) calls the API with `fetch`.
+pub(crate) const SCRIPT_PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// An HTML page as the answer, with the headers every page carries.
 pub(crate) fn page(status: StatusCode, html: String) -> HttpResponse {

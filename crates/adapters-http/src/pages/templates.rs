@@ -3,7 +3,7 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde_json::Value;
-use tokenauth_domain::Scope;
+use tokenauth_domain::{PasskeyName, Scope};
 
 /// One input of an endpoint's form.
 #[derive(Debug, Clone, Copy)]
@@ -357,6 +357,40 @@ pub(crate) fn endpoint(page: &EndpointPage<'_>) -> String {
     })
     .into_string()
 }
+
+/// The passkeys page: add a passkey with a login token and the password,
+/// or log in with one. Its script (`/passkeys.js`) calls the API.
+pub(crate) fn passkeys() -> String {
+    layout(
+        "Passkeys",
+        html! {
+            h1 { "Passkeys" }
+            p { "A passkey logs you in with your device's screen lock or security key: no password, no code." }
+            h2 { "Add a passkey" }
+            p { "Paste a login token and confirm with your password." }
+            label for="token" { "Your login token" }
+            input #token type="password" autocomplete="off";
+            label for="password" { "Your password" }
+            input #password type="password" autocomplete="current-password";
+            label for="name" { "Name of the passkey" }
+            input #name type="text" maxlength=(PasskeyName::MAX_CHARS);
+            button #register type="button" { "Add a passkey" }
+            h2 { "Log in" }
+            button #login type="button" { "Log in with a passkey" }
+            section #result {
+                h2 { "Response" }
+                p.status #status {}
+                pre #body {}
+                p { "Your token: " code #token-out {} }
+            }
+            script src="/passkeys.js" {}
+        },
+    )
+    .into_string()
+}
+
+/// The passkeys page's script.
+pub(crate) const PASSKEYS_SCRIPT: &str = include_str!("passkeys.js");
 
 /// `url` as a QR code, an SVG that scales with the page (no script, no
 /// image request: the page's policy allows neither).

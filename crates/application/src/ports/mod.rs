@@ -8,7 +8,9 @@ mod clock;
 mod database_health;
 mod mailer;
 mod outbox;
+mod passkeys;
 mod password_hasher;
+mod relying_party;
 mod repository_error;
 mod second_factors;
 mod security_events;
@@ -26,7 +28,11 @@ pub use clock::Clock;
 pub use database_health::{DatabaseHealth, PoolState};
 pub use mailer::{MailError, Mailer};
 pub use outbox::{Outbox, QueuedMail};
+pub use passkeys::{PasskeyUse, Passkeys};
 pub use password_hasher::{HashingError, PasswordHasher};
+pub use relying_party::{
+    CeremonyStart, PasskeyRefused, RegisteredCredential, RelyingParty, VerifiedAssertion,
+};
 pub use repository_error::{RepositoryError, SaveUserError};
 pub use second_factors::{ProofOutcome, SecondFactorStatus, SecondFactors, SecondStep};
 pub use security_events::{EventPage, EventQuery, SecurityEvents};

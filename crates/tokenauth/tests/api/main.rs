@@ -23,6 +23,7 @@ mod http_methods;
 mod login;
 mod logout;
 mod operations;
+mod passkeys;
 mod password_reset;
 mod personal_tokens;
 mod races;

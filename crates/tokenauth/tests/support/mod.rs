@@ -3,6 +3,7 @@
 //! missing. Each test binary uses some of it.
 #![allow(dead_code)]
 
+pub mod soft_authenticator;
 pub mod webhook_receiver;
 
 /// The password test users sign up with: accepted by the password policy.
