@@ -98,12 +98,13 @@ pub(crate) struct TokenRow {
     pub user_agent: Option<String>,
 }
 
-/// The columns of a token that authenticating a request reads: no owner,
-/// digest or issue time (see [`PresentedToken`]).
+/// The columns of a token that authenticating a request reads: no owner
+/// or digest (see [`PresentedToken`]).
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = auth_tokens)]
 pub(crate) struct PresentedTokenRow {
     pub id: String,
+    pub created: NaiveDateTime,
     pub expires: Option<NaiveDateTime>,
     pub last_used: Option<NaiveDateTime>,
     pub kind: String,
@@ -116,6 +117,7 @@ impl PresentedTokenRow {
         Ok(PresentedToken {
             kind: token_kind(&self.id, &self.kind, self.name, &self.scopes)?,
             id: TokenId::from_uuid(parse_uuid(&self.id)?),
+            created: aware(self.created),
             expires: self.expires.map(aware),
             last_used: self.last_used.map(aware),
         })

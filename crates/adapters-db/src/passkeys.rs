@@ -2,7 +2,6 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::result::Error;
 use tokenauth_application::{PasskeyUse, Passkeys, ProofOutcome, RepositoryError};
 use tokenauth_domain::{
     Ceremony, CeremonyKind, Passkey, PasskeyId, PasskeyName, SecurityEvent, Timestamp, UserHandle,
@@ -10,12 +9,12 @@ use tokenauth_domain::{
 };
 
 use crate::Database;
-use crate::connection::write_transaction;
+use crate::connection::{DbConnection, write_transaction};
 use crate::error::is_unique_violation;
 use crate::models::{aware, naive};
 use crate::schema::{passkeys, webauthn_ceremonies, webauthn_users};
 use crate::security_events::insert_events;
-use crate::token_repository::issue_session;
+use crate::token_repository::spend_then_issue;
 
 /// Passkeys, WebAuthn user handles and ceremonies in the database.
 #[derive(Debug, Clone)]
@@ -248,32 +247,23 @@ impl Passkeys for DieselPasskeys {
         let id = login.passkey.id.to_string();
         let read = i64::from(login.passkey.counter);
         let new = i64::from(login.counter);
-        self.db.run(|conn| {
-            let completed = write_transaction(conn, |conn| {
-                // The counter moves only from the value this login verified
-                // against; a concurrent login with the same key changed it.
-                let moved =
-                    diesel::update(passkeys::table.find(&id).filter(passkeys::counter.eq(read)))
-                        .set((
-                            passkeys::counter.eq(new),
-                            passkeys::credential.eq(login.credential),
-                            passkeys::last_used.eq(naive(now)),
-                        ))
-                        .execute(conn)?;
-                if moved == 0 {
-                    return Ok(ProofOutcome::ProofRefused);
-                }
-                // The user went meanwhile: the passkey's use is undone too.
-                if !issue_session(conn, login.token, login.keep, now)? {
-                    return Err(Error::RollbackTransaction);
-                }
-                insert_events(conn, events, self.db.webhooks())?;
-                Ok(ProofOutcome::Done)
-            });
-            match completed {
-                Err(Error::RollbackTransaction) => Ok(ProofOutcome::Gone),
-                other => other,
-            }
-        })
+        // The counter moves only from the value this login verified
+        // against; a concurrent login with the same key changed it.
+        let spend = |conn: &mut DbConnection| {
+            let moved =
+                diesel::update(passkeys::table.find(&id).filter(passkeys::counter.eq(read)))
+                    .set((
+                        passkeys::counter.eq(new),
+                        passkeys::credential.eq(login.credential),
+                        passkeys::last_used.eq(naive(now)),
+                    ))
+                    .execute(conn)?;
+            Ok(if moved == 0 {
+                ProofOutcome::ProofRefused
+            } else {
+                ProofOutcome::Done
+            })
+        };
+        spend_then_issue(&self.db, spend, login.token, login.keep, now, events)
     }
 }

@@ -1,5 +1,4 @@
 use diesel::prelude::*;
-use diesel::result::Error;
 use tokenauth_application::{
     ProofOutcome, RepositoryError, SecondFactorStatus, SecondFactors, SecondStep,
 };
@@ -9,11 +8,11 @@ use tokenauth_domain::{
 };
 
 use crate::Database;
-use crate::connection::{DbConnection, write_transaction};
+use crate::connection::DbConnection;
 use crate::models::{aware, naive};
 use crate::schema::{mfa_challenges, passkeys, recovery_codes, totp_factors, users};
 use crate::security_events::insert_events;
-use crate::token_repository::issue_session;
+use crate::token_repository::spend_then_issue;
 
 /// TOTP factors, recovery codes and waiting logins in the database.
 #[derive(Debug, Clone)]
@@ -261,30 +260,25 @@ impl SecondFactors for DieselSecondFactors {
     ) -> Result<ProofOutcome, RepositoryError> {
         let user = step.token.user_id.to_string();
         let challenge = step.challenge.to_hex();
-        self.db.run(|conn| {
-            let completed = write_transaction(conn, |conn| {
-                if !spend(conn, &user, step.proof)? {
-                    return Ok(ProofOutcome::ProofRefused);
-                }
-                let taken = diesel::delete(
-                    mfa_challenges::table
-                        .find(&challenge)
-                        .filter(mfa_challenges::expires.gt(naive(now))),
-                )
-                .execute(conn)?;
-                // Another request took the challenge, or the user went:
-                // the proof must not be spent for nothing.
-                if taken == 0 || !issue_session(conn, step.token, step.keep, now)? {
-                    return Err(Error::RollbackTransaction);
-                }
-                insert_events(conn, events, self.db.webhooks())?;
-                Ok(ProofOutcome::Done)
-            });
-            match completed {
-                Err(Error::RollbackTransaction) => Ok(ProofOutcome::Gone),
-                other => other,
+        let spend = |conn: &mut DbConnection| {
+            if !spend(conn, &user, step.proof)? {
+                return Ok(ProofOutcome::ProofRefused);
             }
-        })
+            // Another request took the challenge: the proof must not be
+            // spent for nothing.
+            let taken = diesel::delete(
+                mfa_challenges::table
+                    .find(&challenge)
+                    .filter(mfa_challenges::expires.gt(naive(now))),
+            )
+            .execute(conn)?;
+            Ok(if taken == 0 {
+                ProofOutcome::Gone
+            } else {
+                ProofOutcome::Done
+            })
+        };
+        spend_then_issue(&self.db, spend, step.token, step.keep, now, events)
     }
 }
 

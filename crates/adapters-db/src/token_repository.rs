@@ -2,11 +2,12 @@ use std::num::NonZeroU32;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use tokenauth_application::{RepositoryError, TokenRepository};
-use tokenauth_domain::{AuthToken, SecurityEvent, Timestamp, TokenId, UserId};
+use diesel::result::Error;
+use tokenauth_application::{ProofOutcome, RepositoryError, TokenRepository};
+use tokenauth_domain::{AuthToken, SecurityEvent, Timestamp, TokenDigest, TokenId, UserId};
 
 use crate::Database;
-use crate::connection::DbConnection;
+use crate::connection::{DbConnection, write_transaction};
 use crate::models::{SESSION, TokenRow, naive};
 use crate::schema::{auth_tokens, users};
 use crate::security_events::insert_events;
@@ -47,6 +48,39 @@ pub(crate) fn issue_session(
         .execute(conn)?;
     delete_sessions_beyond(conn, &user_id, &token.id.to_string(), keep.get() - 1)?;
     Ok(true)
+}
+
+/// In one transaction: `spend` spends a login's proof (a TOTP step, a
+/// recovery code, a passkey's counter) and says how that went; when it is
+/// `Done`, the session token is issued with `events`. `ProofRefused` keeps
+/// nothing changed; `Gone` from `spend`, or a user deleted meanwhile, rolls
+/// everything back, so a proof is never spent for nothing.
+pub(crate) fn spend_then_issue(
+    db: &Database,
+    spend: impl FnOnce(&mut DbConnection) -> QueryResult<ProofOutcome>,
+    token: &AuthToken,
+    keep: NonZeroU32,
+    now: Timestamp,
+    events: &[SecurityEvent],
+) -> Result<ProofOutcome, RepositoryError> {
+    db.run(|conn| {
+        let completed = write_transaction(conn, |conn| {
+            match spend(conn)? {
+                ProofOutcome::Done => {}
+                ProofOutcome::ProofRefused => return Ok(ProofOutcome::ProofRefused),
+                ProofOutcome::Gone => return Err(Error::RollbackTransaction),
+            }
+            if !issue_session(conn, token, keep, now)? {
+                return Err(Error::RollbackTransaction);
+            }
+            insert_events(conn, events, db.webhooks())?;
+            Ok(ProofOutcome::Done)
+        });
+        match completed {
+            Err(Error::RollbackTransaction) => Ok(ProofOutcome::Gone),
+            other => other,
+        }
+    })
 }
 
 /// Deletes the user's session tokens other than `new_id` beyond the newest
@@ -175,6 +209,31 @@ impl TokenRepository for DieselTokenRepository {
             }
             Ok(deleted)
         })
+    }
+
+    fn revoke_by_digest(
+        &self,
+        digest: &TokenDigest,
+        event: &dyn Fn(TokenId, UserId) -> SecurityEvent,
+    ) -> Result<bool, RepositoryError> {
+        let revoked = self.db.write(|conn| {
+            let Some((id, user)) =
+                diesel::delete(auth_tokens::table.filter(auth_tokens::digest.eq(digest.to_hex())))
+                    .returning((auth_tokens::id, auth_tokens::user_id))
+                    .get_result::<(String, String)>(conn)
+                    .optional()?
+            else {
+                return Ok(None);
+            };
+            // A stored row always holds ids; one that did not would still be
+            // revoked, only without its event.
+            let ids = TokenId::parse(&id).zip(UserId::parse(&user));
+            if let Some((id, user)) = ids {
+                insert_events(conn, &[event(id, user)], self.db.webhooks())?;
+            }
+            Ok(Some(()))
+        })?;
+        Ok(revoked.is_some())
     }
 
     fn revoke_all(&self, user: UserId, events: &[SecurityEvent]) -> Result<usize, RepositoryError> {

@@ -32,6 +32,10 @@ pub enum ApiError {
     /// 401 `{"detail": …}` from token authentication.
     #[error(transparent)]
     NotAuthenticated(Unauthenticated),
+    /// 400 `{"error": "invalid_request"}`: an OAuth endpoint (RFC 6749
+    /// §5.2) got no usable `token`.
+    #[error("invalid_request")]
+    OAuthInvalidRequest,
     /// 400 `{"detail": …}`: the request cannot be done in the account's
     /// state (the last superuser deleting itself, TOTP already on, …).
     #[error("{0}")]
@@ -85,7 +89,8 @@ impl ResponseError for ApiError {
             Self::Validation(_)
             | Self::NotAnObject(_)
             | Self::MalformedJson(_)
-            | Self::Refused(_) => StatusCode::BAD_REQUEST,
+            | Self::Refused(_)
+            | Self::OAuthInvalidRequest => StatusCode::BAD_REQUEST,
             Self::LoginFailed(_) | Self::NotAuthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -113,6 +118,7 @@ impl ResponseError for ApiError {
                     "methods": ["totp", "recovery_code"],
                 }),
             ),
+            Self::OAuthInvalidRequest => json_response(status, &json!({"error": self.to_string()})),
             Self::LoginFailed(error) => json_response(
                 status,
                 &LoginErrorBody {

@@ -3,8 +3,8 @@ use std::sync::Arc;
 use crate::threads::HashingThreads;
 use tokenauth_application::{
     AdminUsers, Authenticate, ChangeEmail, ChangePassword, DatabaseHealth, DeleteAccount, EventLog,
-    Login, Logout, LogoutAll, PasskeyAccess, PasswordReset, PersonalTokens, SecondFactor, Sessions,
-    Signup, UpdateProfile, VerifyEmail,
+    Login, Logout, LogoutAll, PasskeyAccess, PasswordReset, PersonalTokens, RevokeToken,
+    SecondFactor, Sessions, Signup, UpdateProfile, VerifyEmail,
 };
 
 /// The use cases the HTTP edge calls, built once and shared by every worker.
@@ -37,6 +37,8 @@ pub struct Services {
     pub verify_email: VerifyEmail,
     /// `/api/users`.
     pub admin: AdminUsers,
+    /// `POST /api/oauth/revoke`.
+    pub revoke_token: RevokeToken,
     /// `/api/me/passkeys` and `/api/login/passkey`.
     pub passkeys: PasskeyAccess,
     /// `/api/me/mfa` and its operations, and the staff's reset.

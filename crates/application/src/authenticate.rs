@@ -90,6 +90,20 @@ impl Authenticate {
         self.admit(found, |user| user.is_active).await
     }
 
+    /// What `POST /api/oauth/introspect` tells of a key (RFC 7662): the
+    /// token and its user when it authenticates (which counts as its use),
+    /// `None` for anything else. Only a storage failure is an error.
+    pub async fn introspect(
+        &self,
+        presented_key: &str,
+    ) -> Result<Option<Authenticated>, RepositoryError> {
+        match self.execute(presented_key).await {
+            Ok(found) => Ok(Some(found)),
+            Err(AuthenticateError::Storage(error)) => Err(error),
+            Err(_) => Ok(None),
+        }
+    }
+
     /// As [`Self::execute`], reading only who the user is: the gateway's
     /// question, asked before every request behind a proxy.
     pub async fn identify(

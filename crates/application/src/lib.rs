@@ -28,6 +28,7 @@ pub mod personal_tokens;
 pub mod ports;
 pub mod prune_mail;
 pub mod prune_tokens;
+pub mod revoke_token;
 pub mod second_factor;
 pub mod sessions;
 pub mod signup;
@@ -67,6 +68,7 @@ pub use ports::{
 };
 pub use prune_mail::{PruneMail, PrunedMail};
 pub use prune_tokens::PruneTokens;
+pub use revoke_token::RevokeToken;
 pub use second_factor::{SecondFactor, SecondFactorError, TotpSetup};
 pub use sessions::{EndSessionError, Session, Sessions};
 pub use signup::{Privileges, Signup, SignupError, SignupInput};

@@ -3,44 +3,15 @@
 
 use std::fmt;
 
-use crate::trimmed_text::trimmed_text;
-use crate::{InvalidValue, Timestamp, UserId};
+use crate::{Timestamp, UserId};
 
 crate::id::uuid_id!(
     /// The identity of a registered passkey, safe to show.
     PasskeyId
 );
 
-/// The name a user gives a passkey ("Laptop", "Phone"): trimmed, 1 to 100
-/// characters.
-#[derive(Clone, PartialEq, Eq)]
-pub struct PasskeyName(String);
-
-impl PasskeyName {
-    /// The longest name accepted, in characters.
-    pub const MAX_CHARS: usize = 100;
-
-    /// Parses user input, trimming surrounding whitespace first.
-    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
-        trimmed_text(input, Self::MAX_CHARS, false).map(|name| Self(name.to_owned()))
-    }
-
-    /// Rebuilds a name that was valid when it was stored.
-    pub fn from_trusted(stored: String) -> Self {
-        Self(stored)
-    }
-
-    /// The name as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for PasskeyName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PasskeyName({:?})", self.0)
-    }
-}
+/// The name a user gives a passkey ("Laptop", "Phone").
+pub type PasskeyName = crate::Label;
 
 /// The random handle WebAuthn knows a user by (`user.id`): made once per
 /// user, the same in every ceremony, and neither its id nor its email, so an

@@ -1,11 +1,8 @@
 //! What makes a personal token different from a login (session) token: a
 //! name its user gave it, the scopes it is limited to, and a fixed lifetime.
 
-use std::fmt;
-
 use chrono::TimeDelta;
 
-use crate::trimmed_text::trimmed_text;
 use crate::{InvalidValue, Scopes, Timestamp};
 
 /// Which kind a stored token is.
@@ -48,34 +45,7 @@ impl TokenKind {
 }
 
 /// A personal token's name: trimmed, not blank, 100 characters at most.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct TokenName(String);
-
-impl TokenName {
-    /// The longest name accepted, in characters.
-    pub const MAX_CHARS: usize = 100;
-
-    /// Parses user input, trimming surrounding whitespace first.
-    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
-        trimmed_text(input, Self::MAX_CHARS, false).map(|name| Self(name.to_owned()))
-    }
-
-    /// Rebuilds a name that was valid when it was stored.
-    pub fn from_trusted(stored: String) -> Self {
-        Self(stored)
-    }
-
-    /// The name as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for TokenName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("TokenName").field(&self.0).finish()
-    }
-}
+pub type TokenName = crate::Label;
 
 /// How many days a personal token lives: 1 to 366.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,15 +12,19 @@ pub enum Scope {
     UsersRead,
     /// `users:write`: change or delete other users (staff).
     UsersWrite,
+    /// `tokens:introspect`: ask `POST /api/oauth/introspect` about other
+    /// tokens (a gateway's or resource server's token).
+    TokensIntrospect,
 }
 
 impl Scope {
     /// Every scope, in the contract's order.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::AccountRead,
         Self::AccountWrite,
         Self::UsersRead,
         Self::UsersWrite,
+        Self::TokensIntrospect,
     ];
 
     /// The scope's name on the wire.
@@ -30,6 +34,7 @@ impl Scope {
             Self::AccountWrite => "account:write",
             Self::UsersRead => "users:read",
             Self::UsersWrite => "users:write",
+            Self::TokensIntrospect => "tokens:introspect",
         }
     }
 
@@ -46,7 +51,7 @@ pub struct Scopes(u8);
 
 impl Scopes {
     /// Every scope: what a session token holds.
-    pub const ALL: Self = Self(0b1111);
+    pub const ALL: Self = Self(0b1_1111);
 
     /// No scope at all.
     pub const NONE: Self = Self(0);
@@ -113,6 +118,22 @@ const WIRE_FORMS: [&str; 1 << Scope::ALL.len()] = [
     "account:read users:read users:write",
     "account:write users:read users:write",
     "account:read account:write users:read users:write",
+    "tokens:introspect",
+    "account:read tokens:introspect",
+    "account:write tokens:introspect",
+    "account:read account:write tokens:introspect",
+    "users:read tokens:introspect",
+    "account:read users:read tokens:introspect",
+    "account:write users:read tokens:introspect",
+    "account:read account:write users:read tokens:introspect",
+    "users:write tokens:introspect",
+    "account:read users:write tokens:introspect",
+    "account:write users:write tokens:introspect",
+    "account:read account:write users:write tokens:introspect",
+    "users:read users:write tokens:introspect",
+    "account:read users:read users:write tokens:introspect",
+    "account:write users:read users:write tokens:introspect",
+    "account:read account:write users:read users:write tokens:introspect",
 ];
 
 impl Scopes {
@@ -178,7 +199,7 @@ mod tests {
         assert_eq!(Scopes::parse_stored(&set.to_string()), Some(set));
         assert_eq!(
             Scopes::ALL.to_string(),
-            "account:read account:write users:read users:write"
+            "account:read account:write users:read users:write tokens:introspect"
         );
         assert_eq!(Scopes::parse_stored(""), Some(Scopes::NONE));
         assert_eq!(Scopes::parse_stored("account:read nope"), None);

@@ -74,6 +74,8 @@ impl LoginFailure {
 pub enum RevokedVia {
     /// `DELETE /api/me/tokens/{id}`.
     Api,
+    /// `POST /api/oauth/revoke` (RFC 7009), by whoever held the key.
+    RevocationEndpoint,
 }
 
 impl RevokedVia {
@@ -81,6 +83,7 @@ impl RevokedVia {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Api => "api",
+            Self::RevocationEndpoint => "revocation_endpoint",
         }
     }
 }

@@ -72,6 +72,7 @@ mod tests {
         PresentedToken {
             id: TokenId::new_random(),
             kind: TokenKind::Session,
+            created: at(0),
             expires,
             last_used,
         }

@@ -147,6 +147,8 @@ pub struct ThrottleSettings {
     pub signup: String,
     /// Password reset and verification resend requests, per IP and per email.
     pub mail: String,
+    /// `POST /api/oauth/revoke`, per IP.
+    pub revoke: String,
     /// Redis holding every throttle's windows, shared by all processes that
     /// point at it; empty: each process keeps its own. May hold a password.
     pub redis_url: SecretString,
@@ -308,6 +310,7 @@ impl Settings {
             ("throttle.login", &self.throttle.login),
             ("throttle.signup", &self.throttle.signup),
             ("throttle.mail", &self.throttle.mail),
+            ("throttle.revoke", &self.throttle.revoke),
         ] {
             if Rate::parse(rate).is_err() {
                 return invalid(
@@ -478,6 +481,7 @@ impl Settings {
             self.server.trusted_proxies,
         )
         .with_mail(rate(&self.throttle.mail))
+        .with_revoke(rate(&self.throttle.revoke))
     }
 
     /// Which events get a webhook delivery.

@@ -19,8 +19,8 @@ use tokenauth_application::{
     AccountMail, AccountMailSettings, AdminUsers, Authenticate, ChangeEmail, ChangePassword,
     DeleteAccount, DeliverMail, DeliverWebhooks, EventLog, Login, LoginPorts, Logout, LogoutAll,
     Mailer, PasskeyAccess, PasskeyPorts, PasswordReset, PersonalTokens, PruneMail, PruneTokens,
-    SecondFactor, SecondFactors, Sessions, Signup, TokenPolicy, TokenRepository, UpdateProfile,
-    UserRepository, VerifyEmail,
+    RevokeToken, SecondFactor, SecondFactors, Sessions, Signup, TokenPolicy, TokenRepository,
+    UpdateProfile, UserRepository, VerifyEmail,
 };
 use tokenauth_domain::{DeliveryPolicy, PasswordPolicy, TokenLifetime};
 
@@ -220,6 +220,7 @@ pub(crate) fn services(
             lifetime,
         ),
         logout: Logout::new(tokens.clone(), clock.clone()),
+        revoke_token: RevokeToken::new(tokens.clone(), clock.clone()),
         logout_all: LogoutAll::new(tokens.clone(), clock.clone()),
         update_profile: UpdateProfile::new(users.clone(), clock.clone()),
         change_password: change_password(users.clone(), hasher.clone()),

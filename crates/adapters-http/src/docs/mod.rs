@@ -457,7 +457,13 @@ mod tests {
         let request = &doc["components"]["schemas"]["PersonalTokenRequest"]["properties"];
         assert_eq!(
             request["scopes"]["items"]["enum"],
-            serde_json::json!(["account:read", "account:write", "users:read", "users:write"])
+            serde_json::json!([
+                "account:read",
+                "account:write",
+                "users:read",
+                "users:write",
+                "tokens:introspect"
+            ])
         );
         assert_eq!(
             request["name"]["oneOf"][0]["maxLength"],

@@ -11,6 +11,7 @@ mod auth;
 mod events;
 mod gateway;
 mod mail_flows;
+mod oauth;
 mod operations;
 mod passkeys;
 mod second_factor;
@@ -69,6 +70,7 @@ const GROUPS: &[&[Endpoint]] = &[
     passkeys::ENDPOINTS,
     mail_flows::ENDPOINTS,
     gateway::ENDPOINTS,
+    oauth::ENDPOINTS,
     account::ENDPOINTS,
     events::ENDPOINTS,
     admin::ENDPOINTS,

@@ -2,9 +2,7 @@
 //! DRF's fields read them, with the limits the domain enforces (taken from
 //! the domain's own constants, so the document cannot drift from the rules).
 
-use tokenauth_domain::{
-    Email, PasskeyName, PasswordPolicy, PersonName, PhoneNumber, Scope, TokenDays, TokenName,
-};
+use tokenauth_domain::{Email, Label, PasswordPolicy, PersonName, PhoneNumber, Scope, TokenDays};
 use utoipa::openapi::schema::{
     ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
 };
@@ -69,9 +67,9 @@ pub(crate) fn name() -> Schema {
     text(|s| s.max_length(Some(PersonName::MAX_CHARS)))
 }
 
-/// A personal token's name.
-pub(crate) fn token_name() -> Schema {
-    text(|s| s.min_length(Some(1)).max_length(Some(TokenName::MAX_CHARS)))
+/// A name a user gives something: a personal token, a passkey.
+pub(crate) fn label() -> Schema {
+    text(|s| s.min_length(Some(1)).max_length(Some(Label::MAX_CHARS)))
 }
 
 /// A list of scope names, at least one (the names are the domain's);
@@ -99,14 +97,6 @@ pub(crate) fn token_days() -> Schema {
         )
         .item(ObjectBuilder::new().schema_type(Type::Null))
         .into()
-}
-
-/// The name of a passkey: 1 to 100 characters once trimmed.
-pub(crate) fn passkey_name() -> Schema {
-    text(|s| {
-        s.min_length(Some(1))
-            .max_length(Some(PasskeyName::MAX_CHARS))
-    })
 }
 
 /// Any text (a password to check, an email to look up).

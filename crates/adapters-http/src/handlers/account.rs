@@ -137,7 +137,7 @@ pub(crate) async fn list_tokens(
 #[serde(default)]
 pub(crate) struct PersonalTokenRequest {
     /// What the token is for; trimmed.
-    #[schema(schema_with = fields::token_name)]
+    #[schema(schema_with = fields::label)]
     name: FieldValue,
     /// What it may do.
     #[schema(schema_with = fields::scopes)]

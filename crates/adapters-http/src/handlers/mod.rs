@@ -9,6 +9,7 @@ pub(crate) mod events;
 pub(crate) mod fallback;
 pub(crate) mod gateway;
 pub(crate) mod link_pages;
+pub(crate) mod oauth;
 pub(crate) mod operations;
 pub(crate) mod options;
 pub(crate) mod passkey_page;

@@ -46,7 +46,7 @@ pub(crate) struct RegistrationOptionsRequest {
 #[serde(default)]
 pub(crate) struct PasskeyRequest {
     /// What to call it.
-    #[schema(schema_with = fields::passkey_name)]
+    #[schema(schema_with = fields::label)]
     name: FieldValue,
     /// The registration response.
     #[schema(schema_with = fields::webauthn_response)]

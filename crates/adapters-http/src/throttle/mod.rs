@@ -30,6 +30,8 @@ pub struct Throttles {
     pub mail_per_ip: Option<Throttle>,
     /// The same, per email.
     pub mail_per_email: Option<Throttle>,
+    /// Token revocations (`POST /api/oauth/revoke`) per client IP.
+    pub revoke_per_ip: Option<Throttle>,
     /// How many proxies in front of the service append to `X-Forwarded-For`.
     pub trusted_proxies: usize,
     shared: Option<SharedThrottleStore>,
@@ -44,6 +46,7 @@ impl Throttles {
             signup_per_ip: signup.map(|rate| Throttle::new("signup_ip", rate)),
             mail_per_ip: None,
             mail_per_email: None,
+            revoke_per_ip: None,
             trusted_proxies,
             shared: None,
         }
@@ -54,6 +57,13 @@ impl Throttles {
     pub fn with_mail(mut self, mail: Option<Rate>) -> Self {
         self.mail_per_ip = mail.map(|rate| Throttle::new("mail_ip", rate));
         self.mail_per_email = mail.map(|rate| Throttle::new("mail_email", rate));
+        self
+    }
+
+    /// The same throttles with revocations limited to `revoke` (`None`: off).
+    #[must_use]
+    pub fn with_revoke(mut self, revoke: Option<Rate>) -> Self {
+        self.revoke_per_ip = revoke.map(|rate| Throttle::new("revoke_ip", rate));
         self
     }
 

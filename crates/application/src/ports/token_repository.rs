@@ -1,6 +1,6 @@
 use std::num::NonZeroU32;
 
-use tokenauth_domain::{AuthToken, SecurityEvent, Timestamp, TokenId, UserId};
+use tokenauth_domain::{AuthToken, SecurityEvent, Timestamp, TokenDigest, TokenId, UserId};
 
 use super::RepositoryError;
 
@@ -38,6 +38,14 @@ pub trait TokenRepository: Send + Sync + 'static {
 
     /// Deletes one token. A token already gone is not an error.
     fn revoke(&self, id: TokenId, events: &[SecurityEvent]) -> Result<(), RepositoryError>;
+
+    /// Deletes the token with this digest, whoever holds it, with the event
+    /// `event` makes of its id and user; `false` when there was none.
+    fn revoke_by_digest(
+        &self,
+        digest: &TokenDigest,
+        event: &dyn Fn(TokenId, UserId) -> SecurityEvent,
+    ) -> Result<bool, RepositoryError>;
 
     /// The user's tokens that have not expired at `now`, newest first.
     fn list_active(&self, user: UserId, now: Timestamp) -> Result<Vec<AuthToken>, RepositoryError>;

@@ -294,6 +294,20 @@ impl TokenRepository for Store {
         Ok(tokens.len() < before)
     }
 
+    fn revoke_by_digest(
+        &self,
+        digest: &TokenDigest,
+        event: &dyn Fn(TokenId, UserId) -> SecurityEvent,
+    ) -> Result<bool, RepositoryError> {
+        let mut tokens = self.tokens.lock().unwrap();
+        let Some(index) = tokens.iter().position(|t| t.digest == *digest) else {
+            return Ok(false);
+        };
+        let token = tokens.remove(index);
+        self.record_all(&[event(token.id, token.user_id)]);
+        Ok(true)
+    }
+
     fn delete_expired(&self, now: Timestamp) -> Result<usize, RepositoryError> {
         let mut tokens = self.tokens.lock().unwrap();
         let before = tokens.len();

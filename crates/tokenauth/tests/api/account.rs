@@ -262,7 +262,13 @@ async fn tokens_lists_the_users_sessions_newest_first(backend: Backend) {
         assert_eq!(session["name"], Value::Null);
         assert_eq!(
             session["scopes"],
-            json!(["account:read", "account:write", "users:read", "users:write"])
+            json!([
+                "account:read",
+                "account:write",
+                "users:read",
+                "users:write",
+                "tokens:introspect"
+            ])
         );
         assert!(uuid::Uuid::try_parse(session["id"].as_str().unwrap()).is_ok());
     }

@@ -28,7 +28,7 @@ async fn a_valid_token_passes_with_the_user_in_headers_and_no_body(backend: Back
     assert_eq!(reply.header("x-auth-is-staff"), Some("false"));
     assert_eq!(
         reply.header("x-auth-scopes"),
-        Some("account:read account:write users:read users:write")
+        Some("account:read account:write users:read users:write tokens:introspect")
     );
     let head = app.send(Method::HEAD, "/api/auth/verify", &key).await;
     assert_eq!(head.status, StatusCode::OK);

@@ -22,6 +22,7 @@ mod hostile_input;
 mod http_methods;
 mod login;
 mod logout;
+mod oauth;
 mod operations;
 mod passkeys;
 mod password_reset;
