@@ -262,7 +262,11 @@ fn describe(
                 .build(),
         ));
     }
-    for response in doc.responses.iter().chain(implied(endpoint, operation)) {
+    // What an operation declares for a status is more exact than what its
+    // declaration implies (the OAuth endpoints' 400 is not a field error).
+    let implied = implied(endpoint, operation)
+        .filter(|implied| !doc.responses.iter().any(|own| own.status == implied.status));
+    for response in doc.responses.iter().chain(implied) {
         builder = builder.response(response.status.to_string(), answer(response, components));
     }
     if operation.token.needs_token() {
@@ -311,7 +315,7 @@ const THROTTLED: Response =
 const UNAVAILABLE: Response = Response::json(503, "The database is unavailable.", detail);
 
 /// Field errors, or `{"detail": ...}` when the body could not be parsed.
-fn bad_request(components: &mut Components) -> RefOr<Schema> {
+pub(crate) fn bad_request(components: &mut Components) -> RefOr<Schema> {
     OneOfBuilder::new()
         .item(schema::<FieldErrorsBody>(components))
         .item(detail(components))

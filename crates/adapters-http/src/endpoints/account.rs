@@ -141,7 +141,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                     Response::json(
                         400,
                         "A missing, blank or wrong password, or the last superuser.",
-                        docs::detail,
+                        docs::bad_request,
                     ),
                 ],
             )

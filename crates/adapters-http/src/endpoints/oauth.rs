@@ -8,12 +8,30 @@ use crate::access::{Permission, TokenRule};
 use crate::docs::{self, Doc, Response};
 use crate::handlers::oauth::{self, IntrospectionBody, TokenRequest};
 use tokenauth_domain::Scope;
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::{Components, RefOr};
 
 const INVALID_REQUEST: Response = Response::json(
     400,
     "`{\"error\": \"invalid_request\"}`: token missing, blank or not a string.",
     docs::object,
 );
+
+/// A usable token's members, or `{"active": false}` alone.
+fn introspection(components: &mut Components) -> RefOr<Schema> {
+    let inactive = ObjectBuilder::new()
+        .property(
+            "active",
+            ObjectBuilder::new()
+                .schema_type(Type::Boolean)
+                .enum_values(Some([false])),
+        )
+        .required("active");
+    OneOfBuilder::new()
+        .item(docs::schema::<IntrospectionBody>(components))
+        .item(inactive)
+        .into()
+}
 
 /// The endpoints of this group, in the order the API root lists them.
 pub(super) const ENDPOINTS: &[Endpoint] = &[
@@ -32,11 +50,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 "oauth",
                 "Introspect a token (form or JSON body `token`); a usable one counts as used. Anything unusable is `{\"active\": false}`.",
                 &[
-                    Response::json(
-                        200,
-                        "The token, or {\"active\": false}.",
-                        docs::schema::<IntrospectionBody>,
-                    ),
+                    Response::json(200, "The token, or {\"active\": false}.", introspection),
                     INVALID_REQUEST,
                 ],
             )

@@ -23,7 +23,7 @@ const NEW_CODES: Response = Response::json(
 const NOT_NOW: Response = Response::json(
     400,
     "Field errors, or the account's state (detail).",
-    docs::detail,
+    docs::bad_request,
 );
 
 /// The endpoints of this group, in the order the API root lists them.
