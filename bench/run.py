@@ -18,7 +18,7 @@ PASSWORD = "bench-Password-77"
 PG_ADMIN = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SCENARIOS = ["healthz", "me", "login", "signup", "mixed"]
 # Measured beside "me", interleaved with it (see main).
-SIDE_BY_SIDE = ["me, interleaved", "me, RUST_LOG=warn", "verify", "me, sslmode=require", "floor"]
+SIDE_BY_SIDE = ["me, interleaved", "me, RUST_LOG=warn", "verify", "introspect", "me, sslmode=require", "floor"]
 # How the side-by-side labels are measured. Runs of one server here move by
 # ±10% from one second to the next (the host, not tokenauth: an A/A pair of
 # identical servers does the same), and these comparisons have margins of a
@@ -571,7 +571,7 @@ def main():
                     # the access log costs), and the gateway's verify.
                     quiet = Server(backend, os.path.join(work, "quiet.log"), quiet=True)
                     side = [("me, interleaved", server, "me"), ("me, RUST_LOG=warn", quiet, "me"),
-                            ("verify", server, "verify")]
+                            ("verify", server, "verify"), ("introspect", server, "introspect")]
                     floor = tls = None
                     if name == "postgres":
                         # The same server's database over TLS (the test
@@ -707,7 +707,7 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
                 paired = references.get(("paired", name, scenario))
                 if scenario == "floor" and paired:
                     ref = f"tokenauth's /api/me serves {100 / paired:.0f}% of this ({PAIRED})"
-                elif scenario in ("me, RUST_LOG=warn", "verify", "me, sslmode=require") and paired:
+                elif scenario in ("me, RUST_LOG=warn", "verify", "introspect", "me, sslmode=require") and paired:
                     ref = f"{100 * paired:.0f}% of me, interleaved ({PAIRED})"
                 if scenario == "me" and ("pgbench", c) in references and name == "postgres":
                     ref = f"{100 * r['rps'] / references[('pgbench', c)]:.0f}% of pgbench -S"
@@ -1070,6 +1070,10 @@ def targets(results, references, ready, bounds, connections):
             row(f"/api/auth/verify, {name}, 32 conns: rate ≥ /api/me's ({PAIRED})",
                 f"{100 * paired:.0f}%", paired >= 1)
             row("… p99 ≤ 10 ms", f"{verify['p99_us'] / 1000:.2f} ms", verify["p99_us"] <= 10000)
+        introspection = references.get(("paired", name, "introspect"))
+        if introspection:
+            row(f"POST /api/oauth/introspect, {name}, 32 conns: rate ≥ /api/me's ({PAIRED})",
+                f"{100 * introspection:.0f}%", introspection >= 1)
         tls = references.get(("paired", name, "me, sslmode=require"))
         if tls:
             row(f"/api/me, {name}, 32 conns, sslmode=require: ≥ 90% of sslmode=disable ({PAIRED})",

@@ -1,5 +1,6 @@
 -- One script, several scenarios, chosen by BENCH_SCENARIO:
---   healthz, me, verify (the gateway's /api/auth/verify), login, signup,
+--   healthz, me, verify (the gateway's /api/auth/verify), introspect
+--   (POST /api/oauth/introspect), login, signup,
 --   mixed (90% me, 8% login, 2% signup).
 package.path = os.getenv("BENCH_DIR") .. "/?.lua;" .. package.path
 require("common")
@@ -26,6 +27,14 @@ local function verify()
   return wrk.format("GET", "/api/auth/verify", {["Authorization"] = "Token " .. keys[math.random(#keys)]})
 end
 
+-- RFC 7662 introspection: the first seeded user's token (every scope) asks
+-- about a random user's.
+local form = {["Content-Type"] = "application/x-www-form-urlencoded", ["Authorization"] = ""}
+local function introspect()
+  form["Authorization"] = "Token " .. keys[1]
+  return wrk.format("POST", "/api/oauth/introspect", form, "token=" .. keys[math.random(#keys)])
+end
+
 local function login()
   local body = '{"email": "' .. emails[math.random(#emails)] .. '", "password": "' .. password .. '"}'
   return wrk.format("POST", "/api/login", json, body)
@@ -42,6 +51,7 @@ function request()
   if scenario == "healthz" then return wrk.format("GET", "/healthz")
   elseif scenario == "me" then return me()
   elseif scenario == "verify" then return verify()
+  elseif scenario == "introspect" then return introspect()
   elseif scenario == "login" then return login()
   elseif scenario == "signup" then return signup()
   else
