@@ -219,23 +219,27 @@ impl Passkeys for DieselPasskeys {
         &self,
         user: UserId,
         id: PasskeyId,
-        events: &[SecurityEvent],
-    ) -> Result<Option<Passkey>, RepositoryError> {
-        let row = self.db.write(|conn| {
-            let row = diesel::delete(
+        event: &dyn Fn(&Passkey) -> SecurityEvent,
+    ) -> Result<bool, RepositoryError> {
+        self.db.write(|conn| {
+            let Some(row) = diesel::delete(
                 passkeys::table
                     .find(id.to_string())
                     .filter(passkeys::user_id.eq(user.to_string())),
             )
             .returning(passkeys::all_columns)
             .get_result::<PasskeyRow>(conn)
-            .optional()?;
-            if row.is_some() {
-                insert_events(conn, events, self.db.webhooks())?;
+            .optional()?
+            else {
+                return Ok(false);
+            };
+            // A row that no longer reads as a passkey is still deleted, only
+            // without its event.
+            if let Ok(passkey) = row.into_passkey() {
+                insert_events(conn, &[event(&passkey)], self.db.webhooks())?;
             }
-            Ok(row)
-        })?;
-        row.map(PasskeyRow::into_passkey).transpose()
+            Ok(true)
+        })
     }
 
     fn complete_login(

@@ -266,23 +266,18 @@ impl PasskeyAccess {
         let id = PasskeyId::parse(id).ok_or(PasskeyError::NotFound)?;
         let user = session.user.id;
         let now = self.ports.clock.now();
-        // The name is the deleted passkey's: the event is written with the
-        // delete, once storage has said which passkey it was.
-        let passkeys = self.ports.passkeys.list(user)?;
-        let passkey = passkeys
-            .iter()
-            .find(|passkey| passkey.id == id)
-            .ok_or(PasskeyError::NotFound)?;
-        let removed = EventKind::PasskeyRemoved {
-            name: passkey.name.as_str().to_owned(),
+        // The event names the passkey the delete removed, written with it.
+        let removed = |passkey: &Passkey| {
+            let kind = EventKind::PasskeyRemoved {
+                name: passkey.name.as_str().to_owned(),
+            };
+            SecurityEvent::new(kind, Some(user), origin, now).with_token(session.token.id)
         };
-        let event =
-            SecurityEvent::new(removed, Some(user), origin, now).with_token(session.token.id);
-        self.ports
-            .passkeys
-            .delete(user, id, &[event])?
-            .map(|_| ())
-            .ok_or(PasskeyError::NotFound)
+        if self.ports.passkeys.delete(user, id, &removed)? {
+            Ok(())
+        } else {
+            Err(PasskeyError::NotFound)
+        }
     }
 
     /// Request options for a passwordless login; the challenge waits five

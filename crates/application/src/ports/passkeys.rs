@@ -54,14 +54,14 @@ pub trait Passkeys: Send + Sync + 'static {
         credential_id: &[u8],
     ) -> Result<Option<(Passkey, UserHandle)>, RepositoryError>;
 
-    /// Deletes one of the user's passkeys; returns it, `None` when the user
-    /// has none with that id.
+    /// Deletes one of the user's passkeys, with the event `event` makes of
+    /// it; `false` when the user has none with that id.
     fn delete(
         &self,
         user: UserId,
         id: PasskeyId,
-        events: &[SecurityEvent],
-    ) -> Result<Option<Passkey>, RepositoryError>;
+        event: &dyn Fn(&Passkey) -> SecurityEvent,
+    ) -> Result<bool, RepositoryError>;
 
     /// Completes a login in one transaction: moves the passkey's counter
     /// forward (refused when another login moved it meanwhile), then issues
