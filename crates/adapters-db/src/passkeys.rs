@@ -72,23 +72,30 @@ fn handle_from_stored(stored: &str) -> Result<UserHandle, RepositoryError> {
 impl Passkeys for DieselPasskeys {
     fn user_handle(&self, user: UserId, fresh: UserHandle) -> Result<UserHandle, RepositoryError> {
         let user = user.to_string();
-        let stored = self.db.write(|conn| {
-            let existing = webauthn_users::table
+        let stored_handle = |conn: &mut DbConnection| {
+            webauthn_users::table
                 .find(&user)
                 .select(webauthn_users::handle)
                 .get_result::<String>(conn)
-                .optional()?;
-            if let Some(existing) = existing {
+                .optional()
+        };
+        let stored = self.db.run(|conn| {
+            if let Some(existing) = stored_handle(conn)? {
                 return Ok(existing);
             }
-            let handle = URL_SAFE_NO_PAD.encode(fresh.as_bytes());
-            diesel::insert_into(webauthn_users::table)
+            // Two first ceremonies of one user race here: the primary key
+            // keeps one handle, and both read back that one.
+            let inserted = diesel::insert_into(webauthn_users::table)
                 .values((
                     webauthn_users::user_id.eq(&user),
-                    webauthn_users::handle.eq(&handle),
+                    webauthn_users::handle.eq(URL_SAFE_NO_PAD.encode(fresh.as_bytes())),
                 ))
-                .execute(conn)?;
-            Ok(handle)
+                .execute(conn);
+            match inserted {
+                Err(error) if !is_unique_violation(&error) => return Err(error),
+                _ => {}
+            }
+            stored_handle(conn)?.ok_or(diesel::result::Error::NotFound)
         })?;
         handle_from_stored(&stored)
     }

@@ -223,6 +223,24 @@ async fn the_user_handle_is_random_and_the_same_in_every_call(backend: Backend) 
     assert_ne!(handle, user_handle(&creation_options(&app, &other).await));
 }
 
+async fn first_ceremonies_racing_for_one_user_agree_on_its_handle(backend: Backend) {
+    let app = spawn(backend).await;
+    let key = app.user_with_token(EMAIL).await;
+    let body = json!({"password": PASSWORD});
+    let all = futures_util::future::join_all(
+        (0..6).map(|_| app.send_json(Method::POST, "/api/me/passkeys/options", &key, &body)),
+    )
+    .await;
+    let handles: Vec<Vec<u8>> = all
+        .iter()
+        .map(|reply| {
+            assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+            user_handle(&reply.body)
+        })
+        .collect();
+    assert!(handles.iter().all(|handle| *handle == handles[0]));
+}
+
 async fn creation_options_exclude_the_users_own_passkeys(backend: Backend) {
     let app = spawn(backend).await;
     let (key, authenticator) = user_with_passkey(&app).await;
@@ -1005,6 +1023,7 @@ on_both_backends!(
     creation_options_ask_for_a_discoverable_verified_es256_passkey,
     every_creation_options_call_gets_a_fresh_challenge,
     the_user_handle_is_random_and_the_same_in_every_call,
+    first_ceremonies_racing_for_one_user_agree_on_its_handle,
     creation_options_exclude_the_users_own_passkeys,
     creation_options_need_the_password,
     creation_options_take_only_a_session_token,
