@@ -411,21 +411,17 @@ impl Settings {
                     .to_owned(),
             );
         }
-        let rp_id = self.auth.webauthn_rp_id.trim();
-        if !rp_id.is_empty() {
-            let host = url::Url::parse(&self.public_url())
-                .ok()
-                .and_then(|url| url.host_str().map(str::to_owned))
-                .unwrap_or_default();
-            if host != rp_id && !host.ends_with(&format!(".{rp_id}")) {
-                return invalid(
-                    "auth.webauthn_rp_id",
-                    format!("{rp_id:?}"),
-                    format!(
-                        "must be the host of auth.public_url ({host}) or a parent domain of it, as browsers require"
-                    ),
-                );
-            }
+        // The relying party's own rule (the RP id is the public URL's host
+        // or a parent of it, as browsers require), asked before anything starts.
+        let rp_id = self.webauthn_rp_id();
+        if let Err(error) =
+            tokenauth_adapters_webauthn::WebauthnRelyingParty::new(&rp_id, &self.public_url())
+        {
+            return invalid(
+                "auth.webauthn_rp_id",
+                format!("{rp_id:?}"),
+                error.to_string(),
+            );
         }
         let webhook_url = self.webhooks.url.trim();
         if !webhook_url.is_empty() {
