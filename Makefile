@@ -15,7 +15,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 COMPOSE_TEST_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/postgres?sslmode=disable&gssencmode=disable
 DEV_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/tokenauth
 
-.PHONY: bench-micro run dev test lint compose-check fmt build release deps architecture browser redis nginx smtp webhooks test-postgres bench fuzz help
+.PHONY: bench-micro run dev test lint compose-check fmt build release deps architecture browser redis nginx smtp webhooks pyjwt clients test-postgres bench fuzz help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -141,7 +141,25 @@ webhooks:
 		echo "make: the webhook tests will be skipped: python3 -m pip install standardwebhooks to run them" >&2; \
 	fi
 
-test: deps architecture browser redis nginx smtp webhooks
+## PyPI's PyJWT: the nginx test verifies the JWT the service behind the
+## gateway receives with PyJWKClient, not with tokenauth's own code.
+pyjwt:
+	@if python3 -c 'import jwt, cryptography' 2>/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v python3 >/dev/null; then \
+		echo "make: installing pyjwt[crypto] (PyPI) for the gateway JWT test"; \
+		python3 -m pip install --quiet --disable-pip-version-check 'pyjwt[crypto]>=2.10,<3'; \
+	else \
+		echo "make: the gateway JWT test will be skipped: python3 -m pip install 'pyjwt[crypto]' to run it" >&2; \
+	fi
+
+## The client generators (openapi-python-client from PyPI, openapi-typescript
+## and openapi-fetch from npm) in ~/.cache/tokenauth-clients: the generated
+## clients test makes a round trip with each against a live server.
+clients:
+	@if command -v python3 >/dev/null && command -v npm >/dev/null; then bash clients/install.sh; \
+	else echo "make: the generated clients test will be skipped: it needs python3 (with venv) and Node.js 20 with npm" >&2; fi
+
+test: deps architecture browser redis nginx smtp webhooks pyjwt clients
 	@url=$$($(MAKE) -s test-postgres | tail -1) && \
 	echo "tests: PostgreSQL at $$url" && \
 	TEST_DATABASE_URL="$$url" $(CARGO) test --workspace --all-targets

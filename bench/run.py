@@ -18,7 +18,7 @@ PASSWORD = "bench-Password-77"
 PG_ADMIN = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SCENARIOS = ["healthz", "me", "login", "signup", "mixed"]
 # Measured beside "me", interleaved with it (see main).
-SIDE_BY_SIDE = ["me, interleaved", "me, RUST_LOG=warn", "verify", "introspect", "me, sslmode=require", "floor"]
+SIDE_BY_SIDE = ["me, interleaved", "me, RUST_LOG=warn", "verify", "verify + JWT", "introspect", "me, sslmode=require", "floor"]
 # How the side-by-side labels are measured. Runs of one server here move by
 # ±10% from one second to the next (the host, not tokenauth: an A/A pair of
 # identical servers does the same), and these comparisons have margins of a
@@ -570,8 +570,12 @@ def main():
                     # logging, /api/me on a server logging only warnings (what
                     # the access log costs), and the gateway's verify.
                     quiet = Server(backend, os.path.join(work, "quiet.log"), quiet=True)
+                    # The same database, with a signed JWT on every verify.
+                    signing = Server(backend, os.path.join(work, "jwt.log"),
+                                     extra={"TOKENAUTH__GATEWAY__JWT": "true"})
                     side = [("me, interleaved", server, "me"), ("me, RUST_LOG=warn", quiet, "me"),
-                            ("verify", server, "verify"), ("introspect", server, "introspect")]
+                            ("verify", server, "verify"), ("verify + JWT", signing, "verify"),
+                            ("introspect", server, "introspect")]
                     floor = tls = None
                     if name == "postgres":
                         # The same server's database over TLS (the test
@@ -583,6 +587,7 @@ def main():
                         floor = Floor(backend)
                         side.append(("floor", floor, "me"))
                     slices = {label: [] for label, _, _ in side}
+                    jwt_ratios = []
                     ratios = {label: [] for label, _, _ in side}
                     for round_ in range(ROUNDS):
                         print(f"bench: {name} side by side c=32 ({round_ + 1}/{ROUNDS})", file=sys.stderr)
@@ -601,13 +606,16 @@ def main():
                         for label, runs in measured.items():
                             slices[label] += runs
                             ratios[label].append(rates[label] / rates["me, interleaved"])
+                        jwt_ratios.append(rates["verify + JWT"] / rates["verify"])
                     quiet.stop()
+                    signing.stop()
                     for other in (tls, floor):
                         if other:
                             other.stop()
                     for label, runs in slices.items():
                         results[(name, label, 32)] = merged(runs)
                         references[("paired", name, label)] = statistics.median(ratios[label])
+                    references[("paired", name, "JWT vs verify")] = statistics.median(jwt_ratios)
                     # Counted here, before the mail and hashing runs leave work
                     # queued for the next server's background tasks.
                     counted = instructions(backend, work, keys, emails)
@@ -709,6 +717,8 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
                     ref = f"tokenauth's /api/me serves {100 / paired:.0f}% of this ({PAIRED})"
                 elif scenario in ("me, RUST_LOG=warn", "verify", "introspect", "me, sslmode=require") and paired:
                     ref = f"{100 * paired:.0f}% of me, interleaved ({PAIRED})"
+                if scenario == "verify + JWT" and ("paired", name, "JWT vs verify") in references:
+                    ref = f"{100 * references[('paired', name, 'JWT vs verify')]:.0f}% of verify without JWT ({PAIRED})"
                 if scenario == "me" and ("pgbench", c) in references and name == "postgres":
                     ref = f"{100 * r['rps'] / references[('pgbench', c)]:.0f}% of pgbench -S"
                 if scenario in ("login", "signup", "login, Redis throttles", "login + TOTP") and name in bounds:
@@ -1070,6 +1080,10 @@ def targets(results, references, ready, bounds, connections):
             row(f"/api/auth/verify, {name}, 32 conns: rate ≥ /api/me's ({PAIRED})",
                 f"{100 * paired:.0f}%", paired >= 1)
             row("… p99 ≤ 10 ms", f"{verify['p99_us'] / 1000:.2f} ms", verify["p99_us"] <= 10000)
+        signed = references.get(("paired", name, "JWT vs verify"))
+        if signed:
+            row(f"/api/auth/verify with gateway.jwt, {name}, 32 conns: ≥ 90% of verify without ({PAIRED})",
+                f"{100 * signed:.0f}%", signed >= 0.9)
         introspection = references.get(("paired", name, "introspect"))
         if introspection:
             row(f"POST /api/oauth/introspect, {name}, 32 conns: rate ≥ /api/me's ({PAIRED})",

@@ -18,6 +18,7 @@ mod postgres_tls;
 mod schema;
 mod second_factors;
 mod security_events;
+mod signing_keys;
 #[cfg(feature = "testing")]
 pub mod testing;
 #[cfg(feature = "testing")]
@@ -36,6 +37,7 @@ pub use outbox::DieselOutbox;
 pub use passkeys::DieselPasskeys;
 pub use second_factors::DieselSecondFactors;
 pub use security_events::{DieselSecurityEvents, WebhookSelection};
+pub use signing_keys::DieselSigningKeys;
 pub use token_lookup::DieselTokenLookup;
 pub use token_repository::DieselTokenRepository;
 pub use user_repository::DieselUserRepository;

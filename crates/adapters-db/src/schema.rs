@@ -120,6 +120,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    signing_keys (id) {
+        id -> Text,
+        secret -> Text,
+        created -> Timestamp,
+        retired -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     webauthn_users (user_id) {
         user_id -> Text,
         handle -> Text,

@@ -4,9 +4,9 @@ use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 use tokenauth_application::{
     AdminError, AuthenticateError, ChangeEmailError, ChangePasswordError, CreateTokenError,
-    DeleteAccountError, EndSessionError, LoginError, PasskeyError, PasskeyLoginError,
-    PasswordResetError, RepositoryError, SecondFactorError, SecondStepError, SignupError,
-    UpdateProfileError, ValidationErrors, VerifyEmailError,
+    DeleteAccountError, EndSessionError, GatewayJwtError, LoginError, PasskeyError,
+    PasskeyLoginError, PasswordResetError, RepositoryError, SecondFactorError, SecondStepError,
+    SignupError, UpdateProfileError, ValidationErrors, VerifyEmailError,
 };
 
 use crate::extract::AuthorizationError;
@@ -205,6 +205,13 @@ impl From<LoginError> for ApiError {
             }
             refused => Self::LoginFailed(refused),
         }
+    }
+}
+
+impl From<GatewayJwtError> for ApiError {
+    fn from(error: GatewayJwtError) -> Self {
+        tracing::error!(%error, "no gateway JWT could be signed");
+        Self::Internal
     }
 }
 

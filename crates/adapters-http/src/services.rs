@@ -3,8 +3,8 @@ use std::sync::Arc;
 use crate::threads::HashingThreads;
 use tokenauth_application::{
     AdminUsers, Authenticate, ChangeEmail, ChangePassword, DatabaseHealth, DeleteAccount, EventLog,
-    Login, Logout, LogoutAll, PasskeyAccess, PasswordReset, PersonalTokens, RevokeToken,
-    SecondFactor, Sessions, Signup, UpdateProfile, VerifyEmail,
+    GatewayIdentity, Login, Logout, LogoutAll, PasskeyAccess, PasswordReset, PersonalTokens,
+    RevokeToken, SecondFactor, Sessions, SigningKeys, Signup, UpdateProfile, VerifyEmail,
 };
 
 /// The use cases the HTTP edge calls, built once and shared by every worker.
@@ -45,6 +45,11 @@ pub struct Services {
     pub second_factor: SecondFactor,
     /// `/api/me/events` and `/api/events`.
     pub event_log: EventLog,
+    /// `X-Auth-Jwt` on `/api/auth/verify`, when `gateway.jwt` is on.
+    pub gateway_identity: Option<GatewayIdentity>,
+    /// `/.well-known/jwks.json`: the keys JWTs are signed with, when any
+    /// JWTs are issued.
+    pub signing_keys: Option<Arc<SigningKeys>>,
     /// `/readyz` and the pool metrics.
     pub health: Arc<dyn DatabaseHealth>,
     /// Where the use cases that hash a password run.

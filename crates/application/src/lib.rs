@@ -19,6 +19,7 @@ pub mod delete_account;
 pub mod deliver_mail;
 pub mod deliver_webhooks;
 pub mod event_log;
+pub mod gateway_identity;
 pub mod input;
 pub mod login;
 pub mod logout;
@@ -31,6 +32,7 @@ pub mod prune_tokens;
 pub mod revoke_token;
 pub mod second_factor;
 pub mod sessions;
+pub mod signing_keys;
 pub mod signup;
 pub mod update_profile;
 pub mod validation;
@@ -45,6 +47,7 @@ pub use delete_account::{DeleteAccount, DeleteAccountError};
 pub use deliver_mail::{DeliverMail, DeliveryOutcome};
 pub use deliver_webhooks::{DeliverWebhooks, WebhookPass};
 pub use event_log::{EventFilters, EventLog};
+pub use gateway_identity::{GatewayIdentity, GatewayJwtError, GatewayJwtPolicy};
 pub use input::{FieldValue, ListValue};
 pub use login::{
     Login, LoginError, LoginInput, LoginPorts, LoginSuccess, SecondStepError, SecondStepInput,
@@ -58,19 +61,21 @@ pub use password_reset::{PasswordReset, PasswordResetError, ResetConfirmInput};
 pub use personal_tokens::{CreateTokenError, PersonalTokenInput, PersonalTokens};
 pub use ports::{
     AccountDeletion, AccountKeys, AccountRequest, Admission, CeremonyStart, Clock, DatabaseHealth,
-    DecideRequest, EmailChangeRequest, EventPage, EventQuery, HashingError, KeyGenerationError,
-    KeyMail, LookupFuture, MailError, Mailer, Outbox, PasskeyRefused, PasskeyUse, Passkeys,
-    PasswordHasher, PoolState, ProofOutcome, QueuedMail, QueuedWebhook, RegisteredCredential,
-    RelyingParty, RepositoryError, RequestDecision, SaveUserError, SecondFactorStatus,
-    SecondFactors, SecondStep, SecurityEvents, ThrottleFuture, ThrottleStore, ThrottleStoreError,
-    TokenGenerator, TokenLookup, TokenRepository, UserPage, UserQuery, UserRepository,
-    VerifiedAssertion, WebhookOutbox, WebhookSender,
+    DecideRequest, EmailChangeRequest, EventPage, EventQuery, HashingError, JwsSigner,
+    KeyGenerationError, KeyMail, LoadedKey, LookupFuture, MailError, Mailer, Outbox,
+    PasskeyRefused, PasskeyUse, Passkeys, PasswordHasher, PoolState, ProofOutcome, QueuedMail,
+    QueuedWebhook, RegisteredCredential, RelyingParty, RepositoryError, RequestDecision,
+    SaveUserError, SecondFactorStatus, SecondFactors, SecondStep, SecurityEvents, SigningKeyStore,
+    ThrottleFuture, ThrottleStore, ThrottleStoreError, TokenGenerator, TokenLookup,
+    TokenRepository, UserPage, UserQuery, UserRepository, VerifiedAssertion, WebhookOutbox,
+    WebhookSender,
 };
 pub use prune_mail::{PruneMail, PrunedMail};
 pub use prune_tokens::PruneTokens;
 pub use revoke_token::RevokeToken;
 pub use second_factor::{SecondFactor, SecondFactorError, TotpSetup};
 pub use sessions::{EndSessionError, Session, Sessions};
+pub use signing_keys::{PublicKey, Rotation, SigningKeyError, SigningKeys};
 pub use signup::{Privileges, Signup, SignupError, SignupInput};
 pub use update_profile::{ProfileInput, UpdateProfile, UpdateProfileError};
 pub use validation::{FieldError, ValidationErrors};

@@ -24,6 +24,7 @@ mod rate;
 mod scope;
 mod second_factor;
 mod security_event;
+mod signing_key;
 mod token;
 mod token_lifetime;
 mod trimmed_text;
@@ -53,6 +54,7 @@ pub use security_event::{
     DetailValue, EventId, EventKind, LoginFailure, LoginMethod, RequestOrigin, RevokedVia,
     SecurityEvent,
 };
+pub use signing_key::{IdentityClaims, JwtId, KeyId, SigningKey, SigningSecret};
 pub use token::{AuthToken, IssuedToken, TokenDigest, TokenId, TokenKey};
 pub use token_lifetime::TokenLifetime;
 pub use user::{NewUser, User, UserChanges, UserId};

@@ -1,15 +1,14 @@
 //! The administrative commands behind `tokenauth createsuperuser`,
-//! `tokenauth changepassword`, `tokenauth resetmfa` and `tokenauth
-//! sendtestmail`, as Django's
-//! `manage.py` has them.
+//! `tokenauth changepassword`, `tokenauth resetmfa`, `tokenauth rotatekeys`
+//! and `tokenauth sendtestmail`, as Django's `manage.py` has them.
 
 use std::sync::Arc;
 
 use tokenauth_adapters_db::{Database, DatabaseError, DieselSecondFactors, DieselUserRepository};
 use tokenauth_adapters_system::{BcryptHasher, SystemClock};
 use tokenauth_application::{
-    ChangePasswordError, DeliveryOutcome, FieldError, FieldValue, Privileges, Signup, SignupError,
-    SignupInput, UserRepository, ValidationErrors,
+    ChangePasswordError, DeliveryOutcome, FieldError, FieldValue, Privileges, Rotation, Signup,
+    SignupError, SignupInput, UserRepository, ValidationErrors,
 };
 use tokenauth_domain::{Email, EmailKey, Mail, Password, PasswordPolicy, RequestOrigin, User};
 
@@ -112,6 +111,14 @@ pub fn reset_mfa(settings: &Settings, email: &str) -> Result<bool, CommandError>
     );
     factors
         .reset(user.id, None, &RequestOrigin::default())
+        .map_err(|error| CommandError::Failed(error.to_string()))
+}
+
+/// Starts a new JWT signing key, retiring the current one.
+pub fn rotate_keys(settings: &Settings) -> Result<Rotation, CommandError> {
+    let db = wiring::open_database(settings)?;
+    wiring::signing_keys(settings, &db)
+        .rotate()
         .map_err(|error| CommandError::Failed(error.to_string()))
 }
 

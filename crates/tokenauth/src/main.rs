@@ -61,6 +61,11 @@ enum Command {
         /// The user's email.
         email: String,
     },
+    /// Start a new JWT signing key. The previous one stays in
+    /// /.well-known/jwks.json until every JWT it signed has expired; running
+    /// servers sign with the new one within seconds.
+    #[command(name = "rotatekeys")]
+    RotateKeys,
     /// Send one test message through the configured mail backend, at once.
     ///
     /// Exits 0 once the backend (the log, or the SMTP server of
@@ -122,6 +127,19 @@ fn main() -> ExitCode {
             }
             Ok(false) => {
                 println!("User {email} had no two-factor authentication.");
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(error.to_string()),
+        },
+        Command::RotateKeys => match commands::rotate_keys(&settings) {
+            Ok(rotation) => {
+                match rotation.retired {
+                    Some(retired) => println!(
+                        "New signing key {}; {retired} is retired and stays published until its JWTs have expired.",
+                        rotation.signing
+                    ),
+                    None => println!("New signing key {}.", rotation.signing),
+                }
                 ExitCode::SUCCESS
             }
             Err(error) => fail(error.to_string()),

@@ -39,6 +39,20 @@ pub struct Settings {
     pub audit: AuditSettings,
     /// `[webhooks]`.
     pub webhooks: WebhookSettings,
+    /// `[gateway]`.
+    pub gateway: GatewaySettings,
+}
+
+/// What `/api/auth/verify` gives the services behind a gateway.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewaySettings {
+    /// A signed JWT (`X-Auth-Jwt`) on every 200, keys at `/.well-known/jwks.json`.
+    pub jwt: bool,
+    /// From a JWT's `iat` to its `exp`.
+    pub jwt_ttl_seconds: u64,
+    /// The `aud` claim; empty: none.
+    pub jwt_audience: String,
 }
 
 /// The security event log.
@@ -398,6 +412,7 @@ impl Settings {
                 "auth.mfa_login_ttl_seconds",
                 self.auth.mfa_login_ttl_seconds,
             ),
+            ("gateway.jwt_ttl_seconds", self.gateway.jwt_ttl_seconds),
         ] {
             if seconds == 0 {
                 return invalid(key, "0".to_owned(), "must be at least 1".to_owned());

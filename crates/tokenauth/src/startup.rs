@@ -18,7 +18,7 @@ use tokenauth_adapters_webauthn::RelyingPartyConfigError;
 use tokenauth_adapters_webhooks::WebhookConfigError;
 use tokenauth_application::{
     AccountMail, DeliverMail, DeliverWebhooks, DeliveryOutcome, EventLog, PruneMail, PruneTokens,
-    PrunedMail, RepositoryError,
+    PrunedMail, RepositoryError, SigningKeyError, SigningKeys,
 };
 
 use secrecy::ExposeSecret;
@@ -43,6 +43,9 @@ pub enum StartupError {
     /// The WebAuthn relying party id does not fit `auth.public_url`.
     #[error("auth.webauthn_rp_id: {0}")]
     Passkeys(#[from] RelyingPartyConfigError),
+    /// `gateway.jwt` is on and no signing key could be read or made.
+    #[error("cannot read or make the JWT signing key: {0}")]
+    SigningKey(#[from] SigningKeyError),
     /// The hashing threads could not be started.
     #[error("cannot start the hashing threads: {0}")]
     Threads(std::io::Error),
@@ -68,6 +71,8 @@ pub struct Application {
     mail: Arc<MailWork>,
     /// When `webhooks.url` is set.
     webhooks: Option<Arc<DeliverWebhooks>>,
+    /// When JWTs are signed.
+    signing_keys: Option<Arc<SigningKeys>>,
     mail_metrics: MailMetrics,
     in_flight: InFlight,
 }
@@ -110,8 +115,21 @@ impl Application {
                 metrics.throttle_store_errors(),
             ));
         }
+        // Made (or read) before serving, so the first verify can sign.
+        let signing_keys = if settings.gateway.jwt {
+            let keys = wiring::signing_keys(settings, &database);
+            keys.refresh()?;
+            Some(Arc::new(keys))
+        } else {
+            None
+        };
         let state = AppState {
-            services: Data::new(wiring::services(settings, &database, hashing)?),
+            services: Data::new(wiring::services(
+                settings,
+                &database,
+                hashing,
+                signing_keys.clone(),
+            )?),
             metrics: Data::new(metrics),
             throttles: Data::new(throttles),
             in_flight: Data::new(InFlight::default()),
@@ -151,6 +169,7 @@ impl Application {
             prune_interval,
             mail,
             webhooks,
+            signing_keys,
             mail_metrics,
             in_flight: draining,
         })
@@ -176,6 +195,7 @@ impl Application {
                 mail: self.prune_mail,
                 events: self.event_log,
                 webhooks: self.webhooks.clone(),
+                signing_keys: self.signing_keys.clone(),
             };
             tokio::spawn(prune_periodically(pruning, interval));
         }
@@ -184,6 +204,9 @@ impl Application {
                 webhooks,
                 self.mail_metrics.clone(),
             ));
+        }
+        if let Some(keys) = self.signing_keys {
+            tokio::spawn(refresh_signing_key_continually(keys));
         }
         tokio::spawn(deliver_mail_continually(self.mail, self.mail_metrics));
         self.server.await
@@ -296,6 +319,25 @@ struct Pruning {
     events: Arc<EventLog>,
     /// When webhooks are on: the deliveries already done.
     webhooks: Option<Arc<DeliverWebhooks>>,
+    /// When JWTs are signed: keys retired long enough ago.
+    signing_keys: Option<Arc<SigningKeys>>,
+}
+
+/// Re-reads the signing key, so a rotation made by another process (or
+/// `tokenauth rotatekeys`) is signed with here too.
+async fn refresh_signing_key_continually(keys: Arc<SigningKeys>) {
+    let mut ticks = tokio::time::interval(SigningKeys::REFRESH_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let keys = keys.clone();
+        match tokio::task::spawn_blocking(move || keys.refresh()).await {
+            Ok(Ok(_)) => {}
+            // The key in hand keeps signing; its successor comes next time.
+            Ok(Err(error)) => tracing::warn!(%error, "could not re-read the JWT signing key"),
+            Err(error) => tracing::warn!(%error, "the JWT signing key refresh failed"),
+        }
+    }
 }
 
 async fn prune_periodically(pruning: Pruning, interval: Duration) {
@@ -304,6 +346,7 @@ async fn prune_periodically(pruning: Pruning, interval: Duration) {
         mail: prune_mail,
         events,
         webhooks,
+        signing_keys,
     } = pruning;
     let mut ticks = tokio::time::interval(interval);
     loop {
@@ -317,6 +360,15 @@ async fn prune_periodically(pruning: Pruning, interval: Duration) {
             Ok(Ok(deleted)) => tracing::info!(deleted, "pruned finished webhook deliveries"),
             Ok(Err(error)) => tracing::warn!(%error, "could not prune webhook deliveries"),
             Err(error) => tracing::warn!(%error, "webhook delivery pruning failed"),
+        }
+        let keys = signing_keys.clone();
+        match tokio::task::spawn_blocking(move || keys.as_deref().map_or(Ok(0), SigningKeys::prune))
+            .await
+        {
+            Ok(Ok(0)) => {}
+            Ok(Ok(deleted)) => tracing::info!(deleted, "pruned retired signing keys"),
+            Ok(Err(error)) => tracing::warn!(%error, "could not prune signing keys"),
+            Err(error) => tracing::warn!(%error, "signing key pruning failed"),
         }
         let log = events.clone();
         match tokio::task::spawn_blocking(move || log.prune()).await {

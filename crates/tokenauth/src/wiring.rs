@@ -7,20 +7,20 @@ use chrono::TimeDelta;
 use secrecy::ExposeSecret;
 use tokenauth_adapters_db::{
     Database, DatabaseError, DieselAccountKeys, DieselOutbox, DieselPasskeys, DieselSecondFactors,
-    DieselSecurityEvents, DieselTokenLookup, DieselTokenRepository, DieselUserRepository,
-    DieselWebhookOutbox,
+    DieselSecurityEvents, DieselSigningKeys, DieselTokenLookup, DieselTokenRepository,
+    DieselUserRepository, DieselWebhookOutbox,
 };
 use tokenauth_adapters_http::{HashingThreads, Services};
 use tokenauth_adapters_mail::{ConsoleMailer, SmtpConfigError, SmtpMailer};
-use tokenauth_adapters_system::{BcryptHasher, OsTokenGenerator, SystemClock};
+use tokenauth_adapters_system::{BcryptHasher, Ed25519Signer, OsTokenGenerator, SystemClock};
 use tokenauth_adapters_webauthn::{RelyingPartyConfigError, WebauthnRelyingParty};
 use tokenauth_adapters_webhooks::{WebhookClient, WebhookConfigError};
 use tokenauth_application::{
     AccountMail, AccountMailSettings, AdminUsers, Authenticate, ChangeEmail, ChangePassword,
-    DeleteAccount, DeliverMail, DeliverWebhooks, EventLog, Login, LoginPorts, Logout, LogoutAll,
-    Mailer, PasskeyAccess, PasskeyPorts, PasswordReset, PersonalTokens, PruneMail, PruneTokens,
-    RevokeToken, SecondFactor, SecondFactors, Sessions, Signup, TokenPolicy, TokenRepository,
-    UpdateProfile, UserRepository, VerifyEmail,
+    DeleteAccount, DeliverMail, DeliverWebhooks, EventLog, GatewayIdentity, GatewayJwtPolicy,
+    Login, LoginPorts, Logout, LogoutAll, Mailer, PasskeyAccess, PasskeyPorts, PasswordReset,
+    PersonalTokens, PruneMail, PruneTokens, RevokeToken, SecondFactor, SecondFactors, Sessions,
+    SigningKeys, Signup, TokenPolicy, TokenRepository, UpdateProfile, UserRepository, VerifyEmail,
 };
 use tokenauth_domain::{DeliveryPolicy, PasswordPolicy, TokenLifetime};
 
@@ -154,6 +154,33 @@ pub fn event_log(settings: &Settings, db: &Database) -> EventLog {
     )
 }
 
+/// The JWT signing keys in `db`, whether or not JWTs are on (the operator
+/// may rotate before turning them on).
+pub fn signing_keys(settings: &Settings, db: &Database) -> SigningKeys {
+    SigningKeys::new(
+        Arc::new(DieselSigningKeys::new(db.clone())),
+        Arc::new(Ed25519Signer),
+        Arc::new(OsTokenGenerator),
+        Arc::new(SystemClock),
+        seconds(settings.gateway.jwt_ttl_seconds),
+    )
+}
+
+/// The gateway's JWTs, signed with `keys`.
+pub fn gateway_identity(settings: &Settings, keys: Arc<SigningKeys>) -> GatewayIdentity {
+    let audience = settings.gateway.jwt_audience.trim();
+    GatewayIdentity::new(
+        keys,
+        Arc::new(OsTokenGenerator),
+        Arc::new(SystemClock),
+        GatewayJwtPolicy {
+            issuer: settings.public_url(),
+            lifetime: seconds(settings.gateway.jwt_ttl_seconds),
+            audience: (!audience.is_empty()).then(|| audience.to_owned()),
+        },
+    )
+}
+
 /// Deletes expired tokens (for the periodic job and `tokenauth prunetokens`).
 pub fn prune_tokens(db: &Database) -> PruneTokens {
     PruneTokens::new(
@@ -166,6 +193,7 @@ pub(crate) fn services(
     settings: &Settings,
     db: &Database,
     hashing: HashingThreads,
+    signing_keys: Option<Arc<SigningKeys>>,
 ) -> Result<Services, RelyingPartyConfigError> {
     let users: Arc<dyn UserRepository> = Arc::new(DieselUserRepository::new(db.clone()));
     let tokens: Arc<dyn TokenRepository> = Arc::new(DieselTokenRepository::new(db.clone()));
@@ -253,6 +281,10 @@ pub(crate) fn services(
         second_factor: second_factor(settings, factors, hasher.clone()),
         passkeys,
         event_log: event_log(settings, db),
+        gateway_identity: signing_keys
+            .clone()
+            .map(|keys| gateway_identity(settings, keys)),
+        signing_keys,
         health: Arc::new(db.clone()),
         hashing,
     })

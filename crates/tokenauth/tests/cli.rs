@@ -301,6 +301,39 @@ async fn resetmfa_of_an_unknown_user_fails(backend: Backend) {
     assert_fails_with(&output, "user \"nobody@example.com\" does not exist");
 }
 
+async fn rotatekeys_starts_a_new_signing_key_and_retires_the_old_one(backend: Backend) {
+    let db = TestDatabase::new(backend);
+    let first = tokenauth(db.url(), &["rotatekeys"], None);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let line = stdout(&first);
+    let first_kid = line
+        .trim()
+        .strip_prefix("New signing key ")
+        .and_then(|rest| rest.strip_suffix('.'))
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_owned();
+    assert_eq!(first_kid.len(), 16, "{line}");
+    let second = tokenauth(db.url(), &["rotatekeys"], None);
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    let line = stdout(&second);
+    assert!(
+        line.trim().ends_with(&format!(
+            "; {first_kid} is retired and stays published until its JWTs have expired."
+        )),
+        "{line}"
+    );
+    let keys = sql_count(
+        &db,
+        "",
+        "SELECT COUNT(*) AS n FROM signing_keys WHERE retired IS NULL",
+    );
+    assert_eq!(keys, 1, "one signing key");
+    assert_eq!(
+        sql_count(&db, "", "SELECT COUNT(*) AS n FROM signing_keys"),
+        2
+    );
+}
+
 async fn migrate_applies_then_has_nothing_to_do(backend: Backend) {
     let db = TestDatabase::empty(backend);
     let first = tokenauth(db.url(), &["migrate"], None);
@@ -404,6 +437,7 @@ on_both_backends!(
     changepassword_applies_the_password_rules,
     resetmfa_removes_the_second_factor,
     resetmfa_of_an_unknown_user_fails,
+    rotatekeys_starts_a_new_signing_key_and_retires_the_old_one,
     migrate_applies_then_has_nothing_to_do,
     sendtestmail_delivers_through_a_real_smtp_server,
     sendtestmail_on_the_console_backend_writes_the_message_to_the_log,

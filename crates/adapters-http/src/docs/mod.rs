@@ -39,6 +39,9 @@ pub(crate) struct Doc {
     pub database: bool,
     /// Its query parameters: name and meaning.
     pub query: &'static [(&'static str, &'static str)],
+    /// Whether its body is documented as a form (the OAuth RFCs' encoding)
+    /// rather than JSON; both are accepted either way.
+    pub form_first: bool,
 }
 
 impl Doc {
@@ -57,6 +60,7 @@ impl Doc {
             throttled: false,
             database: true,
             query: &[],
+            form_first: false,
         }
     }
 
@@ -75,6 +79,13 @@ impl Doc {
     /// It answers without the database.
     pub(crate) const fn no_database(mut self) -> Self {
         self.database = false;
+        self
+    }
+
+    /// Its body is documented as `application/x-www-form-urlencoded`, the
+    /// encoding the RFC it implements names.
+    pub(crate) const fn form_first(mut self) -> Self {
+        self.form_first = true;
         self
     }
 
@@ -210,6 +221,9 @@ fn http_method(method: &actix_web::http::Method) -> HttpMethod {
     }
 }
 
+const JSON_BODY: &str = "application/json";
+const FORM_BODY: &str = "application/x-www-form-urlencoded";
+
 fn describe(
     endpoint: &Endpoint,
     operation: &Operation,
@@ -248,16 +262,24 @@ fn describe(
         } else {
             Required::True
         };
+        // One media type per body, the other named in prose: generators
+        // (openapi-python-client among them) write clients that do not
+        // import, or that always send the second type, when a body lists two.
+        let (media_type, also) = if doc.form_first {
+            (
+                FORM_BODY,
+                "Also accepted as `application/json`, with the same fields.",
+            )
+        } else {
+            (
+                JSON_BODY,
+                "Also accepted as `application/x-www-form-urlencoded`, with the same fields (a list field repeated).",
+            )
+        };
         builder = builder.request_body(Some(
             RequestBodyBuilder::new()
-                .content(
-                    "application/json",
-                    ContentBuilder::new().schema(Some(body.clone())).build(),
-                )
-                .content(
-                    "application/x-www-form-urlencoded",
-                    ContentBuilder::new().schema(Some(body)).build(),
-                )
+                .content(media_type, ContentBuilder::new().schema(Some(body)).build())
+                .description(Some(also))
                 .required(Some(required))
                 .build(),
         ));
@@ -371,6 +393,32 @@ mod tests {
 
     fn json() -> serde_json::Value {
         serde_json::to_value(document()).unwrap()
+    }
+
+    #[test]
+    fn every_request_body_lists_one_media_type_and_names_the_other() {
+        let doc = json();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let Some(body) = operation.get("requestBody") else {
+                    continue;
+                };
+                let types: Vec<&String> = body["content"].as_object().unwrap().keys().collect();
+                let expected = if path.starts_with("/api/oauth/") {
+                    FORM_BODY
+                } else {
+                    JSON_BODY
+                };
+                assert_eq!(types, [expected], "{method} {path}");
+                assert!(
+                    body["description"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("Also accepted as"),
+                    "{method} {path}"
+                );
+            }
+        }
     }
 
     #[test]

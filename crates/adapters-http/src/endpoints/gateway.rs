@@ -1,4 +1,5 @@
-//! Gateway verification (forward auth) for reverse proxies.
+//! Gateway verification (forward auth) for reverse proxies, and the keys
+//! its JWTs verify against.
 
 use actix_web::http::Method;
 use actix_web::web;
@@ -37,6 +38,24 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 ("scope", "A scope the token must hold (repeatable); an unknown one is held by no token."),
                 ("staff", "`true`: the user must be staff; any other value is ignored."),
             ]),
+        }],
+    },
+    Endpoint {
+        path: "/.well-known/jwks.json",
+        name: "Jwks",
+        link: Some("jwks"),
+        description: "The public keys the JWTs tokenauth signs verify against.",
+        permission: Permission::Anyone,
+        form: None,
+        operations: &[Operation {
+            method: Method::GET,
+            handler: || web::to(gateway::key_set),
+            token: TokenRule::None,
+            doc: Doc::new(
+                "gateway",
+                "The JSON Web Key Set (RFC 7517) of the signing key and of retired keys whose JWTs may still be alive; empty when no JWTs are signed.",
+                &[Response::json(200, "The key set.", docs::schema::<gateway::KeySet>)],
+            ),
         }],
     },
 ];

@@ -54,7 +54,8 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                     INVALID_REQUEST,
                 ],
             )
-            .body(docs::schema::<TokenRequest>),
+            .body(docs::schema::<TokenRequest>)
+            .form_first(),
         }],
     },
     Endpoint {
@@ -77,6 +78,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 ],
             )
             .body(docs::schema::<TokenRequest>)
+            .form_first()
             .throttled(),
         }],
     },

@@ -1,25 +1,34 @@
 //! `GET /api/auth/verify`: whether a reverse proxy may let a request
 //! through, and who it is (nginx `auth_request`, Traefik `ForwardAuth`,
-//! Envoy `ext_authz` in HTTP mode).
+//! Envoy `ext_authz` in HTTP mode), with a signed JWT of it when
+//! `gateway.jwt` is on; and the key set that JWT verifies against.
 
+use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
 use tokenauth_application::Authenticated;
 use tokenauth_domain::{Identity, Scope};
+use utoipa::ToSchema;
 
-use crate::ApiError;
 use crate::extract::{AuthenticatedUser, QueryParams};
+use crate::responses::json_response;
+use crate::threads::{Blocking, Threads};
+use crate::{ApiError, Services};
 
 const USER_ID: HeaderName = HeaderName::from_static("x-auth-user-id");
 const USER_EMAIL: HeaderName = HeaderName::from_static("x-auth-user-email");
 const IS_STAFF: HeaderName = HeaderName::from_static("x-auth-is-staff");
 const SCOPES: HeaderName = HeaderName::from_static("x-auth-scopes");
+const JWT: HeaderName = HeaderName::from_static("x-auth-jwt");
 
 /// 200 with the user in `X-Auth-*` headers when the token is valid and holds
 /// every `scope=` asked for (and the user is staff when `staff=true`);
 /// otherwise the token's 401, or 403.
 pub(crate) async fn verify(
     AuthenticatedUser(session): AuthenticatedUser<Identity>,
+    services: Data<Services>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let query = QueryParams::of(&req);
@@ -32,7 +41,60 @@ pub(crate) async fn verify(
     if !holds_all || staff_refused {
         return Err(ApiError::Forbidden);
     }
-    Ok(identity_headers(&session))
+    let mut response = identity_headers(&session);
+    if let Some(identity) = &services.gateway_identity {
+        let jwt = identity.assert(&session.user, session.scopes())?;
+        if let Ok(value) = HeaderValue::from_str(&jwt) {
+            response.headers_mut().insert(JWT, value);
+        }
+    }
+    Ok(response)
+}
+
+/// A JSON Web Key Set (RFC 7517 §5).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct KeySet {
+    keys: Vec<PublicJwk>,
+}
+
+/// An Ed25519 public key (RFC 8037 §2).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PublicJwk {
+    /// `OKP`.
+    kty: &'static str,
+    /// `Ed25519`.
+    crv: &'static str,
+    /// The public key, base64url.
+    x: String,
+    /// The `kid` of the JWTs it verifies.
+    kid: String,
+    /// `sig`.
+    #[serde(rename = "use")]
+    use_: &'static str,
+    /// `EdDSA`.
+    alg: &'static str,
+}
+
+/// `GET /.well-known/jwks.json`: the public halves of the signing key and
+/// of the retired keys whose JWTs may still be alive; empty when no JWTs are
+/// signed.
+pub(crate) async fn key_set(services: Data<Services>) -> Result<HttpResponse, ApiError> {
+    let keys = match services.signing_keys.clone() {
+        Some(keys) => Blocking.run(move || keys.public_keys()).await?,
+        None => Vec::new(),
+    };
+    let keys = keys
+        .into_iter()
+        .map(|key| PublicJwk {
+            kty: "OKP",
+            crv: "Ed25519",
+            x: key.x,
+            kid: key.id.to_string(),
+            use_: "sig",
+            alg: "EdDSA",
+        })
+        .collect();
+    Ok(json_response(StatusCode::OK, &KeySet { keys }))
 }
 
 fn identity_headers(session: &Authenticated<Identity>) -> HttpResponse {

@@ -1,11 +1,12 @@
 //! The traits through which use cases reach storage, hashing, time,
-//! randomness and mail.
+//! randomness, mail and signatures.
 //!
 //! Every port is `Send + Sync + 'static` so one instance serves all workers.
 
 mod account_keys;
 mod clock;
 mod database_health;
+mod jws_signer;
 mod mailer;
 mod outbox;
 mod passkeys;
@@ -14,6 +15,7 @@ mod relying_party;
 mod repository_error;
 mod second_factors;
 mod security_events;
+mod signing_keys;
 mod throttle_store;
 mod token_generator;
 mod token_lookup;
@@ -26,6 +28,7 @@ pub use account_keys::{
 };
 pub use clock::Clock;
 pub use database_health::{DatabaseHealth, PoolState};
+pub use jws_signer::{JwsSigner, LoadedKey};
 pub use mailer::{MailError, Mailer};
 pub use outbox::{Outbox, QueuedMail};
 pub use passkeys::{PasskeyUse, Passkeys};
@@ -36,6 +39,7 @@ pub use relying_party::{
 pub use repository_error::{RepositoryError, SaveUserError};
 pub use second_factors::{ProofOutcome, SecondFactorStatus, SecondFactors, SecondStep};
 pub use security_events::{EventPage, EventQuery, SecurityEvents};
+pub use signing_keys::SigningKeyStore;
 pub use throttle_store::{Admission, ThrottleFuture, ThrottleStore, ThrottleStoreError};
 pub use token_generator::{KeyGenerationError, TokenGenerator};
 pub use token_lookup::{LookupFuture, TokenLookup};

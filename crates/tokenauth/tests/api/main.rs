@@ -17,6 +17,7 @@ mod cors;
 mod email_change;
 mod email_verification;
 mod gateway;
+mod gateway_jwt;
 mod hashing_queue;
 mod hostile_input;
 mod http_methods;

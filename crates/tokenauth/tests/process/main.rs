@@ -7,6 +7,7 @@ mod support;
 
 mod server;
 
+mod generated_clients;
 mod graceful_stop;
 mod logs;
 mod mail_delivery;

@@ -97,7 +97,8 @@ impl Drop for Nginx {
 }
 
 /// The protected service: answers every request with the user id the
-/// gateway passed (or "none") and whether a token reached it.
+/// gateway passed (or "none"), whether a token reached it, and the JWT the
+/// gateway passed, if any.
 async fn upstream() -> u16 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -112,19 +113,23 @@ async fn upstream() -> u16 {
                         Ok(n) => head.extend_from_slice(&buffer[..n]),
                     }
                 }
-                let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+                let head = String::from_utf8_lossy(&head);
                 let header = |name: &str| {
                     head.lines().find_map(|line| {
-                        line.strip_prefix(&format!("{name}: "))
-                            .map(str::trim)
-                            .map(str::to_owned)
+                        let (found, value) = line.split_once(':')?;
+                        found
+                            .eq_ignore_ascii_case(name)
+                            .then(|| value.trim().to_owned())
                     })
                 };
-                let body = format!(
+                let mut body = format!(
                     "user={} token={}",
                     header("x-auth-user-id").unwrap_or_else(|| "none".into()),
                     header("authorization").is_some_and(|v| !v.is_empty()),
                 );
+                if let Some(jwt) = header("x-auth-jwt") {
+                    body.push_str(&format!(" jwt={jwt}"));
+                }
                 let reply = format!(
                     "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                     body.len()
@@ -145,25 +150,29 @@ async fn through(nginx: &Nginx, path: &str, key: Option<&str>) -> (StatusCode, S
     (response.status(), response.text().await.unwrap_or_default())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn nginx_lets_valid_tokens_through_with_the_user_id_and_refuses_the_rest() {
-    let Some(binary) = Nginx::binary() else {
+fn nginx_binary() -> Option<PathBuf> {
+    let binary = Nginx::binary();
+    if binary.is_none() {
         skip_unless_required(
             "TOKENAUTH_REQUIRE_NGINX_TEST",
             "nginx is not installed: sudo apt-get install nginx (make test does it as root)",
         );
+    }
+    binary
+}
+
+fn port_of(server: &Server) -> u16 {
+    server.address.rsplit(':').next().unwrap().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nginx_lets_valid_tokens_through_with_the_user_id_and_refuses_the_rest() {
+    let Some(binary) = nginx_binary() else {
         return;
     };
     let db = TestDatabase::new(Backend::Sqlite);
     let tokenauth = Server::start(db.url(), &[]);
-    let tokenauth_port: u16 = tokenauth
-        .address
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let nginx = Nginx::start(&binary, tokenauth_port, upstream().await);
+    let nginx = Nginx::start(&binary, port_of(&tokenauth), upstream().await);
     let client = client();
     let key = signup_and_login(&client, &tokenauth, "ada@example.com").await;
     let (_, me) = crate::server::get_with(&client, tokenauth.url("/api/me"), &key).await;
@@ -224,4 +233,99 @@ async fn nginx_lets_valid_tokens_through_with_the_user_id_and_refuses_the_rest()
         through(&nginx, "/orders/42", Some(&key)).await.0,
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// Verifies `jwt` with PyJWT's `PyJWKClient` against the key set of
+/// `tokenauth`: the claims when it verifies, the refusal otherwise. `None`
+/// when PyJWT is not installed.
+fn checked_by_pyjwt(
+    tokenauth: &Server,
+    issuer: &str,
+    jwt: &str,
+) -> Option<Result<serde_json::Value, String>> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/jwt_check.py");
+    let mut child = Command::new("python3")
+        .arg(script)
+        .arg(tokenauth.url("/.well-known/jwks.json"))
+        .arg(issuer)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), jwt.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if stderr.contains("No module named 'jwt'") || stderr.contains("No module named 'cryptography'")
+    {
+        return None;
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    Some(if output.status.success() {
+        Ok(serde_json::from_str(&stdout).unwrap())
+    } else {
+        Err(format!("{stdout}{stderr}"))
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_behind_nginx_gets_a_jwt_that_verifies_against_the_key_set() {
+    let Some(binary) = nginx_binary() else {
+        return;
+    };
+    let issuer = "https://auth.example";
+    let db = TestDatabase::new(Backend::Sqlite);
+    let tokenauth = Server::start(
+        db.url(),
+        &[
+            ("TOKENAUTH__GATEWAY__JWT", "true"),
+            ("TOKENAUTH__AUTH__PUBLIC_URL", issuer),
+        ],
+    );
+    let nginx = Nginx::start(&binary, port_of(&tokenauth), upstream().await);
+    let client = client();
+    let key = signup_and_login(&client, &tokenauth, "ada@example.com").await;
+    let (_, me) = crate::server::get_with(&client, tokenauth.url("/api/me"), &key).await;
+
+    let (status, body) = through(&nginx, "/orders/42", Some(&key)).await;
+    assert_eq!(status, StatusCode::OK);
+    let jwt = body
+        .split_once(" jwt=")
+        .map(|(_, jwt)| jwt.to_owned())
+        .expect("the service received X-Auth-Jwt");
+    let Some(verified) = checked_by_pyjwt(&tokenauth, issuer, &jwt) else {
+        skip_unless_required(
+            "TOKENAUTH_REQUIRE_PYJWT_TEST",
+            "PyJWT is not installed: python3 -m pip install 'pyjwt[crypto]' (make test does it as root)",
+        );
+        return;
+    };
+    let claims = verified.expect("PyJWT verifies the JWT against the key set");
+    assert_eq!(claims["sub"], me["id"]);
+    assert_eq!(claims["email"], "ada@example.com");
+    assert_eq!(claims["iss"], issuer);
+
+    // Another user's claims under Ada's signature.
+    let bob = signup_and_login(&client, &tokenauth, "bob@example.com").await;
+    let (_, bob_body) = through(&nginx, "/orders/42", Some(&bob)).await;
+    let bob_jwt = bob_body.split_once(" jwt=").unwrap().1;
+    let ada_parts: Vec<&str> = jwt.split('.').collect();
+    let bob_parts: Vec<&str> = bob_jwt.split('.').collect();
+    let tampered = format!("{}.{}.{}", ada_parts[0], bob_parts[1], ada_parts[2]);
+    let refused = checked_by_pyjwt(&tokenauth, issuer, &tampered).unwrap();
+    assert!(refused.is_err(), "a tampered JWT verified: {refused:?}");
+
+    // A JWT sent by the client itself never reaches the service: the
+    // gateway sets the header from tokenauth's answer alone.
+    let forged = client
+        .get(nginx.url("/orders/42"))
+        .header("authorization", format!("Token {key}"))
+        .header("x-auth-jwt", &tampered)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!forged.contains(&tampered), "{forged}");
 }
