@@ -173,8 +173,8 @@ impl Database {
     ///
     /// Outside the caller's span: nothing on this path logs (a failure comes
     /// back as an error, which the HTTP edge logs in the request's span), and
-    /// carrying the span over cost every request about 700 instructions and
-    /// a reference count written from two threads.
+    /// carrying the span over costs every request a clone and a reference
+    /// count written from two threads.
     pub(crate) async fn run_blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,

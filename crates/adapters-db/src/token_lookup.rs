@@ -43,8 +43,8 @@ macro_rules! find_by_digest {
             found
         } else {
             // SQLite, or libpq: on a blocking thread. Running SQLite's point
-            // read inline on the worker measured slower (48,000/s against
-            // 52,000/s, p99 3.7 ms against 2.3 ms): a worker inside SQLite
+            // read inline on the worker measured slower, in rate and in p99:
+            // a worker inside SQLite
             // serves no sockets, and the blocking threads use both cores for
             // the reads. On each backend's own connection: through the
             // MultiConnection the query has no static id, and diesel would

@@ -47,9 +47,9 @@ impl std::fmt::Debug for WorkerConnections {
 /// Connections per worker at most. Each is one PostgreSQL backend running
 /// its queries in order, and every query of the worker's requests travels
 /// on one of them; fewer connections carry more queries per send and wake
-/// the server less. Measured on 2 cores, /api/me at 32 connections: 2 per
-/// worker served 91-94% of bench/floor's rate, 4 per worker 82-86%, 8 per
-/// worker 72%.
+/// the server less. Measured with `make bench` on 2 cores, /api/me at 32
+/// connections: the rate against bench/floor fell with every connection
+/// added per worker beyond two (BENCHMARKS.md has the figures).
 const MOST_PER_WORKER: u32 = 2;
 
 /// One worker's connections, taken in turn.

@@ -118,7 +118,7 @@ fn postgres_with_option(option: &str) -> Fixture {
 /// A user with one login token: its id and the token's key.
 fn logged_in(f: &Fixture, email: &str) -> (UserId, TokenKey) {
     let user = f.users.insert(new_user(email), &[]).unwrap();
-    let key = TokenKey::generate().unwrap();
+    let key = random_key();
     f.tokens
         .issue_for_login(&token_for(user.id, &key, at(0)), one(), at(0), &[])
         .unwrap();
@@ -217,7 +217,7 @@ fn concurrent_inserts_of_one_email_store_exactly_one(backend: Backend) {
 fn issued_tokens_are_found_by_digest_with_their_user(backend: Backend) {
     let f = fixture(backend);
     let user = f.users.insert(new_user("ada@example.com"), &[]).unwrap();
-    let key = TokenKey::generate().unwrap();
+    let key = random_key();
     let token = token_for(user.id, &key, at(5));
     f.tokens.issue_for_login(&token, one(), at(5), &[]).unwrap();
     let (found, owner) = f.lookup.find_by_digest(&key.digest()).unwrap().unwrap();
@@ -238,7 +238,7 @@ fn the_gateways_lookup_reads_the_token_and_who_its_user_is(backend: Backend) {
             &[],
         )
         .unwrap();
-    let key = TokenKey::generate().unwrap();
+    let key = random_key();
     let token = personal(user.id, &key, at(5), &[Scope::AccountRead]);
     f.tokens.issue_personal(&token, &[]).unwrap();
     let (found, identity) = f
@@ -248,7 +248,7 @@ fn the_gateways_lookup_reads_the_token_and_who_its_user_is(backend: Backend) {
         .unwrap();
     assert_eq!(found, PresentedToken::from(token));
     assert_eq!(identity, Identity::from(&user));
-    let unknown = TokenKey::generate().unwrap();
+    let unknown = random_key();
     assert!(
         f.lookup
             .find_identity_by_digest(&unknown.digest())
@@ -260,7 +260,7 @@ fn the_gateways_lookup_reads_the_token_and_who_its_user_is(backend: Backend) {
 fn login_keeps_only_the_newest_tokens(backend: Backend) {
     let f = fixture(backend);
     let user = f.users.insert(new_user("ada@example.com"), &[]).unwrap();
-    let keys: Vec<TokenKey> = (0..4).map(|_| TokenKey::generate().unwrap()).collect();
+    let keys: Vec<TokenKey> = (0..4).map(|_| random_key()).collect();
     for (i, key) in keys.iter().enumerate() {
         let token = token_for(user.id, key, at(i as i64));
         f.tokens
@@ -288,7 +288,7 @@ fn personal(user: UserId, key: &TokenKey, created: Timestamp, scopes: &[Scope]) 
 fn personal_tokens_read_back_with_their_name_and_scopes(backend: Backend) {
     let f = fixture(backend);
     let user = f.users.insert(new_user("ada@example.com"), &[]).unwrap();
-    let key = TokenKey::generate().unwrap();
+    let key = random_key();
     let token = personal(
         user.id,
         &key,
@@ -299,7 +299,7 @@ fn personal_tokens_read_back_with_their_name_and_scopes(backend: Backend) {
     let (found, _) = f.lookup.find_by_digest(&key.digest()).unwrap().unwrap();
     assert_eq!(found, PresentedToken::from(token));
     assert_eq!(found.scopes().to_string(), "account:read users:read");
-    let session_key = TokenKey::generate().unwrap();
+    let session_key = random_key();
     f.tokens
         .issue_for_login(&token_for(user.id, &session_key, at(1)), one(), at(1), &[])
         .unwrap();
@@ -314,7 +314,7 @@ fn personal_tokens_read_back_with_their_name_and_scopes(backend: Backend) {
 fn login_rotation_leaves_personal_tokens_alone(backend: Backend) {
     let f = fixture(backend);
     let user = f.users.insert(new_user("ada@example.com"), &[]).unwrap();
-    let personal_keys: Vec<TokenKey> = (0..3).map(|_| TokenKey::generate().unwrap()).collect();
+    let personal_keys: Vec<TokenKey> = (0..3).map(|_| random_key()).collect();
     for (i, key) in personal_keys.iter().enumerate() {
         f.tokens
             .issue_personal(
@@ -323,7 +323,7 @@ fn login_rotation_leaves_personal_tokens_alone(backend: Backend) {
             )
             .unwrap();
     }
-    let session_keys: Vec<TokenKey> = (0..3).map(|_| TokenKey::generate().unwrap()).collect();
+    let session_keys: Vec<TokenKey> = (0..3).map(|_| random_key()).collect();
     for (i, key) in session_keys.iter().enumerate() {
         let at_login = at(10 + i as i64);
         f.tokens
@@ -346,14 +346,14 @@ fn rotation_deletes_every_stale_session_at_once(backend: Backend) {
     for _ in 0..50 {
         f.tokens
             .issue_for_login(
-                &token_for(user.id, &TokenKey::generate().unwrap(), at(0)),
+                &token_for(user.id, &random_key(), at(0)),
                 NonZeroU32::new(100).unwrap(),
                 at(0),
                 &[],
             )
             .unwrap();
     }
-    let key = TokenKey::generate().unwrap();
+    let key = random_key();
     f.tokens
         .issue_for_login(
             &token_for(user.id, &key, at(0)),
@@ -369,7 +369,7 @@ fn rotation_deletes_every_stale_session_at_once(backend: Backend) {
 
 fn personal_tokens_for_a_deleted_user_are_not_found(backend: Backend) {
     let f = fixture(backend);
-    let key = TokenKey::generate().unwrap();
+    let key = random_key();
     let token = personal(UserId::new_random(), &key, at(0), &[Scope::AccountRead]);
     assert!(matches!(
         f.tokens.issue_personal(&token, &[]),
@@ -534,7 +534,7 @@ fn concurrent_claims_never_share_a_message(backend: Backend) {
 /// Records a reset request for `email` and lets the worker's step issue a
 /// key expiring at `expires`; returns the key.
 fn issue_reset_key(f: &Fixture, email: &str, expires: Timestamp) -> TokenKey {
-    let key = TokenKey::generate().unwrap();
+    let key = random_key();
     f.keys
         .request(
             KeyPurpose::PasswordReset,
@@ -615,7 +615,7 @@ fn pruning_deletes_spent_keys_and_finished_mail_only(backend: Backend) {
 
 fn issuing_for_a_deleted_user_is_not_found(backend: Backend) {
     let f = fixture(backend);
-    let key = TokenKey::generate().unwrap();
+    let key = random_key();
     let token = token_for(UserId::new_random(), &key, at(0));
     assert!(matches!(
         f.tokens.issue_for_login(&token, one(), at(0), &[]),
@@ -630,7 +630,7 @@ fn concurrent_logins_leave_exactly_one_token(backend: Backend) {
         .map(|i| {
             let f = Arc::clone(&f);
             std::thread::spawn(move || {
-                let key = TokenKey::generate().unwrap();
+                let key = random_key();
                 f.tokens
                     .issue_for_login(&token_for(user.id, &key, at(i)), one(), at(i), &[])
                     .map(|()| key)
@@ -651,7 +651,7 @@ fn concurrent_logins_leave_exactly_one_token(backend: Backend) {
 fn record_use_moves_last_used_and_expiry(backend: Backend) {
     let f = fixture(backend);
     let user = f.users.insert(new_user("ada@example.com"), &[]).unwrap();
-    let key = TokenKey::generate().unwrap();
+    let key = random_key();
     let token = token_for(user.id, &key, at(0));
     f.tokens.issue_for_login(&token, one(), at(0), &[]).unwrap();
     f.lookup.record_use(token.id, at(90), None).unwrap();
@@ -662,7 +662,7 @@ fn record_use_moves_last_used_and_expiry(backend: Backend) {
 fn revoke_deletes_one_token_and_revoke_all_the_rest(backend: Backend) {
     let f = fixture(backend);
     let user = f.users.insert(new_user("ada@example.com"), &[]).unwrap();
-    let keys: Vec<TokenKey> = (0..3).map(|_| TokenKey::generate().unwrap()).collect();
+    let keys: Vec<TokenKey> = (0..3).map(|_| random_key()).collect();
     let mut ids = Vec::new();
     for (i, key) in keys.iter().enumerate() {
         let token = token_for(user.id, key, at(i as i64));
@@ -915,3 +915,10 @@ on_both_backends!(
     deleting_a_user_deletes_its_tokens,
     migrations_are_idempotent,
 );
+
+/// A key from the operating system's random source, as the service draws them.
+fn random_key() -> TokenKey {
+    let mut bytes = [0; TokenKey::BYTES];
+    getrandom::fill(&mut bytes).unwrap();
+    TokenKey::from_bytes(bytes)
+}

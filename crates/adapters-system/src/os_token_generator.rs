@@ -7,7 +7,9 @@ pub struct OsTokenGenerator;
 
 impl TokenGenerator for OsTokenGenerator {
     fn generate(&self) -> Result<TokenKey, KeyGenerationError> {
-        TokenKey::generate().map_err(|error| KeyGenerationError(error.to_string()))
+        let mut bytes = [0; TokenKey::BYTES];
+        self.fill(&mut bytes)?;
+        Ok(TokenKey::from_bytes(bytes))
     }
 
     fn fill(&self, bytes: &mut [u8]) -> Result<(), KeyGenerationError> {

@@ -4,8 +4,8 @@
 //! `tracing-appender`'s non-blocking writer hands each line to its thread
 //! through a channel, and that thread, having written one line, sleeps until
 //! the next: at 20,000 requests a second that is 20,000 wake-ups, each a
-//! context switch that takes a core from the workers (the access log cost
-//! about 9% of `/api/me`'s rate that way). Here a line is appended to a
+//! context switch that takes a core from the workers (a visible share of
+//! `/api/me`'s rate in `make bench`). Here a line is appended to a
 //! buffer under a short lock and the writer wakes when a batch is worth a
 //! write, or after [`FLUSH_EVERY`] at most.
 

@@ -3,9 +3,9 @@
 use actix_web::http::Method;
 use actix_web::web;
 
+use super::doc::{self, Doc, Response};
 use super::{Endpoint, Operation};
 use crate::access::{Permission, TokenRule};
-use crate::docs::{self, Doc, Response};
 use tokenauth_domain::Scope;
 
 use super::THE_USER;
@@ -38,7 +38,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                     "Change names or phone number; other fields are read-only here.",
                     &[THE_USER],
                 )
-                .body(docs::schema::<account::ProfileRequest>),
+                .body(doc::schema::<account::ProfileRequest>),
             },
         ],
     },
@@ -58,7 +58,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 "Change the password; every other token of the user is revoked.",
                 &[Response::empty(204, "Changed.")],
             )
-            .body(docs::schema::<account::PasswordChangeRequest>),
+            .body(doc::schema::<account::PasswordChangeRequest>),
         }],
     },
     Endpoint {
@@ -78,10 +78,10 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 &[Response::json(
                     202,
                     "Verification e-mail sent.",
-                    docs::detail,
+                    doc::detail,
                 )],
             )
-            .body(docs::schema::<email_change::EmailChangeRequest>),
+            .body(doc::schema::<email_change::EmailChangeRequest>),
         }],
     },
     Endpoint {
@@ -100,7 +100,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 "Move the account to the address the key was mailed to (single use); the address is verified, every token keeps working.",
                 &[THE_USER],
             )
-            .body(docs::schema::<email_change::EmailChangeConfirmRequest>),
+            .body(doc::schema::<email_change::EmailChangeConfirmRequest>),
         }],
     },
     Endpoint {
@@ -141,11 +141,11 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                     Response::json(
                         400,
                         "A missing, blank or wrong password, or the last superuser.",
-                        docs::bad_request,
+                        doc::bad_request,
                     ),
                 ],
             )
-            .body(docs::schema::<account::AccountDeletionRequest>),
+            .body(doc::schema::<account::AccountDeletionRequest>),
         }],
     },
     Endpoint {
@@ -166,7 +166,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                     &[Response::json(
                         200,
                         "The tokens.",
-                        docs::list::<SessionBody>,
+                        doc::list::<SessionBody>,
                     )],
                 ),
             },
@@ -180,10 +180,10 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                     &[Response::json(
                         201,
                         "The token, with its key.",
-                        docs::schema::<PersonalTokenBody>,
+                        doc::schema::<PersonalTokenBody>,
                     )],
                 )
-                .body(docs::schema::<account::PersonalTokenRequest>),
+                .body(doc::schema::<account::PersonalTokenRequest>),
             },
         ],
     },
@@ -203,7 +203,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 "End one of the user's tokens.",
                 &[
                     Response::empty(204, "That token is revoked."),
-                    Response::json(404, "Not one of the user's tokens.", docs::detail),
+                    Response::json(404, "Not one of the user's tokens.", doc::detail),
                 ],
             ),
         }],

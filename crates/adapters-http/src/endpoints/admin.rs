@@ -3,9 +3,9 @@
 use actix_web::http::Method;
 use actix_web::web;
 
+use super::doc::{self, Doc, Response};
 use super::{Endpoint, Operation};
 use crate::access::{Permission, TokenRule};
-use crate::docs::{self, Doc, Response};
 use tokenauth_domain::Scope;
 
 use super::THE_USER;
@@ -31,7 +31,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 &[Response::json(
                     200,
                     "A page of users.",
-                    docs::schema::<UserPageBody>,
+                    doc::schema::<UserPageBody>,
                 )],
             )
             .query(&[
@@ -70,7 +70,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                     "Change a user; deactivation revokes all its tokens.",
                     &[THE_USER, NO_SUCH_USER],
                 )
-                .body(docs::schema::<admin::UserUpdateRequest>),
+                .body(doc::schema::<admin::UserUpdateRequest>),
             },
             Operation {
                 method: Method::DELETE,
@@ -90,4 +90,4 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
 ];
 
 const NO_SUCH_USER: Response =
-    Response::json(404, "No such user (or a malformed id).", docs::detail);
+    Response::json(404, "No such user (or a malformed id).", doc::detail);

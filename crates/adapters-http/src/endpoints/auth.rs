@@ -3,9 +3,9 @@
 use actix_web::http::Method;
 use actix_web::web;
 
+use super::doc::{self, Doc, Response};
 use super::{Endpoint, Operation};
 use crate::access::{Permission, TokenRule};
-use crate::docs::{self, Doc, Response};
 use crate::handlers::auth;
 use crate::pages;
 use crate::representation::{LoginBody, LoginErrorBody, UserBody};
@@ -26,9 +26,9 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
             doc: Doc::new(
                 "auth",
                 "Create an account; every failing field is reported at once.",
-                &[Response::json(201, "Created.", docs::schema::<UserBody>)],
+                &[Response::json(201, "Created.", doc::schema::<UserBody>)],
             )
-            .body(docs::schema::<auth::SignupRequest>)
+            .body(doc::schema::<auth::SignupRequest>)
             .throttled(),
         }],
     },
@@ -47,15 +47,15 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 "auth",
                 "Log in; the user's oldest token beyond the limit is rotated out.",
                 &[
-                    Response::json(200, "Logged in.", docs::schema::<LoginBody>),
+                    Response::json(200, "Logged in.", doc::schema::<LoginBody>),
                     Response::json(
                         401,
                         "Blank email or password, or invalid credentials.",
-                        docs::schema::<LoginErrorBody>,
+                        doc::schema::<LoginErrorBody>,
                     ),
                 ],
             )
-            .body(docs::schema::<auth::LoginRequest>)
+            .body(doc::schema::<auth::LoginRequest>)
             .throttled(),
         }],
     },

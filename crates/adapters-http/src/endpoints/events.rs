@@ -3,9 +3,9 @@
 use actix_web::http::Method;
 use actix_web::web;
 
+use super::doc::{self, Doc, Response};
 use super::{Endpoint, Operation};
 use crate::access::{Permission, TokenRule};
-use crate::docs::{self, Doc, Response};
 use tokenauth_domain::Scope;
 
 use crate::handlers::events;
@@ -30,7 +30,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 &[Response::json(
                     200,
                     "A page of events.",
-                    docs::schema::<EventPageBody>,
+                    doc::schema::<EventPageBody>,
                 )],
             )
             .query(&EVENT_PAGE),
@@ -51,11 +51,11 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 "events",
                 "Every security event, newest first, filtered, a page at a time.",
                 &[
-                    Response::json(200, "A page of events.", docs::schema::<EventPageBody>),
+                    Response::json(200, "A page of events.", doc::schema::<EventPageBody>),
                     Response::json(
                         400,
                         "A malformed user_id, since or until, each under its name.",
-                        docs::object,
+                        doc::object,
                     ),
                 ],
             )

@@ -4,9 +4,9 @@
 use actix_web::http::Method;
 use actix_web::web;
 
+use super::doc::{self, Doc, Response};
 use super::{Endpoint, Operation};
 use crate::access::{Permission, TokenRule};
-use crate::docs::{self, Doc, Response};
 use crate::handlers::gateway;
 
 /// The endpoints of this group, in the order the API root lists them.
@@ -31,7 +31,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 ), Response::json(
                     403,
                     "The token lacks a scope asked for, or staff=true and the user is not staff.",
-                    docs::detail,
+                    doc::detail,
                 )],
             )
             .query(&[
@@ -54,7 +54,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
             doc: Doc::new(
                 "gateway",
                 "The JSON Web Key Set (RFC 7517) of the signing key and of retired keys whose JWTs may still be alive; empty when no JWTs are signed.",
-                &[Response::json(200, "The key set.", docs::schema::<gateway::KeySet>)],
+                &[Response::json(200, "The key set.", doc::schema::<gateway::KeySet>)],
             ),
         }],
     },

@@ -4,9 +4,9 @@ use actix_web::http::Method;
 use actix_web::web;
 
 use super::THE_USER;
+use super::doc::{self, Doc, Response};
 use super::{Endpoint, Operation};
 use crate::access::{Permission, TokenRule};
-use crate::docs::{self, Doc, Response};
 use crate::handlers::{link_pages, recovery, verification};
 use crate::pages;
 
@@ -31,7 +31,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                     "Recorded. An active account with this address gets a link, valid once, for auth.password_reset_ttl_seconds.",
                 )],
             )
-            .body(docs::schema::<recovery::AddressRequest>)
+            .body(doc::schema::<recovery::AddressRequest>)
             .throttled(),
         }],
     },
@@ -54,7 +54,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                     "The password is set; every session and personal token of the user is revoked.",
                 )],
             )
-            .body(docs::schema::<recovery::PasswordResetConfirmRequest>),
+            .body(doc::schema::<recovery::PasswordResetConfirmRequest>),
         }],
     },
     Endpoint {
@@ -92,7 +92,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 "Mark the address verified with a mailed key (single use).",
                 &[THE_USER],
             )
-            .body(docs::schema::<verification::VerifyEmailRequest>),
+            .body(doc::schema::<verification::VerifyEmailRequest>),
         }],
     },
     Endpoint {
@@ -114,7 +114,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                     "Recorded. An active, unverified account with this address gets a link (not in mode none).",
                 )],
             )
-            .body(docs::schema::<recovery::AddressRequest>)
+            .body(doc::schema::<recovery::AddressRequest>)
             .throttled(),
         }],
     },

@@ -8,6 +8,7 @@
 mod account;
 mod admin;
 mod auth;
+pub(crate) mod doc;
 mod events;
 mod gateway;
 mod mail_flows;
@@ -16,16 +17,13 @@ mod operations;
 mod passkeys;
 mod second_factor;
 
+use actix_web::Route;
 use actix_web::http::Method;
-use actix_web::web::{self, Data, ServiceConfig};
-use actix_web::{Route, guard};
 
-use crate::access::{Permission, TokenRule, TokenRules};
-use crate::docs::{self, Doc, Response};
-use crate::handlers::{fallback, options};
+use crate::access::{Permission, TokenRule};
 use crate::pages::Form;
 use crate::representation::UserBody;
-use crate::{BodyLimit, Cors, InFlight, Metrics, Services, Throttles};
+use doc::{Doc, Response};
 
 /// One path and everything served there.
 #[derive(Debug, Clone, Copy)]
@@ -103,7 +101,7 @@ const fn concat<const N: usize>(groups: &[&[Endpoint]]) -> [Endpoint; N] {
 }
 
 /// A 200 with the user, the answer of several groups' endpoints.
-const THE_USER: Response = Response::json(200, "The user.", docs::schema::<UserBody>);
+const THE_USER: Response = Response::json(200, "The user.", doc::schema::<UserBody>);
 
 impl Endpoint {
     /// Whether an operation of `method` is declared here.
@@ -165,73 +163,6 @@ pub(crate) fn links() -> Vec<(&'static str, &'static str)> {
         .iter()
         .filter_map(|endpoint| endpoint.link.map(|name| (name, endpoint.path)))
         .collect()
-}
-
-/// What every endpoint shares with the handlers, built once per server.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    /// The use cases.
-    pub services: Data<Services>,
-    /// Request, login and signup metrics.
-    pub metrics: Data<Metrics>,
-    /// The login and signup throttles.
-    pub throttles: Data<Throttles>,
-    /// The count of requests in flight, for a graceful stop.
-    pub in_flight: Data<InFlight>,
-    /// The largest request body accepted.
-    pub body_limit: BodyLimit,
-    /// The origins CORS allows.
-    pub cors: Data<Cors>,
-}
-
-/// Mounts every endpoint of [`ENDPOINTS`], with 404 and 405 in the contract's shape.
-pub fn configure(state: AppState) -> impl FnOnce(&mut ServiceConfig) + Clone {
-    move |cfg: &mut ServiceConfig| {
-        cfg.app_data(state.services)
-            .app_data(state.metrics)
-            .app_data(state.throttles)
-            .app_data(state.in_flight)
-            .app_data(state.cors)
-            .app_data(Data::new(state.body_limit))
-            .app_data(Data::new(crate::handlers::operations::ApiRoot(links())))
-            .app_data(Data::new(crate::handlers::operations::SchemaDocument::of(
-                &docs::document(),
-            )));
-        for endpoint in ENDPOINTS {
-            let allow = endpoint.allow();
-            let rules = TokenRules(
-                endpoint
-                    .operations
-                    .iter()
-                    .map(|operation| (operation.method.clone(), operation.token))
-                    .collect(),
-            );
-            let mut resource = web::resource(endpoint.path).app_data(rules);
-            for operation in endpoint.operations {
-                resource = resource.route((operation.handler)().method(operation.method.clone()));
-                if operation.method == Method::GET {
-                    // HEAD is GET without the body; actix leaves the body out.
-                    resource = resource.route((operation.handler)().guard(guard::Head()));
-                }
-            }
-            let options = options::Options {
-                name: endpoint.name,
-                description: endpoint.description,
-                allow: allow.clone(),
-                permission: endpoint.permission,
-            };
-            cfg.service(
-                resource
-                    .route(
-                        web::route()
-                            .guard(guard::Options())
-                            .to(options::handler(options)),
-                    )
-                    .default_service(web::to(fallback::method_not_allowed(allow))),
-            );
-        }
-        cfg.default_service(web::to(fallback::not_found));
-    }
 }
 
 #[cfg(test)]

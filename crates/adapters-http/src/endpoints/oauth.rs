@@ -3,9 +3,9 @@
 use actix_web::http::Method;
 use actix_web::web;
 
+use super::doc::{self, Doc, Response};
 use super::{Endpoint, Operation};
 use crate::access::{Permission, TokenRule};
-use crate::docs::{self, Doc, Response};
 use crate::handlers::oauth::{self, IntrospectionBody, TokenRequest};
 use tokenauth_domain::Scope;
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
@@ -14,7 +14,7 @@ use utoipa::openapi::{Components, RefOr};
 const INVALID_REQUEST: Response = Response::json(
     400,
     "`{\"error\": \"invalid_request\"}`: token missing, blank or not a string.",
-    docs::object,
+    doc::object,
 );
 
 /// A usable token's members, or `{"active": false}` alone.
@@ -28,7 +28,7 @@ fn introspection(components: &mut Components) -> RefOr<Schema> {
         )
         .required("active");
     OneOfBuilder::new()
-        .item(docs::schema::<IntrospectionBody>(components))
+        .item(doc::schema::<IntrospectionBody>(components))
         .item(inactive)
         .into()
 }
@@ -54,7 +54,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                     INVALID_REQUEST,
                 ],
             )
-            .body(docs::schema::<TokenRequest>)
+            .body(doc::schema::<TokenRequest>)
             .form_first(),
         }],
     },
@@ -77,7 +77,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                     INVALID_REQUEST,
                 ],
             )
-            .body(docs::schema::<TokenRequest>)
+            .body(doc::schema::<TokenRequest>)
             .form_first()
             .throttled(),
         }],

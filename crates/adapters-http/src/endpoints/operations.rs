@@ -3,9 +3,9 @@
 use actix_web::http::Method;
 use actix_web::web;
 
+use super::doc::{self, Doc, Response};
 use super::{Endpoint, Operation};
 use crate::access::{Permission, TokenRule};
-use crate::docs::{self, Doc, Response};
 use crate::handlers::operations;
 
 /// The endpoints of this group, in the order the API root lists them.
@@ -24,7 +24,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
             doc: Doc::new(
                 "operations",
                 "Endpoint names and their URLs; a browser gets a page with links.",
-                &[Response::json(200, "The endpoints.", docs::object)],
+                &[Response::json(200, "The endpoints.", doc::object)],
             )
             .no_database(),
         }],
@@ -43,7 +43,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
             doc: Doc::new(
                 "operations",
                 "The process runs.",
-                &[Response::json(200, "The process runs.", docs::status)],
+                &[Response::json(200, "The process runs.", doc::status)],
             )
             .no_database(),
         }],
@@ -62,7 +62,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
             doc: Doc::new(
                 "operations",
                 "The database answers.",
-                &[Response::json(200, "The database answers.", docs::status)],
+                &[Response::json(200, "The database answers.", doc::status)],
             ),
         }],
     },
@@ -99,7 +99,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
             doc: Doc::new(
                 "operations",
                 "This document.",
-                &[Response::json(200, "The OpenAPI 3 document.", docs::object)],
+                &[Response::json(200, "The OpenAPI 3 document.", doc::object)],
             )
             .no_database(),
         }],

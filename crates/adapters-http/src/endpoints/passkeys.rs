@@ -3,9 +3,9 @@
 use actix_web::http::Method;
 use actix_web::web;
 
+use super::doc::{self, Doc, Response};
 use super::{Endpoint, Operation};
 use crate::access::{Permission, TokenRule};
-use crate::docs::{self, Doc, Response};
 use crate::handlers::passkey_page;
 use crate::handlers::passkeys::{
     self, PasskeyBody, PasskeyLoginRequest, PasskeyRequest, RegistrationOptionsRequest,
@@ -16,7 +16,7 @@ use tokenauth_domain::Scope;
 const OPTIONS: Response = Response::json(
     200,
     "`{\"publicKey\": {...}}`, WebAuthn Level 3 JSON for the browser's PublicKeyCredential.parse…OptionsFromJSON.",
-    docs::object,
+    doc::object,
 );
 
 /// The endpoints of this group, in the order the API root lists them.
@@ -54,15 +54,15 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 "passkeys",
                 "Log in with the browser's authentication response; no password, no second step.",
                 &[
-                    Response::json(200, "Logged in.", docs::schema::<LoginBody>),
+                    Response::json(200, "Logged in.", doc::schema::<LoginBody>),
                     Response::json(
                         401,
                         "Invalid passkey, or the login rules (inactive, unverified).",
-                        docs::schema::<LoginErrorBody>,
+                        doc::schema::<LoginErrorBody>,
                     ),
                 ],
             )
-            .body(docs::schema::<PasskeyLoginRequest>)
+            .body(doc::schema::<PasskeyLoginRequest>)
             .throttled(),
         }],
     },
@@ -82,7 +82,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 "Creation options: a discoverable credential with user verification, the user's passkeys excluded, a fresh challenge (single use, 5 minutes).",
                 &[OPTIONS],
             )
-            .body(docs::schema::<RegistrationOptionsRequest>),
+            .body(doc::schema::<RegistrationOptionsRequest>),
         }],
     },
     Endpoint {
@@ -103,7 +103,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                     &[Response::json(
                         200,
                         "The passkeys.",
-                        docs::list::<PasskeyBody>,
+                        doc::list::<PasskeyBody>,
                     )],
                 ),
             },
@@ -115,15 +115,15 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                     "passkeys",
                     "Register the passkey of the browser's registration response.",
                     &[
-                        Response::json(201, "Registered.", docs::schema::<PasskeyBody>),
+                        Response::json(201, "Registered.", doc::schema::<PasskeyBody>),
                         Response::json(
                             400,
                             "Field errors, or a response that does not verify.",
-                            docs::object,
+                            doc::object,
                         ),
                     ],
                 )
-                .body(docs::schema::<PasskeyRequest>),
+                .body(doc::schema::<PasskeyRequest>),
             },
         ],
     },
@@ -143,7 +143,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 "Delete the passkey.",
                 &[
                     Response::empty(204, "Deleted."),
-                    Response::json(404, "Not one of the user's passkeys.", docs::detail),
+                    Response::json(404, "Not one of the user's passkeys.", doc::detail),
                 ],
             ),
         }],

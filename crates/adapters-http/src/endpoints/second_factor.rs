@@ -4,9 +4,9 @@
 use actix_web::http::Method;
 use actix_web::web;
 
+use super::doc::{self, Doc, Response};
 use super::{Endpoint, Operation};
 use crate::access::{Permission, TokenRule};
-use crate::docs::{self, Doc, Response};
 use crate::handlers::second_factor::{
     self, DisableRequest, MfaStatusBody, PasswordConfirmation, RecoveryCodesBody,
     SecondStepRequest, TotpConfirmRequest, TotpSetupBody,
@@ -18,12 +18,12 @@ use tokenauth_domain::Scope;
 const NEW_CODES: Response = Response::json(
     200,
     "Ten recovery codes, shown once.",
-    docs::schema::<RecoveryCodesBody>,
+    doc::schema::<RecoveryCodesBody>,
 );
 const NOT_NOW: Response = Response::json(
     400,
     "Field errors, or the account's state (detail).",
-    docs::bad_request,
+    doc::bad_request,
 );
 
 /// The endpoints of this group, in the order the API root lists them.
@@ -43,15 +43,15 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 "auth",
                 "Finish a login that answered `Second factor required.` with a TOTP or recovery code; the mfa_token dies after 5 wrong codes.",
                 &[
-                    Response::json(200, "Logged in.", docs::schema::<LoginBody>),
+                    Response::json(200, "Logged in.", doc::schema::<LoginBody>),
                     Response::json(
                         400,
                         "A wrong code, or an unknown, used or expired mfa_token.",
-                        docs::object,
+                        doc::object,
                     ),
                 ],
             )
-            .body(docs::schema::<SecondStepRequest>)
+            .body(doc::schema::<SecondStepRequest>)
             .throttled(),
         }],
     },
@@ -72,7 +72,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 &[Response::json(
                     200,
                     "The factors.",
-                    docs::schema::<MfaStatusBody>,
+                    doc::schema::<MfaStatusBody>,
                 )],
             ),
         }],
@@ -95,12 +95,12 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                     Response::json(
                         200,
                         "The pending secret.",
-                        docs::schema::<TotpSetupBody>,
+                        doc::schema::<TotpSetupBody>,
                     ),
                     NOT_NOW,
                 ],
             )
-            .body(docs::schema::<PasswordConfirmation>),
+            .body(doc::schema::<PasswordConfirmation>),
         }],
     },
     Endpoint {
@@ -119,7 +119,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 "Confirm the pending secret with its current code: TOTP is on.",
                 &[NEW_CODES, NOT_NOW],
             )
-            .body(docs::schema::<TotpConfirmRequest>),
+            .body(doc::schema::<TotpConfirmRequest>),
         }],
     },
     Endpoint {
@@ -138,7 +138,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 "Replace the recovery codes.",
                 &[NEW_CODES, NOT_NOW],
             )
-            .body(docs::schema::<PasswordConfirmation>),
+            .body(doc::schema::<PasswordConfirmation>),
         }],
     },
     Endpoint {
@@ -157,7 +157,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 "Remove TOTP and the recovery codes.",
                 &[Response::empty(204, "TOTP is off."), NOT_NOW],
             )
-            .body(docs::schema::<DisableRequest>),
+            .body(doc::schema::<DisableRequest>),
         }],
     },
     Endpoint {
@@ -176,7 +176,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
                 "Remove the user's TOTP and recovery codes; its tokens stay valid.",
                 &[
                     Response::empty(204, "Removed (or there was none)."),
-                    Response::json(404, "No such user.", docs::detail),
+                    Response::json(404, "No such user.", doc::detail),
                 ],
             ),
         }],

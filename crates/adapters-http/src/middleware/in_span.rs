@@ -9,7 +9,7 @@ use tracing::Span;
 /// Like tracing's `Instrumented`, entering the span for each poll, but the
 /// finished future is dropped inside the poll that finished it. Dropping
 /// an `Instrumented` enters the span once more to drop what it wraps, an
-/// entry and exit of about 300 instructions on every request; only a
+/// entry and exit on every request; only a
 /// request cut short (its future dropped unfinished) pays that here.
 ///
 /// Needs an `Unpin` future, as actix's middleware chain hands out (boxed),
