@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use tokenauth_domain::{Identity, IdentityClaims, JwtId, Scopes};
+use quick_cache::sync::Cache;
+use tokenauth_domain::{Identity, IdentityClaims, JwtId, KeyId, Scopes, Timestamp, TokenId};
 
 use crate::SigningKeys;
 use crate::ports::{Clock, KeyGenerationError, TokenGenerator};
@@ -32,11 +33,40 @@ pub struct GatewayJwtPolicy {
 }
 
 /// Signs the identity `/api/auth/verify` vouches for.
+///
+/// A gateway asks before every request, and an Ed25519 signature costs more
+/// than the rest of a verify: the JWT signed for a token is handed out
+/// again while it has more than half its lifetime left and states what is
+/// still true (the same user, address, staff flag and scopes, and the
+/// current key), as Oathkeeper's `id_token` mutator caches its JWTs. The
+/// token itself is still checked on every verify, so revocation is not
+/// delayed by a JWT kept here.
 pub struct GatewayIdentity {
     keys: Arc<SigningKeys>,
     generator: Arc<dyn TokenGenerator>,
     clock: Arc<dyn Clock>,
     policy: GatewayJwtPolicy,
+    signed: Cache<TokenId, Arc<Signed>>,
+}
+
+/// A JWT signed for a token, and what it states.
+struct Signed {
+    jwt: Arc<str>,
+    key: KeyId,
+    claims: IdentityClaims,
+    /// Handed out again until then: half its lifetime.
+    reusable_until: Timestamp,
+}
+
+impl Signed {
+    fn still_states(&self, who: &Identity, scopes: Scopes, key: &KeyId) -> bool {
+        let claims = &self.claims;
+        self.key == *key
+            && claims.subject == who.id
+            && claims.email == who.email
+            && claims.is_staff == who.is_staff
+            && claims.scopes == scopes
+    }
 }
 
 impl std::fmt::Debug for GatewayIdentity {
@@ -48,6 +78,10 @@ impl std::fmt::Debug for GatewayIdentity {
 }
 
 impl GatewayIdentity {
+    /// How many tokens' JWTs a process keeps for reuse; beyond it the least
+    /// used go (a few MiB at most).
+    pub const REUSED_JWTS: usize = 10_000;
+
     /// The use case over the shared keys and its ports.
     pub fn new(
         keys: Arc<SigningKeys>,
@@ -60,16 +94,29 @@ impl GatewayIdentity {
             generator,
             clock,
             policy,
+            signed: Cache::new(Self::REUSED_JWTS),
         }
     }
 
-    /// A JWT stating who `who` is and what the presented token holds,
-    /// signed with the current key. No I/O beyond the random source.
-    pub fn assert(&self, who: &Identity, scopes: Scopes) -> Result<String, GatewayJwtError> {
+    /// A JWT stating who `who` is and what the presented token (`token`)
+    /// holds, signed with the current key: the one signed for the token
+    /// before while it may be reused. No I/O beyond the random source.
+    pub fn assert(
+        &self,
+        who: &Identity,
+        token: TokenId,
+        scopes: Scopes,
+    ) -> Result<Arc<str>, GatewayJwtError> {
         let key = self.keys.signing_key().ok_or(GatewayJwtError::NoKey)?;
+        let now = self.clock.now();
+        if let Some(signed) = self.signed.get(&token)
+            && now < signed.reusable_until
+            && signed.still_states(who, scopes, key.id())
+        {
+            return Ok(signed.jwt.clone());
+        }
         let mut jti = [0; JwtId::BYTES];
         self.generator.fill(&mut jti)?;
-        let now = self.clock.now();
         let claims = IdentityClaims {
             issuer: self.policy.issuer.clone(),
             subject: who.id,
@@ -81,6 +128,14 @@ impl GatewayIdentity {
             expires: now + self.policy.lifetime,
             audience: self.policy.audience.clone(),
         };
-        Ok(key.sign_identity(&claims))
+        let jwt: Arc<str> = key.sign_identity(&claims).into();
+        let signed = Signed {
+            jwt: jwt.clone(),
+            key: key.id().clone(),
+            claims,
+            reusable_until: now + self.policy.lifetime / 2,
+        };
+        self.signed.insert(token, Arc::new(signed));
+        Ok(jwt)
     }
 }

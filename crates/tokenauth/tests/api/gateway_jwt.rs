@@ -196,15 +196,48 @@ async fn a_tampered_jwt_does_not_verify(backend: Backend) {
     assert!(verified_claims(&ada_jwt, &keys, None).is_ok());
 }
 
-async fn every_verify_gets_its_own_jti(backend: Backend) {
-    let app = jwt_app(backend).await;
+async fn a_token_gets_its_jwt_again_until_half_its_lifetime_has_passed(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| {
+        with_jwts(settings);
+        settings.gateway.jwt_ttl_seconds = 2;
+    })
+    .await;
     let key = app.user_with_token("ada@example.com").await;
+    let first = verified_jwt(&app, &key).await;
+    assert_eq!(verified_jwt(&app, &key).await, first);
+    // Half of two seconds later, a JWT with its whole lifetime ahead.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let later = verified_jwt(&app, &key).await;
+    assert_ne!(later, first);
+    let keys = key_set(&app).await;
+    let (first, later) = (
+        verified_claims(&first, &keys, None).unwrap(),
+        verified_claims(&later, &keys, None).unwrap(),
+    );
+    assert_ne!(first["jti"], later["jti"]);
+}
+
+async fn each_token_gets_a_jwt_of_its_own(backend: Backend) {
+    let app = jwt_app(backend).await;
+    let session = app.user_with_token("ada@example.com").await;
+    let personal = app.personal_token(&session, &["account:read"]).await;
     let keys = key_set(&app).await;
     let mut seen = HashSet::new();
-    for _ in 0..5 {
-        let claims = verified_claims(&verified_jwt(&app, &key).await, &keys, None).unwrap();
+    for key in [&session, &personal] {
+        let claims = verified_claims(&verified_jwt(&app, key).await, &keys, None).unwrap();
         assert!(seen.insert(claims["jti"].as_str().unwrap().to_owned()));
     }
+}
+
+async fn a_change_to_what_the_jwt_states_signs_a_new_one_at_once(backend: Backend) {
+    let app = jwt_app(backend).await;
+    let key = app.user_with_token("ada@example.com").await;
+    let before = verified_jwt(&app, &key).await;
+    app.promote("ada@example.com", false);
+    let after = verified_jwt(&app, &key).await;
+    assert_ne!(after, before);
+    let claims = verified_claims(&after, &key_set(&app).await, None).unwrap();
+    assert_eq!(claims["is_staff"], true);
 }
 
 async fn a_refused_verify_carries_no_jwt(backend: Backend) {
@@ -332,7 +365,9 @@ on_both_backends!(
     a_staff_user_is_staff_in_the_jwt,
     the_audience_and_lifetime_are_the_operators,
     a_tampered_jwt_does_not_verify,
-    every_verify_gets_its_own_jti,
+    a_token_gets_its_jwt_again_until_half_its_lifetime_has_passed,
+    each_token_gets_a_jwt_of_its_own,
+    a_change_to_what_the_jwt_states_signs_a_new_one_at_once,
     a_refused_verify_carries_no_jwt,
     every_process_on_one_database_signs_with_the_same_key,
     processes_racing_to_make_the_first_key_agree_on_one,
