@@ -3,9 +3,9 @@ use diesel::result::{DatabaseErrorKind, Error};
 use tokenauth_application::{RepositoryError, SigningKeyStore};
 use tokenauth_domain::{KeyId, SigningKey, SigningSecret, Timestamp};
 
-use crate::Database;
 use crate::models::{aware, naive};
 use crate::schema::signing_keys;
+use crate::{Database, DbConnection};
 
 /// The JWT signing keys in the database.
 #[derive(Debug, Clone)]
@@ -88,6 +88,13 @@ impl SigningKeyStore for DieselSigningKeys {
     fn rotate(&self, next: &SigningKey) -> Result<Option<SigningKey>, RepositoryError> {
         let row = SigningKeyRow::from_key(next);
         let retired = self.db.write(|conn| {
+            // Two rotations at once: the second waits here for the first
+            // to commit, then retires the key the first made. (SQLite's
+            // write transactions are serial already.)
+            if let DbConnection::Postgresql(pg) = conn {
+                diesel::sql_query("LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE")
+                    .execute(pg)?;
+            }
             let retired = diesel::update(signing_keys::table)
                 .filter(signing_keys::retired.is_null())
                 .set(signing_keys::retired.eq(row.created))

@@ -210,8 +210,17 @@ impl From<LoginError> for ApiError {
 
 impl From<GatewayJwtError> for ApiError {
     fn from(error: GatewayJwtError) -> Self {
-        tracing::error!(%error, "no gateway JWT could be signed");
-        Self::Internal
+        match error {
+            // The keys could not be read back for a while: the database.
+            GatewayJwtError::NoKey => {
+                tracing::warn!(%error, "no gateway JWT could be signed");
+                Self::Unavailable
+            }
+            GatewayJwtError::Random(_) => {
+                tracing::error!(%error, "no gateway JWT could be signed");
+                Self::Internal
+            }
+        }
     }
 }
 

@@ -13,8 +13,8 @@ use crate::ports::{Clock, KeyGenerationError, TokenGenerator};
 /// Why no JWT could be signed.
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayJwtError {
-    /// No signing key has been read yet.
-    #[error("no signing key has been loaded")]
+    /// No signing key has been read, or none lately.
+    #[error("no signing key has been read lately")]
     NoKey,
     /// The random source failed (for `jti`).
     #[error(transparent)]

@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use chrono::TimeDelta;
-
 use crate::{Email, Scopes, Timestamp, UserId};
 
 /// The private half of an Ed25519 key: RFC 8032's 32-byte seed. Never
@@ -113,15 +111,6 @@ pub struct SigningKey {
     pub retired: Option<Timestamp>,
 }
 
-impl SigningKey {
-    /// Whether a verifier may still meet a JWT it signed at `now`: until
-    /// `published_for` after its retirement.
-    pub fn is_published(&self, now: Timestamp, published_for: TimeDelta) -> bool {
-        self.retired
-            .is_none_or(|retired| retired + published_for > now)
-    }
-}
-
 /// What a gateway's JWT states of the caller (the claims of `X-Auth-Jwt`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdentityClaims {
@@ -169,21 +158,5 @@ mod tests {
         assert_eq!(KeyId::parse(id.as_str()), Some(id));
         assert_eq!(KeyId::parse("0F0F0F0F0F0F0F0F"), None);
         assert_eq!(KeyId::parse("0f0f"), None);
-    }
-
-    #[test]
-    fn a_retired_key_stays_published_for_the_lifetime_of_what_it_signed() {
-        let now = chrono::Utc::now();
-        let mut key = SigningKey {
-            id: KeyId::from_bytes([1; 8]),
-            secret: SigningSecret::from_bytes([1; 32]),
-            created: now,
-            retired: None,
-        };
-        let lifetime = TimeDelta::seconds(60);
-        assert!(key.is_published(now, lifetime));
-        key.retired = Some(now);
-        assert!(key.is_published(now + TimeDelta::seconds(59), lifetime));
-        assert!(!key.is_published(now + TimeDelta::seconds(60), lifetime));
     }
 }

@@ -412,11 +412,19 @@ impl Settings {
                 "auth.mfa_login_ttl_seconds",
                 self.auth.mfa_login_ttl_seconds,
             ),
-            ("gateway.jwt_ttl_seconds", self.gateway.jwt_ttl_seconds),
         ] {
             if seconds == 0 {
                 return invalid(key, "0".to_owned(), "must be at least 1".to_owned());
             }
+        }
+        // A gateway JWT is meant to be short-lived; a day also keeps every
+        // sum of times far from overflowing.
+        if !(1..=86_400).contains(&self.gateway.jwt_ttl_seconds) {
+            return invalid(
+                "gateway.jwt_ttl_seconds",
+                self.gateway.jwt_ttl_seconds.to_string(),
+                "must be 1 to 86400 (a day)".to_owned(),
+            );
         }
         if self.auth.mfa_issuer.trim().is_empty() || self.auth.mfa_issuer.contains(':') {
             return invalid(
@@ -731,6 +739,14 @@ mod tests {
             error.starts_with("auth.password_reset_ttl_seconds"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_gateway_jwt_lifetime_of_zero_or_over_a_day_is_refused() {
+        for seconds in ["0", "86401", "10000000000000"] {
+            let error = refusal(&[("TOKENAUTH__GATEWAY__JWT_TTL_SECONDS", seconds)]);
+            assert!(error.starts_with("gateway.jwt_ttl_seconds"), "{error}");
+        }
     }
 
     #[test]
