@@ -29,7 +29,7 @@ pub(crate) struct UserBody<'a> {
     email_verified: bool,
     #[schema(format = DateTime)]
     date_joined: String,
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     last_login: Option<String>,
 }
 
@@ -63,7 +63,7 @@ pub(crate) struct IssuedTokenBody {
     #[schema(format = DateTime)]
     created: String,
     /// Null when tokens never expire.
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     expires: Option<String>,
 }
 
@@ -84,7 +84,6 @@ impl IssuedTokenBody {
 pub(crate) struct LoginBody<'a> {
     /// Always `Success!`.
     pub message: &'static str,
-    #[schema(inline)]
     pub user: UserBody<'a>,
     pub token: IssuedTokenBody,
 }
@@ -97,11 +96,11 @@ pub(crate) struct SessionBody {
     id: String,
     #[schema(format = DateTime)]
     created: String,
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     expires: Option<String>,
     /// To the minute; null until a request after the one that made the
     /// token authenticates with it.
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     last_used: Option<String>,
     /// True for the token that made this request.
     current: bool,
@@ -109,11 +108,13 @@ pub(crate) struct SessionBody {
     #[schema(inline)]
     kind: TokenKindBody,
     /// The name a personal token was given; null for sessions.
+    #[schema(required = true)]
     name: Option<String>,
     /// What the token may do: every scope for a session.
     #[schema(schema_with = crate::extract::fields::scopes)]
     scopes: Vec<ScopeBody>,
     /// The client IP of the request that made the token.
+    #[schema(required = true)]
     ip: Option<String>,
     /// The `User-Agent` of that request; null when none was sent.
     user_agent: Option<String>,
@@ -146,13 +147,14 @@ pub(crate) struct PersonalTokenBody {
     /// Always `personal`.
     #[schema(inline)]
     kind: TokenKindBody,
+    #[schema(required = true)]
     name: Option<String>,
     #[schema(schema_with = crate::extract::fields::scopes)]
     scopes: Vec<ScopeBody>,
     #[schema(format = DateTime)]
     created: String,
     /// Fixed when the token is made; null for a token that never expires.
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     expires: Option<String>,
     /// 40 lowercase hex characters, shown this once.
     #[schema(pattern = "^[0-9a-f]{40}$")]
@@ -215,12 +217,11 @@ impl ScopeBody {
 pub(crate) struct UserPageBody<'a> {
     count: u64,
     /// Absolute URL of the next page.
-    #[schema(format = "uri")]
+    #[schema(format = "uri", required = true)]
     next: Option<String>,
     /// Absolute URL of the previous page.
-    #[schema(format = "uri")]
+    #[schema(format = "uri", required = true)]
     previous: Option<String>,
-    #[schema(inline)]
     results: Vec<UserBody<'a>>,
 }
 
@@ -242,10 +243,10 @@ impl<'a> UserPageBody<'a> {
 pub(crate) struct EventPageBody<'a> {
     count: u64,
     /// Absolute URL of the next page.
-    #[schema(format = "uri")]
+    #[schema(format = "uri", required = true)]
     next: Option<String>,
     /// Absolute URL of the previous page.
-    #[schema(format = "uri")]
+    #[schema(format = "uri", required = true)]
     previous: Option<String>,
     #[schema(value_type = Vec<EventDoc>)]
     results: Vec<&'a RawValue>,
@@ -284,16 +285,18 @@ pub(crate) struct EventDoc {
     #[schema(format = DateTime)]
     created: String,
     /// Whose account; null when none matched.
-    #[schema(format = Uuid)]
+    #[schema(format = Uuid, required = true)]
     user_id: Option<String>,
     /// The staff user who acted on someone else's account.
-    #[schema(format = Uuid)]
+    #[schema(format = Uuid, required = true)]
     actor_id: Option<String>,
     /// The client IP, as the throttles see it.
+    #[schema(required = true)]
     ip: Option<String>,
+    #[schema(required = true)]
     user_agent: Option<String>,
     /// The token used, created or revoked.
-    #[schema(format = Uuid)]
+    #[schema(format = Uuid, required = true)]
     token_id: Option<String>,
     /// Never a password, key, code or hash.
     detail: serde_json::Map<String, serde_json::Value>,

@@ -43,10 +43,10 @@ impl From<ProfileRequest> for ProfileInput {
 #[serde(default)]
 pub(crate) struct PasswordChangeRequest {
     /// The password now, to confirm.
-    #[schema(schema_with = fields::any_text)]
+    #[schema(schema_with = fields::any_text, required = true)]
     current_password: FieldValue,
     /// Judged by the password policy, as at signup.
-    #[schema(schema_with = fields::new_password)]
+    #[schema(schema_with = fields::new_password, required = true)]
     new_password: FieldValue,
 }
 
@@ -55,7 +55,7 @@ pub(crate) struct PasswordChangeRequest {
 #[serde(default)]
 pub(crate) struct AccountDeletionRequest {
     /// The user's password, to confirm.
-    #[schema(schema_with = fields::any_text)]
+    #[schema(schema_with = fields::any_text, required = true)]
     password: FieldValue,
 }
 
@@ -137,10 +137,10 @@ pub(crate) async fn list_tokens(
 #[serde(default)]
 pub(crate) struct PersonalTokenRequest {
     /// What the token is for; trimmed.
-    #[schema(schema_with = fields::label)]
+    #[schema(schema_with = fields::label, required = true)]
     name: FieldValue,
     /// What it may do.
-    #[schema(schema_with = fields::scopes)]
+    #[schema(schema_with = fields::scopes, required = true)]
     scopes: ListValue,
     /// Days it lives: 30 when left out, never when null.
     #[schema(schema_with = fields::token_days)]

@@ -20,13 +20,13 @@ use crate::{ApiError, LoginOutcome, Metrics, Services, Throttle, Throttles};
 #[serde(default)]
 pub(crate) struct SignupRequest {
     /// Trimmed, valid; unique in any case.
-    #[schema(schema_with = fields::email)]
+    #[schema(schema_with = fields::email, required = true)]
     email: FieldValue,
     /// An optional `+` then digits.
-    #[schema(schema_with = fields::phone_number)]
+    #[schema(schema_with = fields::phone_number, required = true)]
     phonenumber: FieldValue,
     /// Judged by the password policy: not numeric, common, or like the email or names.
-    #[schema(schema_with = fields::new_password)]
+    #[schema(schema_with = fields::new_password, required = true)]
     password: FieldValue,
     /// Optional, empty by default.
     #[schema(schema_with = fields::name)]
@@ -40,9 +40,9 @@ pub(crate) struct SignupRequest {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub(crate) struct LoginRequest {
-    #[schema(schema_with = fields::any_text)]
+    #[schema(schema_with = fields::any_text, required = true)]
     email: FieldValue,
-    #[schema(schema_with = fields::any_text)]
+    #[schema(schema_with = fields::any_text, required = true)]
     password: FieldValue,
 }
 

@@ -20,10 +20,10 @@ use crate::{ApiError, Services};
 #[serde(default)]
 pub(crate) struct EmailChangeRequest {
     /// The user's password, to confirm.
-    #[schema(schema_with = fields::any_text)]
+    #[schema(schema_with = fields::any_text, required = true)]
     password: FieldValue,
     /// The address wanted; the rules of signup's `email`.
-    #[schema(schema_with = fields::email)]
+    #[schema(schema_with = fields::email, required = true)]
     new_email: FieldValue,
 }
 
@@ -32,7 +32,7 @@ pub(crate) struct EmailChangeRequest {
 #[serde(default)]
 pub(crate) struct EmailChangeConfirmRequest {
     /// The key from the link mailed to the new address.
-    #[schema(schema_with = fields::any_text)]
+    #[schema(schema_with = fields::any_text, required = true)]
     token: FieldValue,
 }
 

@@ -20,7 +20,7 @@ use crate::{ApiError, Services, Throttles};
 #[serde(default)]
 pub(crate) struct TokenRequest {
     /// The token's key.
-    #[schema(schema_with = fields::any_text)]
+    #[schema(schema_with = fields::any_text, required = true)]
     token: Value,
     /// Ignored: there is one kind of token to look for.
     #[schema(schema_with = fields::any_text)]

@@ -37,7 +37,7 @@ impl<'de> Deserialize<'de> for Credential {
 #[serde(default)]
 pub(crate) struct RegistrationOptionsRequest {
     /// The user's password.
-    #[schema(schema_with = fields::any_text)]
+    #[schema(schema_with = fields::any_text, required = true)]
     password: FieldValue,
 }
 
@@ -46,10 +46,10 @@ pub(crate) struct RegistrationOptionsRequest {
 #[serde(default)]
 pub(crate) struct PasskeyRequest {
     /// What to call it.
-    #[schema(schema_with = fields::label)]
+    #[schema(schema_with = fields::label, required = true)]
     name: FieldValue,
     /// The registration response.
-    #[schema(schema_with = fields::webauthn_response)]
+    #[schema(schema_with = fields::webauthn_response, required = true)]
     credential: Credential,
 }
 
@@ -58,7 +58,7 @@ pub(crate) struct PasskeyRequest {
 #[serde(default)]
 pub(crate) struct PasskeyLoginRequest {
     /// The authentication response.
-    #[schema(schema_with = fields::webauthn_response)]
+    #[schema(schema_with = fields::webauthn_response, required = true)]
     credential: Credential,
 }
 
@@ -68,6 +68,7 @@ pub(crate) struct PasskeyBody {
     id: String,
     name: String,
     created: String,
+    #[schema(required = true)]
     last_used: Option<String>,
 }
 

@@ -18,7 +18,7 @@ use crate::{ApiError, Services, Throttles};
 #[serde(default)]
 pub(crate) struct AddressRequest {
     /// Validated as at signup; whether an account has it is never told.
-    #[schema(schema_with = fields::email)]
+    #[schema(schema_with = fields::email, required = true)]
     email: FieldValue,
 }
 
@@ -46,10 +46,10 @@ pub(crate) async fn read_address_request(
 #[serde(default)]
 pub(crate) struct PasswordResetConfirmRequest {
     /// The key from the mailed link.
-    #[schema(schema_with = fields::any_text)]
+    #[schema(schema_with = fields::any_text, required = true)]
     token: FieldValue,
     /// Judged as at signup, against the account's email and names.
-    #[schema(schema_with = fields::new_password)]
+    #[schema(schema_with = fields::new_password, required = true)]
     new_password: FieldValue,
 }
 

@@ -20,7 +20,7 @@ use crate::{ApiError, LoginOutcome, Metrics, Services, Throttles};
 #[serde(default)]
 pub(crate) struct PasswordConfirmation {
     /// The user's password.
-    #[schema(schema_with = fields::any_text)]
+    #[schema(schema_with = fields::any_text, required = true)]
     password: FieldValue,
 }
 
@@ -29,7 +29,7 @@ pub(crate) struct PasswordConfirmation {
 #[serde(default)]
 pub(crate) struct TotpConfirmRequest {
     /// The code the authenticator app shows now.
-    #[schema(schema_with = fields::any_text)]
+    #[schema(schema_with = fields::any_text, required = true)]
     code: FieldValue,
 }
 
@@ -38,10 +38,10 @@ pub(crate) struct TotpConfirmRequest {
 #[serde(default)]
 pub(crate) struct DisableRequest {
     /// The user's password.
-    #[schema(schema_with = fields::any_text)]
+    #[schema(schema_with = fields::any_text, required = true)]
     password: FieldValue,
     /// A TOTP code or a recovery code.
-    #[schema(schema_with = fields::any_text)]
+    #[schema(schema_with = fields::any_text, required = true)]
     code: FieldValue,
 }
 
@@ -50,10 +50,10 @@ pub(crate) struct DisableRequest {
 #[serde(default)]
 pub(crate) struct SecondStepRequest {
     /// The key the first step answered.
-    #[schema(schema_with = fields::any_text)]
+    #[schema(schema_with = fields::any_text, required = true)]
     mfa_token: FieldValue,
     /// A TOTP code or a recovery code.
-    #[schema(schema_with = fields::any_text)]
+    #[schema(schema_with = fields::any_text, required = true)]
     code: FieldValue,
 }
 

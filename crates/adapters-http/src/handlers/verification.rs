@@ -19,7 +19,7 @@ use crate::{ApiError, Services, Throttles};
 #[serde(default)]
 pub(crate) struct VerifyEmailRequest {
     /// The key from the mailed link.
-    #[schema(schema_with = fields::any_text)]
+    #[schema(schema_with = fields::any_text, required = true)]
     token: FieldValue,
 }
 
