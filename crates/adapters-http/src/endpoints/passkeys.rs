@@ -34,9 +34,10 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
             token: TokenRule::None,
             doc: Doc::new(
                 "passkeys",
-                "Request options: a fresh challenge (single use, 5 minutes), user verification required, any discoverable credential.",
+                "Request options: a fresh challenge (single use, 5 minutes), user verification required, any discoverable credential. Throttled per IP at throttle.login's rate, in a window of its own.",
                 &[OPTIONS],
-            ),
+            )
+            .throttled(),
         }],
     },
     Endpoint {

@@ -11,7 +11,7 @@ use tokenauth_application::{CredentialField, FieldValue, PasskeyInput};
 use tokenauth_domain::Passkey;
 use utoipa::ToSchema;
 
-use crate::extract::{AuthenticatedUser, Origin, fields, read_body};
+use crate::extract::{AuthenticatedUser, Origin, client_ip, fields, read_body};
 use crate::handlers::auth::{admit_then_read, login_answer};
 use crate::representation::rfc3339;
 use crate::responses::json_response;
@@ -160,8 +160,18 @@ pub(crate) async fn delete(
 }
 
 /// `POST /api/login/passkey/options`: request options for a discoverable
-/// credential.
-pub(crate) async fn login_options(services: Data<Services>) -> Result<HttpResponse, ApiError> {
+/// credential. Anyone may ask and each answer stores a challenge, so the
+/// asking is throttled per IP: at `throttle.login`'s rate, in a window of
+/// its own (a passkey login asks once here and once at the login).
+pub(crate) async fn login_options(
+    services: Data<Services>,
+    throttles: Data<Throttles>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let ip = client_ip(&req, throttles.trusted_proxies);
+    throttles
+        .check(throttles.passkey_options_per_ip.as_ref(), &ip)
+        .await?;
     let options = Blocking
         .run(move || services.passkeys.login_options())
         .await?;

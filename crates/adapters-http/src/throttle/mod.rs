@@ -32,6 +32,9 @@ pub struct Throttles {
     pub mail_per_email: Option<Throttle>,
     /// Token revocations (`POST /api/oauth/revoke`) per client IP.
     pub revoke_per_ip: Option<Throttle>,
+    /// Passkey login options (`POST /api/login/passkey/options`) per client
+    /// IP: each stores a challenge. At the login rate, in a window of its own.
+    pub passkey_options_per_ip: Option<Throttle>,
     /// How many proxies in front of the service append to `X-Forwarded-For`.
     pub trusted_proxies: usize,
     shared: Option<SharedThrottleStore>,
@@ -44,6 +47,7 @@ impl Throttles {
             login_per_ip: login.map(|rate| Throttle::new("login_ip", rate)),
             login_per_email: login.map(|rate| Throttle::new("login_email", rate)),
             signup_per_ip: signup.map(|rate| Throttle::new("signup_ip", rate)),
+            passkey_options_per_ip: login.map(|rate| Throttle::new("passkey_options_ip", rate)),
             mail_per_ip: None,
             mail_per_email: None,
             revoke_per_ip: None,

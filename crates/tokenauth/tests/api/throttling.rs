@@ -58,6 +58,21 @@ async fn second_steps_count_against_the_ip_with_logins(backend: Backend) {
     assert_throttled(&app.login("ada@example.com", PASSWORD).await, 60);
 }
 
+async fn passkey_login_options_are_throttled_per_ip_in_a_window_of_their_own(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.throttle.login = "2/minute".into()).await;
+    let options = || app.request(reqwest::Method::POST, "/api/login/passkey/options", None);
+    for _ in 0..2 {
+        assert_eq!(options().await.status, StatusCode::OK);
+    }
+    assert_throttled(&options().await, 60);
+    // Asking for options took nothing from the login window.
+    app.signup("ada@example.com").await;
+    assert_eq!(
+        app.login("ada@example.com", PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
+
 async fn logins_are_throttled_per_email_across_addresses(backend: Backend) {
     let app = spawn_app_with(backend, |s| {
         s.throttle.login = "2/minute".into();
@@ -161,6 +176,7 @@ async fn off_turns_throttling_off(backend: Backend) {
 on_both_backends!(
     every_login_request_counts_against_the_ip,
     second_steps_count_against_the_ip_with_logins,
+    passkey_login_options_are_throttled_per_ip_in_a_window_of_their_own,
     logins_are_throttled_per_email_across_addresses,
     signups_are_throttled_per_ip,
     a_spoofed_forwarded_for_changes_nothing_without_trusted_proxies,
