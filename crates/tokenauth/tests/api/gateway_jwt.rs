@@ -199,14 +199,14 @@ async fn a_tampered_jwt_does_not_verify(backend: Backend) {
 async fn a_token_gets_its_jwt_again_until_half_its_lifetime_has_passed(backend: Backend) {
     let app = spawn_app_with(backend, |settings| {
         with_jwts(settings);
-        settings.gateway.jwt_ttl_seconds = 2;
+        settings.gateway.jwt_ttl_seconds = 4;
     })
     .await;
     let key = app.user_with_token("ada@example.com").await;
     let first = verified_jwt(&app, &key).await;
     assert_eq!(verified_jwt(&app, &key).await, first);
-    // Half of two seconds later, a JWT with its whole lifetime ahead.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // Half of four seconds later, a JWT with its whole lifetime ahead.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     let later = verified_jwt(&app, &key).await;
     assert_ne!(later, first);
     let keys = key_set(&app).await;
