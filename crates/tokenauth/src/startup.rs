@@ -333,7 +333,8 @@ async fn refresh_signing_key_continually(keys: Arc<SigningKeys>) {
         let keys = keys.clone();
         match tokio::task::spawn_blocking(move || keys.refresh()).await {
             Ok(Ok(_)) => {}
-            // The key in hand keeps signing; its successor comes next time.
+            // The keys in hand serve until the next refresh succeeds, or
+            // until they are stale (`SigningKeys::STALE_AFTER`).
             Ok(Err(error)) => tracing::warn!(%error, "could not re-read the JWT signing key"),
             Err(error) => tracing::warn!(%error, "the JWT signing key refresh failed"),
         }
@@ -352,31 +353,17 @@ async fn prune_periodically(pruning: Pruning, interval: Duration) {
     loop {
         ticks.tick().await;
         let done = webhooks.clone();
-        let deliveries = tokio::task::spawn_blocking(move || {
+        prune_one("finished webhook deliveries", move || {
             done.as_deref().map_or(Ok(0), DeliverWebhooks::prune)
-        });
-        match deliveries.await {
-            Ok(Ok(0)) => {}
-            Ok(Ok(deleted)) => tracing::info!(deleted, "pruned finished webhook deliveries"),
-            Ok(Err(error)) => tracing::warn!(%error, "could not prune webhook deliveries"),
-            Err(error) => tracing::warn!(%error, "webhook delivery pruning failed"),
-        }
+        })
+        .await;
         let keys = signing_keys.clone();
-        match tokio::task::spawn_blocking(move || keys.as_deref().map_or(Ok(0), SigningKeys::prune))
-            .await
-        {
-            Ok(Ok(0)) => {}
-            Ok(Ok(deleted)) => tracing::info!(deleted, "pruned retired signing keys"),
-            Ok(Err(error)) => tracing::warn!(%error, "could not prune signing keys"),
-            Err(error) => tracing::warn!(%error, "signing key pruning failed"),
-        }
+        prune_one("retired signing keys", move || {
+            keys.as_deref().map_or(Ok(0), SigningKeys::prune)
+        })
+        .await;
         let log = events.clone();
-        match tokio::task::spawn_blocking(move || log.prune()).await {
-            Ok(Ok(0)) => {}
-            Ok(Ok(deleted)) => tracing::info!(deleted, "pruned security events past retention"),
-            Ok(Err(error)) => tracing::warn!(%error, "could not prune security events"),
-            Err(error) => tracing::warn!(%error, "security event pruning failed"),
-        }
+        prune_one("security events past retention", move || log.prune()).await;
         let mail = prune_mail.clone();
         match tokio::task::spawn_blocking(move || mail.execute()).await {
             Ok(Ok(PrunedMail {
@@ -392,11 +379,19 @@ async fn prune_periodically(pruning: Pruning, interval: Duration) {
             Err(error) => tracing::warn!(%error, "account mail pruning failed"),
         }
         let prune = prune.clone();
-        match tokio::task::spawn_blocking(move || prune.execute()).await {
-            Ok(Ok(0)) => {}
-            Ok(Ok(deleted)) => tracing::info!(deleted, "pruned expired tokens"),
-            Ok(Err(error)) => tracing::warn!(%error, "could not prune expired tokens"),
-            Err(error) => tracing::warn!(%error, "token pruning failed"),
-        }
+        prune_one("expired tokens", move || prune.execute()).await;
+    }
+}
+
+/// Runs one pruning off the workers and logs what it deleted, or why not.
+async fn prune_one(
+    what: &'static str,
+    prune: impl FnOnce() -> Result<usize, RepositoryError> + Send + 'static,
+) {
+    match tokio::task::spawn_blocking(prune).await {
+        Ok(Ok(0)) => {}
+        Ok(Ok(deleted)) => tracing::info!(deleted, "pruned {what}"),
+        Ok(Err(error)) => tracing::warn!(%error, "could not prune {what}"),
+        Err(error) => tracing::warn!(%error, "pruning {what} failed"),
     }
 }

@@ -55,9 +55,18 @@ pub(crate) async fn admit_then_read<T: DeserializeOwned>(
     req: &HttpRequest,
     payload: Payload,
 ) -> Result<T, ApiError> {
-    let ip = client_ip(req, throttles.trusted_proxies);
-    throttles.check(per_ip, &ip).await?;
+    admit(throttles, per_ip, req).await?;
     read_body(req, payload.into_inner()).await
+}
+
+/// Counts the request against its client IP's window: 429 when full.
+pub(crate) async fn admit(
+    throttles: &Throttles,
+    per_ip: Option<&Throttle>,
+    req: &HttpRequest,
+) -> Result<(), ApiError> {
+    let ip = client_ip(req, throttles.trusted_proxies);
+    throttles.check(per_ip, &ip).await
 }
 
 /// `POST /api/signup`: 201 with the new user.

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use tokenauth_application::Authenticated;
 use utoipa::ToSchema;
 
-use crate::extract::{AuthenticatedUser, Origin, client_ip, fields, read_body};
+use crate::extract::{AuthenticatedUser, Origin, fields, read_body};
+use crate::handlers::auth::admit_then_read;
 use crate::responses::json_response;
 use crate::threads::{Blocking, Threads};
 use crate::{ApiError, Services, Throttles};
@@ -103,11 +104,8 @@ pub(crate) async fn revoke(
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let ip = client_ip(&req, throttles.trusted_proxies);
-    throttles
-        .check(throttles.revoke_per_ip.as_ref(), &ip)
-        .await?;
-    let body: TokenRequest = read_body(&req, payload.into_inner()).await?;
+    let body: TokenRequest =
+        admit_then_read(&throttles, throttles.revoke_per_ip.as_ref(), &req, payload).await?;
     let key = body.key()?.to_owned();
     Blocking
         .run(move || services.revoke_token.execute(&key, &origin))

@@ -11,8 +11,8 @@ use tokenauth_application::{CredentialField, FieldValue, PasskeyInput};
 use tokenauth_domain::Passkey;
 use utoipa::ToSchema;
 
-use crate::extract::{AuthenticatedUser, Origin, client_ip, fields, read_body};
-use crate::handlers::auth::{admit_then_read, login_answer};
+use crate::extract::{AuthenticatedUser, Origin, fields, read_body};
+use crate::handlers::auth::{admit, admit_then_read, login_answer};
 use crate::representation::rfc3339;
 use crate::responses::json_response;
 use crate::threads::{Blocking, Threads};
@@ -168,10 +168,7 @@ pub(crate) async fn login_options(
     throttles: Data<Throttles>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let ip = client_ip(&req, throttles.trusted_proxies);
-    throttles
-        .check(throttles.passkey_options_per_ip.as_ref(), &ip)
-        .await?;
+    admit(&throttles, throttles.passkey_options_per_ip.as_ref(), &req).await?;
     let options = Blocking
         .run(move || services.passkeys.login_options())
         .await?;
