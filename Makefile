@@ -15,7 +15,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 COMPOSE_TEST_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/postgres?sslmode=disable&gssencmode=disable
 DEV_DATABASE_URL := postgres://tokenauth:tokenauth@127.0.0.1:5433/tokenauth
 
-.PHONY: bench-micro run dev test lint compose-check fmt build release deps architecture browser redis nginx smtp webhooks pyjwt clients test-postgres bench fuzz help
+.PHONY: bench-micro run dev test lint compose-check fmt build release deps architecture browser redis nginx smtp webhooks pyjwt django clients test-postgres bench fuzz help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -152,6 +152,15 @@ pyjwt:
 		echo "make: the gateway JWT test will be skipped: python3 -m pip install 'pyjwt[crypto]' to run it" >&2; \
 	fi
 
+## Django REST Framework and djangorestframework-simplejwt (PyPI) in a venv in
+## ~/.cache/tokenauth-django: a SimpleJWT resource server verifies tokenauth's
+## access JWTs in the token pair test.
+django:
+	@if command -v python3 >/dev/null && ! python3 -c 'import venv, ensurepip' 2>/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "make: installing python3-venv for the Django resource-server test"; apt-get install -y -qq python3-venv >/dev/null; fi
+	@if command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null; then bash crates/tokenauth/tests/support/install_django.sh; \
+	else echo "make: the Django resource-server test will be skipped: it needs python3 with venv (apt-get install python3-venv)" >&2; fi
+
 ## The client generators (openapi-python-client from PyPI, openapi-typescript
 ## and openapi-fetch from npm) in ~/.cache/tokenauth-clients: the generated
 ## clients test makes a round trip with each against a live server.
@@ -159,7 +168,7 @@ clients:
 	@if command -v python3 >/dev/null && command -v npm >/dev/null; then bash clients/install.sh; \
 	else echo "make: the generated clients test will be skipped: it needs python3 (with venv) and Node.js 20 with npm" >&2; fi
 
-test: deps architecture browser redis nginx smtp webhooks pyjwt clients
+test: deps architecture browser redis nginx smtp webhooks pyjwt django clients
 	@url=$$($(MAKE) -s test-postgres | tail -1) && \
 	echo "tests: PostgreSQL at $$url" && \
 	TEST_DATABASE_URL="$$url" $(CARGO) test --workspace --all-targets

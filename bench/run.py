@@ -7,7 +7,7 @@ latency, non-2xx count and the server's peak RSS per scenario, next to two
 reference figures measured in the same run: PostgreSQL's own point-select rate
 (pgbench -S) and the bcrypt bound (cores / one verify at the configured cost).
 """
-import argparse, datetime, hashlib, json, os, platform, re, secrets, shutil, signal
+import argparse, concurrent.futures, datetime, hashlib, json, os, platform, re, secrets, shutil, signal
 import socket, sqlite3, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -18,7 +18,7 @@ PASSWORD = "bench-Password-77"
 PG_ADMIN = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SCENARIOS = ["healthz", "me", "login", "signup", "mixed"]
 # Measured beside "me", interleaved with it (see main).
-SIDE_BY_SIDE = ["me, interleaved", "me, RUST_LOG=warn", "verify", "verify + JWT", "introspect", "me, sslmode=require", "floor"]
+SIDE_BY_SIDE = ["me, interleaved", "me, RUST_LOG=warn", "me, Bearer JWT", "verify", "verify + JWT", "introspect", "me, sslmode=require", "floor"]
 # How the side-by-side labels are measured. Runs of one server here move by
 # ±10% from one second to the next (the host, not tokenauth: an A/A pair of
 # identical servers does the same), and these comparisons have margins of a
@@ -244,6 +244,27 @@ def wrk(server, scenario, connections, duration, keys, emails, run_tag):
 LOGIN_LOAD = os.path.join(TARGET, "release", "examples", "login_load")
 # The TOTP secret the bench gives every seeded user for the two-step logins.
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def access_jwts(server, emails, work, count=128):
+    """Access JWTs of the first `count` seeded users, from POST /api/token/
+    (each a bcrypt check, so a few at a time)."""
+    with open(emails) as f:
+        addresses = f.read().split()[:count]
+
+    def obtain(email):
+        body = json.dumps({"email": email, "password": PASSWORD}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{server.port}/api/token/", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())["access"]
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        jwts = list(pool.map(obtain, addresses))
+    path = os.path.join(work, "jwts.txt")
+    with open(path, "w") as f:
+        f.write("\n".join(jwts) + "\n")
+    return path
 
 
 def login_load(server, scenario, connections, duration, keys, emails):
@@ -570,10 +591,15 @@ def main():
                     # logging, /api/me on a server logging only warnings (what
                     # the access log costs), and the gateway's verify.
                     quiet = Server(backend, os.path.join(work, "quiet.log"), quiet=True)
-                    # The same database, with a signed JWT on every verify.
+                    # The same database, with a signed JWT on every verify,
+                    # and SimpleJWT-style pairs on (their access JWTs outlive the run).
                     signing = Server(backend, os.path.join(work, "jwt.log"),
-                                     extra={"TOKENAUTH__GATEWAY__JWT": "true"})
+                                     extra={"TOKENAUTH__GATEWAY__JWT": "true",
+                                            "TOKENAUTH__JWT__ENABLED": "true",
+                                            "TOKENAUTH__JWT__ACCESS_TTL_SECONDS": "86400"})
+                    jwts = access_jwts(signing, emails, work)
                     side = [("me, interleaved", server, "me"), ("me, RUST_LOG=warn", quiet, "me"),
+                            ("me, Bearer JWT", signing, "me_bearer"),
                             ("verify", server, "verify"), ("verify + JWT", signing, "verify"),
                             ("introspect", server, "introspect")]
                     floor = tls = None
@@ -600,7 +626,8 @@ def main():
                             for label, target, load in side[turn:] + side[:turn]:
                                 target.reset_peak_rss()
                                 measured[label].append(dict(
-                                    wrk(target, load, 32, SLICE_SECONDS, keys, emails, f"{name}{label}{round_}{cycle}{int(time.time())}"),
+                                    wrk(target, load, 32, SLICE_SECONDS, jwts if load == "me_bearer" else keys, emails,
+                                        f"{name}{label}{round_}{cycle}{int(time.time())}"),
                                     peak_rss_mib=target.peak_rss_mib()))
                         rates = {label: merged(runs)["rps"] for label, runs in measured.items()}
                         for label, runs in measured.items():
@@ -715,7 +742,7 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
                 paired = references.get(("paired", name, scenario))
                 if scenario == "floor" and paired:
                     ref = f"tokenauth's /api/me serves {100 / paired:.0f}% of this ({PAIRED})"
-                elif scenario in ("me, RUST_LOG=warn", "verify", "introspect", "me, sslmode=require") and paired:
+                elif scenario in ("me, RUST_LOG=warn", "me, Bearer JWT", "verify", "introspect", "me, sslmode=require") and paired:
                     ref = f"{100 * paired:.0f}% of me, interleaved ({PAIRED})"
                 if scenario == "verify + JWT" and ("paired", name, "JWT vs verify") in references:
                     ref = f"{100 * references[('paired', name, 'JWT vs verify')]:.0f}% of verify without JWT ({PAIRED})"

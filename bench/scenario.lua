@@ -1,5 +1,5 @@
 -- One script, several scenarios, chosen by BENCH_SCENARIO:
---   healthz, me, verify (the gateway's /api/auth/verify), introspect
+--   healthz, me, me_bearer (an access JWT), verify (the gateway's /api/auth/verify), introspect
 --   (POST /api/oauth/introspect), login, signup,
 --   mixed (90% me, 8% login, 2% signup).
 package.path = os.getenv("BENCH_DIR") .. "/?.lua;" .. package.path
@@ -21,6 +21,11 @@ local json = {["Content-Type"] = "application/json"}
 
 local function me()
   return wrk.format("GET", "/api/me", {["Authorization"] = "Token " .. keys[math.random(#keys)]})
+end
+
+-- The same, with an access JWT from POST /api/token/ (BENCH_KEYS holds JWTs).
+local function me_bearer()
+  return wrk.format("GET", "/api/me", {["Authorization"] = "Bearer " .. keys[math.random(#keys)]})
 end
 
 local function verify()
@@ -50,6 +55,7 @@ end
 function request()
   if scenario == "healthz" then return wrk.format("GET", "/healthz")
   elseif scenario == "me" then return me()
+  elseif scenario == "me_bearer" then return me_bearer()
   elseif scenario == "verify" then return verify()
   elseif scenario == "introspect" then return introspect()
   elseif scenario == "login" then return login()

@@ -22,6 +22,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 export DATABASE_URL="sqlite://$work/fuzz.sqlite3"
 export TOKENAUTH__SERVER__PORT="$port" TOKENAUTH__AUTH__BCRYPT_COST=4 TOKENAUTH__AUTH__TOKENS_PER_USER=1000
 export TOKENAUTH__THROTTLE__LOGIN=off TOKENAUTH__THROTTLE__SIGNUP=off RUST_LOG=warn
+# Every endpoint on, the SimpleJWT-style pairs included.
+export TOKENAUTH__JWT__ENABLED=true
 password="fuzz-Admin-pass-1"
 TOKENAUTH_SUPERUSER_PASSWORD="$password" "$binary" createsuperuser --email admin@example.com --phonenumber +15550000 >/dev/null
 

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::Database;
 use crate::connection::{DbConnection, write_transaction};
 use crate::error::is_unique_violation;
+use crate::jwt_store::end_jwts;
 use crate::models::{UserRow, aware, naive, search_key};
 use crate::outbox::insert_mail;
 use crate::schema::{account_keys, account_requests, auth_tokens, users};
@@ -203,6 +204,7 @@ impl AccountKeys for DieselAccountKeys {
                 .execute(conn)?;
             diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&user_id)))
                 .execute(conn)?;
+            end_jwts(conn, &user_id, events)?;
             consume_unused(conn, &user_id, KeyPurpose::PasswordReset, now)?;
             insert_events(conn, events, self.db.webhooks())?;
             Ok(true)

@@ -2,7 +2,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use tokenauth_application::{PasskeyUse, Passkeys, ProofOutcome, RepositoryError};
+use tokenauth_application::{LoginGrant, PasskeyUse, Passkeys, ProofOutcome, RepositoryError};
 use tokenauth_domain::{
     Ceremony, CeremonyKind, Passkey, PasskeyId, PasskeyName, SecurityEvent, Timestamp, UserHandle,
     UserId,
@@ -275,6 +275,10 @@ impl Passkeys for DieselPasskeys {
                 ProofOutcome::Done
             })
         };
-        spend_then_issue(&self.db, spend, login.token, login.keep, now, events)
+        let grant = LoginGrant::Session {
+            token: login.token,
+            keep: login.keep,
+        };
+        spend_then_issue(&self.db, spend, &grant, now, events)
     }
 }

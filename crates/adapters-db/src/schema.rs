@@ -16,6 +16,24 @@ diesel::table! {
         date_joined -> Timestamp,
         last_login -> Nullable<Timestamp>,
         search_key -> Text,
+        jwts_valid_after -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    refresh_jwts (jti) {
+        jti -> Text,
+        family -> Text,
+        user_id -> Text,
+        expires -> Timestamp,
+        state -> Text,
+    }
+}
+
+diesel::table! {
+    ended_jwts (jti) {
+        jti -> Text,
+        expires -> Timestamp,
     }
 }
 
@@ -162,5 +180,7 @@ diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(passkeys -> webauthn_users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(passkeys, webauthn_users);
 diesel::joinable!(account_keys -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, auth_tokens, account_keys);
+diesel::allow_tables_to_appear_in_same_query!(users, auth_tokens, account_keys, ended_jwts);
+diesel::joinable!(refresh_jwts -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, refresh_jwts);
 diesel::allow_tables_to_appear_in_same_query!(security_events, webhook_deliveries);

@@ -258,7 +258,7 @@ impl SecondFactors for DieselSecondFactors {
         now: Timestamp,
         events: &[SecurityEvent],
     ) -> Result<ProofOutcome, RepositoryError> {
-        let user = step.token.user_id.to_string();
+        let user = step.grant.user_id().to_string();
         let challenge = step.challenge.to_hex();
         let spend = |conn: &mut DbConnection| {
             if !spend(conn, &user, step.proof)? {
@@ -278,7 +278,7 @@ impl SecondFactors for DieselSecondFactors {
                 ProofOutcome::Done
             })
         };
-        spend_then_issue(&self.db, spend, step.token, step.keep, now, events)
+        spend_then_issue(&self.db, spend, &step.grant, now, events)
     }
 }
 

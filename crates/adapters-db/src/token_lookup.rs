@@ -1,12 +1,15 @@
 //! The request path's storage: a token by digest, and its use.
 
 use diesel::prelude::*;
-use tokenauth_application::{LookupFuture, RepositoryError, TokenLookup};
-use tokenauth_domain::{Identity, PresentedToken, Timestamp, TokenDigest, TokenId, User};
+use tokenauth_application::{JwtSubject, LookupFuture, RepositoryError, TokenLookup};
+use tokenauth_domain::{
+    Identity, PairJwtId, PresentedToken, Timestamp, TokenDigest, TokenId, User, UserId,
+};
 
 use crate::error::from_diesel;
+use crate::jwt_store::{SubjectRow, into_subject, jwt_subject};
 use crate::models::{IdentityRow, PresentedTokenRow, UserRow, naive};
-use crate::schema::{auth_tokens, users};
+use crate::schema::{auth_tokens, ended_jwts, users};
 use crate::{Database, DbConnection};
 
 /// The token with this digest, as a request presents it, and its user's
@@ -26,19 +29,21 @@ macro_rules! token_by_digest {
     };
 }
 
-/// Runs [`token_by_digest`] on the worker's async PostgreSQL connection when
-/// there is one, else on a blocking thread; a macro because the row type
-/// changes the query's type, which diesel's bounds would have to spell out.
-macro_rules! find_by_digest {
-    ($db:expr, $digest:expr, $user:ty) => {{
-        let digest: String = $digest;
+/// Runs a single-row read, written as `$query` over the owned values
+/// `$arg`, on the worker's async PostgreSQL connection when there is one,
+/// else on a blocking thread; a macro because each query's type would
+/// otherwise have to be spelled out in diesel's bounds.
+macro_rules! read_optional {
+    ($db:expr, ($($arg:ident),*) => $query:expr) => {{
         if let Some(connections) = $db.worker_connections() {
             let conn = connections.checkout().await?;
-            let found =
-                diesel_async::RunQueryDsl::get_result(token_by_digest!(digest, $user), &mut &*conn)
+            let found = {
+                $(let $arg = &$arg;)*
+                diesel_async::RunQueryDsl::get_result($query, &mut &*conn)
                     .await
                     .optional()
-                    .map_err(from_diesel);
+                    .map_err(from_diesel)
+            };
             connections.settle(conn, &found).await;
             found
         } else {
@@ -51,12 +56,11 @@ macro_rules! find_by_digest {
             // write its SQL text on every call to find the prepared statement
             // (a third of the instructions of a SQLite `/api/me`, counted
             // with callgrind).
-            let read = move |conn: &mut DbConnection| match conn {
-                DbConnection::Sqlite(conn) => {
-                    token_by_digest!(&digest, $user).get_result(conn).optional()
-                }
-                DbConnection::Postgresql(conn) => {
-                    token_by_digest!(&digest, $user).get_result(conn).optional()
+            let read = move |conn: &mut DbConnection| {
+                $(let $arg = &$arg;)*
+                match conn {
+                    DbConnection::Sqlite(conn) => $query.get_result(conn).optional(),
+                    DbConnection::Postgresql(conn) => $query.get_result(conn).optional(),
                 }
             };
             $db.run_blocking(read).await
@@ -125,7 +129,8 @@ impl TokenLookup for DieselTokenLookup {
         digest: &'a TokenDigest,
     ) -> LookupFuture<'a, Option<(PresentedToken, User)>> {
         Box::pin(async move {
-            let found = find_by_digest!(self.db, digest.to_hex(), UserRow)?;
+            let digest = digest.to_hex();
+            let found = read_optional!(self.db, (digest) => token_by_digest!(digest, UserRow))?;
             into_domain(found, UserRow::into_user)
         })
     }
@@ -135,8 +140,22 @@ impl TokenLookup for DieselTokenLookup {
         digest: &'a TokenDigest,
     ) -> LookupFuture<'a, Option<(PresentedToken, Identity)>> {
         Box::pin(async move {
-            let found = find_by_digest!(self.db, digest.to_hex(), IdentityRow)?;
+            let digest = digest.to_hex();
+            let found = read_optional!(self.db, (digest) => token_by_digest!(digest, IdentityRow))?;
             into_domain(found, IdentityRow::into_identity)
+        })
+    }
+
+    fn find_jwt_subject<'a>(
+        &'a self,
+        user: UserId,
+        jti: &'a PairJwtId,
+    ) -> LookupFuture<'a, Option<JwtSubject>> {
+        Box::pin(async move {
+            let (user, jti) = (user.to_string(), jti.as_str().to_owned());
+            let found: Option<SubjectRow> =
+                read_optional!(self.db, (user, jti) => jwt_subject!(user, jti))?;
+            found.map(into_subject).transpose()
         })
     }
 

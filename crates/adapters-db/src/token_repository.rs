@@ -3,11 +3,12 @@ use std::num::NonZeroU32;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::Error;
-use tokenauth_application::{ProofOutcome, RepositoryError, TokenRepository};
+use tokenauth_application::{LoginGrant, ProofOutcome, RepositoryError, TokenRepository};
 use tokenauth_domain::{AuthToken, SecurityEvent, Timestamp, TokenDigest, TokenId, UserId};
 
 use crate::Database;
 use crate::connection::{DbConnection, write_transaction};
+use crate::jwt_store::{end_jwts, insert_refresh};
 use crate::models::{SESSION, TokenRow, naive};
 use crate::schema::{auth_tokens, users};
 use crate::security_events::insert_events;
@@ -25,16 +26,16 @@ impl DieselTokenRepository {
     }
 }
 
-/// Inside a write transaction: issues a login's session token, sets the
-/// user's `last_login` and revokes its sessions beyond `keep`. `false`
-/// (nothing written) when the user is gone.
-pub(crate) fn issue_session(
+/// Inside a write transaction: records a login, setting the user's
+/// `last_login` and keeping what it issued: a session token (revoking the
+/// user's sessions beyond `keep`) or a refresh JWT. `false` (nothing
+/// written) when the user is gone.
+pub(crate) fn issue_grant(
     conn: &mut DbConnection,
-    token: &AuthToken,
-    keep: NonZeroU32,
+    grant: &LoginGrant<'_>,
     at: Timestamp,
 ) -> QueryResult<bool> {
-    let user_id = token.user_id.to_string();
+    let user_id = grant.user_id().to_string();
     // Updating the user row first locks it (PostgreSQL) or the database
     // (SQLite), so concurrent logins of one user take turns.
     let updated = diesel::update(users::table.find(&user_id))
@@ -43,23 +44,27 @@ pub(crate) fn issue_session(
     if updated == 0 {
         return Ok(false);
     }
-    diesel::insert_into(auth_tokens::table)
-        .values(&TokenRow::from_token(token))
-        .execute(conn)?;
-    delete_sessions_beyond(conn, &user_id, &token.id.to_string(), keep.get() - 1)?;
+    match grant {
+        LoginGrant::Session { token, keep } => {
+            diesel::insert_into(auth_tokens::table)
+                .values(&TokenRow::from_token(token))
+                .execute(conn)?;
+            delete_sessions_beyond(conn, &user_id, &token.id.to_string(), keep.get() - 1)?;
+        }
+        LoginGrant::Pair(refresh) => insert_refresh(conn, refresh)?,
+    }
     Ok(true)
 }
 
 /// In one transaction: `spend` spends a login's proof (a TOTP step, a
 /// recovery code, a passkey's counter) and says how that went; when it is
-/// `Done`, the session token is issued with `events`. `ProofRefused` keeps
+/// `Done`, the login's grant is issued with `events`. `ProofRefused` keeps
 /// nothing changed; `Gone` from `spend`, or a user deleted meanwhile, rolls
 /// everything back, so a proof is never spent for nothing.
 pub(crate) fn spend_then_issue(
     db: &Database,
     spend: impl FnOnce(&mut DbConnection) -> QueryResult<ProofOutcome>,
-    token: &AuthToken,
-    keep: NonZeroU32,
+    grant: &LoginGrant<'_>,
     now: Timestamp,
     events: &[SecurityEvent],
 ) -> Result<ProofOutcome, RepositoryError> {
@@ -70,7 +75,7 @@ pub(crate) fn spend_then_issue(
                 ProofOutcome::ProofRefused => return Ok(ProofOutcome::ProofRefused),
                 ProofOutcome::Gone => return Err(Error::RollbackTransaction),
             }
-            if !issue_session(conn, token, keep, now)? {
+            if !issue_grant(conn, grant, now)? {
                 return Err(Error::RollbackTransaction);
             }
             insert_events(conn, events, db.webhooks())?;
@@ -126,8 +131,9 @@ impl TokenRepository for DieselTokenRepository {
         at: Timestamp,
         events: &[SecurityEvent],
     ) -> Result<(), RepositoryError> {
+        let grant = LoginGrant::Session { token, keep };
         let user_exists = self.db.write(|conn| {
-            let issued = issue_session(conn, token, keep, at)?;
+            let issued = issue_grant(conn, &grant, at)?;
             if issued {
                 insert_events(conn, events, self.db.webhooks())?;
             }
@@ -238,10 +244,10 @@ impl TokenRepository for DieselTokenRepository {
 
     fn revoke_all(&self, user: UserId, events: &[SecurityEvent]) -> Result<usize, RepositoryError> {
         self.db.write(|conn| {
-            let revoked = diesel::delete(
-                auth_tokens::table.filter(auth_tokens::user_id.eq(user.to_string())),
-            )
-            .execute(conn)?;
+            let user = user.to_string();
+            let revoked = diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&user)))
+                .execute(conn)?;
+            end_jwts(conn, &user, events)?;
             insert_events(conn, events, self.db.webhooks())?;
             Ok(revoked)
         })

@@ -9,8 +9,9 @@ use tokenauth_domain::{
 use crate::Database;
 use crate::connection::{DbConnection, MultiBackend, write_transaction};
 use crate::error::is_unique_violation;
+use crate::jwt_store::end_jwts;
 use crate::models::{UserChangeset, UserRow, search_key};
-use crate::schema::{auth_tokens, users};
+use crate::schema::{auth_tokens, refresh_jwts, users};
 use crate::security_events::insert_events;
 
 /// Users in the database.
@@ -113,6 +114,7 @@ impl UserRepository for DieselUserRepository {
             if changes.deactivates() {
                 diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(&id)))
                     .execute(conn)?;
+                end_jwts(conn, &id, events)?;
             }
             insert_events(conn, events, self.db.webhooks())?;
             Ok(Some(row))
@@ -142,6 +144,7 @@ impl UserRepository for DieselUserRepository {
                     .filter(auth_tokens::id.ne(&keep)),
             )
             .execute(conn)?;
+            end_jwts(conn, &id, events)?;
             insert_events(conn, events, self.db.webhooks())?;
             Ok(true)
         })
@@ -226,6 +229,7 @@ fn delete_user(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
     // Explicit rather than trusting ON DELETE CASCADE alone: a SQLite
     // connection opened without foreign_keys would leave tokens behind.
     diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(id))).execute(conn)?;
+    diesel::delete(refresh_jwts::table.filter(refresh_jwts::user_id.eq(id))).execute(conn)?;
     diesel::delete(users::table.find(id))
         .execute(conn)
         .map(|deleted| deleted > 0)

@@ -723,7 +723,7 @@ fn migrations_are_idempotent(backend: Backend) {
         workers: 1,
         connect_timeout: Duration::from_secs(5),
     };
-    assert_eq!(Database::migrate(&settings).unwrap().len(), 11);
+    assert_eq!(Database::migrate(&settings).unwrap().len(), 12);
     assert!(Database::migrate(&settings).unwrap().is_empty());
 }
 

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 use tokenauth_application::{
     AdminError, AuthenticateError, ChangeEmailError, ChangePasswordError, CreateTokenError,
-    DeleteAccountError, EndSessionError, GatewayJwtError, LoginError, PasskeyError,
+    DeleteAccountError, EndSessionError, GatewayJwtError, LoginError, PairError, PasskeyError,
     PasskeyLoginError, PasswordResetError, RepositoryError, SecondFactorError, SecondStepError,
     SignupError, UpdateProfileError, ValidationErrors, VerifyEmailError,
 };
@@ -32,6 +32,16 @@ pub enum ApiError {
     /// 401 `{"detail": …}` from token authentication.
     #[error(transparent)]
     NotAuthenticated(Unauthenticated),
+    /// 401 `{"detail": …}` from `POST /api/token/` and its second step,
+    /// in SimpleJWT's words: never its storage failures.
+    #[error(transparent)]
+    PairLoginFailed(LoginError),
+    /// 401 `token_not_valid`: a JWT refused, SimpleJWT's one answer.
+    #[error("Token is invalid or expired")]
+    JwtNotValid,
+    /// 401 `no_active_account`: a refresh JWT whose user is gone or inactive.
+    #[error("No active account found for the given token.")]
+    NoActiveAccount,
     /// 400 `{"error": "invalid_request"}`: an OAuth endpoint (RFC 6749
     /// §5.2) got no usable `token`.
     #[error("invalid_request")]
@@ -91,7 +101,11 @@ impl ResponseError for ApiError {
             | Self::MalformedJson(_)
             | Self::Refused(_)
             | Self::OAuthInvalidRequest => StatusCode::BAD_REQUEST,
-            Self::LoginFailed(_) | Self::NotAuthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::LoginFailed(_)
+            | Self::NotAuthenticated(_)
+            | Self::PairLoginFailed(_)
+            | Self::JwtNotValid
+            | Self::NoActiveAccount => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
@@ -119,6 +133,29 @@ impl ResponseError for ApiError {
                 }),
             ),
             Self::OAuthInvalidRequest => json_response(status, &json!({"error": self.to_string()})),
+            Self::PairLoginFailed(LoginError::SecondFactorRequired { mfa_token }) => json_response(
+                status,
+                &json!({
+                    "detail": self.to_string(),
+                    "mfa_token": mfa_token.expose(),
+                    "methods": ["totp", "recovery_code"],
+                }),
+            ),
+            Self::PairLoginFailed(LoginError::EmailNotVerified) => {
+                json_response(status, &json!({"detail": self.to_string()}))
+            }
+            Self::PairLoginFailed(_) => json_response(
+                status,
+                &json!({"detail": "No active account found with the given credentials"}),
+            ),
+            Self::JwtNotValid => json_response(
+                status,
+                &json!({"detail": self.to_string(), "code": "token_not_valid"}),
+            ),
+            Self::NoActiveAccount => json_response(
+                status,
+                &json!({"detail": self.to_string(), "code": "no_active_account"}),
+            ),
             Self::LoginFailed(error) => json_response(
                 status,
                 &LoginErrorBody {
@@ -136,6 +173,12 @@ impl ResponseError for ApiError {
         match self {
             Self::LoginFailed(_) | Self::NotAuthenticated(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
+            }
+            Self::PairLoginFailed(_) | Self::JwtNotValid | Self::NoActiveAccount => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"api\""),
+                );
             }
             Self::Throttled(wait) => {
                 headers.insert(
@@ -203,7 +246,40 @@ impl From<LoginError> for ApiError {
                 tracing::error!(%error, "no token key could be generated");
                 Self::Internal
             }
+            LoginError::NoSigningKey => no_signing_key(),
             refused => Self::LoginFailed(refused),
+        }
+    }
+}
+
+impl ApiError {
+    /// A login's refusal as `POST /api/token/` words it.
+    pub(crate) fn in_pair_words(self) -> Self {
+        match self {
+            Self::LoginFailed(refused) => Self::PairLoginFailed(refused),
+            other => other,
+        }
+    }
+}
+
+/// The keys could not be read back for a while: the database.
+fn no_signing_key() -> ApiError {
+    tracing::warn!("no JWT could be signed: no signing key has been read lately");
+    ApiError::Unavailable
+}
+
+impl From<PairError> for ApiError {
+    fn from(error: PairError) -> Self {
+        match error {
+            PairError::Invalid(errors) => Self::Validation(errors),
+            PairError::NotValid => Self::JwtNotValid,
+            PairError::NoActiveAccount => Self::NoActiveAccount,
+            PairError::NoKey => no_signing_key(),
+            PairError::Random(error) => {
+                tracing::error!(%error, "no JWT id could be drawn");
+                Self::Internal
+            }
+            PairError::Storage(error) => error.into(),
         }
     }
 }
@@ -228,6 +304,7 @@ impl From<AuthenticateError> for ApiError {
     fn from(error: AuthenticateError) -> Self {
         match error {
             AuthenticateError::Storage(error) => error.into(),
+            AuthenticateError::JwtNotValid => Self::JwtNotValid,
             refused => Self::NotAuthenticated(Unauthenticated::Token(refused)),
         }
     }
@@ -332,6 +409,7 @@ impl From<SecondStepError> for ApiError {
                 tracing::error!(%error, "no token key could be generated");
                 Self::Internal
             }
+            SecondStepError::NoSigningKey => no_signing_key(),
         }
     }
 }

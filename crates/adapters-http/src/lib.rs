@@ -28,6 +28,7 @@ mod services;
 mod threads;
 mod throttle;
 
+pub use endpoints::Features;
 pub use error::{ApiError, Unauthenticated};
 pub use extract::{
     AuthenticatedUser, AuthorizationError, BodyLimit, Subject, client_ip, parse_authorization,
@@ -46,5 +47,5 @@ pub use throttle::{SharedThrottleStore, Throttle, Throttles};
 
 /// The OpenAPI 3 document of every endpoint, as `GET /api/schema` serves it.
 pub fn openapi_document() -> serde_json::Value {
-    serde_json::to_value(openapi::document()).unwrap_or_default()
+    serde_json::to_value(openapi::document(Features::ALL)).unwrap_or_default()
 }

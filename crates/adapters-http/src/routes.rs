@@ -6,7 +6,7 @@ use actix_web::http::Method;
 use actix_web::web::{self, Data, ServiceConfig};
 
 use crate::access::TokenRules;
-use crate::endpoints::{ENDPOINTS, links};
+use crate::endpoints::{Features, links};
 use crate::handlers::operations::{ApiRoot, SchemaDocument};
 use crate::handlers::{fallback, options};
 use crate::{BodyLimit, Cors, InFlight, Metrics, Services, Throttles, openapi};
@@ -26,9 +26,12 @@ pub struct AppState {
     pub body_limit: BodyLimit,
     /// The origins CORS allows.
     pub cors: Data<Cors>,
+    /// The endpoints settings turn on.
+    pub features: Features,
 }
 
-/// Mounts every endpoint of [`ENDPOINTS`], with 404 and 405 in the contract's shape.
+/// Mounts every endpoint served (see [`Features`]), with 404 and 405 in the
+/// contract's shape.
 pub fn configure(state: AppState) -> impl FnOnce(&mut ServiceConfig) + Clone {
     move |cfg: &mut ServiceConfig| {
         cfg.app_data(state.services)
@@ -37,9 +40,12 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut ServiceConfig) + Clone {
             .app_data(state.in_flight)
             .app_data(state.cors)
             .app_data(Data::new(state.body_limit))
-            .app_data(Data::new(ApiRoot(links())))
-            .app_data(Data::new(SchemaDocument::of(&openapi::document())));
-        for endpoint in ENDPOINTS {
+            .app_data(Data::new(ApiRoot(links(state.features))))
+            .app_data(Data::new(SchemaDocument::of(&openapi::document(
+                state.features,
+            ))))
+            .app_data(Data::new(state.features));
+        for endpoint in state.features.served() {
             let allow = endpoint.allow();
             let rules = TokenRules(
                 endpoint

@@ -4,7 +4,8 @@ use crate::threads::HashingThreads;
 use tokenauth_application::{
     AdminUsers, Authenticate, ChangeEmail, ChangePassword, DatabaseHealth, DeleteAccount, EventLog,
     GatewayIdentity, Login, Logout, LogoutAll, PasskeyAccess, PasswordReset, PersonalTokens,
-    RevokeToken, SecondFactor, Sessions, SigningKeys, Signup, UpdateProfile, VerifyEmail,
+    RevokeToken, SecondFactor, Sessions, SigningKeys, Signup, TokenPairs, UpdateProfile,
+    VerifyEmail,
 };
 
 /// The use cases the HTTP edge calls, built once and shared by every worker.
@@ -47,6 +48,8 @@ pub struct Services {
     pub event_log: EventLog,
     /// `X-Auth-Jwt` on `/api/auth/verify`, when `gateway.jwt` is on.
     pub gateway_identity: Option<GatewayIdentity>,
+    /// `/api/token/` and its siblings, when `jwt.enabled` is on.
+    pub token_pairs: Option<Arc<TokenPairs>>,
     /// `/.well-known/jwks.json`: the keys JWTs are signed with, when any
     /// JWTs are issued.
     pub signing_keys: Option<Arc<SigningKeys>>,

@@ -6,10 +6,13 @@ use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ed25519_dalek::Signer;
-use serde::Serialize;
+use chrono::DateTime;
+use ed25519_dalek::{Signer, Verifier};
+use serde::{Deserialize, Serialize};
 use tokenauth_application::{JwsSigner, LoadedKey};
-use tokenauth_domain::{IdentityClaims, KeyId, SigningKey};
+use tokenauth_domain::{
+    IdentityClaims, KeyId, PairClaims, PairJwtId, PairTokenType, SigningKey, UserId,
+};
 
 /// Ed25519 signatures for the JWTs tokenauth issues.
 #[derive(Debug, Clone, Copy, Default)]
@@ -26,6 +29,25 @@ impl JwsSigner for Ed25519Signer {
             signing,
         })
     }
+
+    fn key_id_of(&self, jwt: &str) -> Option<KeyId> {
+        let header: Header = decode_part(jwt.split('.').next()?)?;
+        (header.alg == "EdDSA").then_some(())?;
+        KeyId::parse(&header.kid)
+    }
+}
+
+/// The JOSE header fields read back.
+#[derive(Deserialize)]
+struct Header {
+    alg: String,
+    kid: String,
+}
+
+/// A base64url JSON part of a compact JWS, read as `T`.
+fn decode_part<T: serde::de::DeserializeOwned>(part: &str) -> Option<T> {
+    let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// A key with what signing needs derived once.
@@ -58,6 +80,28 @@ struct IdentityPayload<'a> {
     exp: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     aud: Option<&'a str>,
+}
+
+/// The claims of an access or refresh JWT, in SimpleJWT's order.
+#[derive(Serialize, Deserialize)]
+struct PairPayload<'a> {
+    token_type: &'a str,
+    exp: i64,
+    iat: i64,
+    jti: &'a str,
+    user_id: &'a str,
+}
+
+impl PairPayload<'_> {
+    fn into_claims(self) -> Option<PairClaims> {
+        Some(PairClaims {
+            token_type: PairTokenType::parse(self.token_type)?,
+            user_id: UserId::parse(self.user_id)?,
+            jti: PairJwtId::parse(self.jti)?,
+            issued_at: DateTime::from_timestamp(self.iat, 0)?,
+            expires: DateTime::from_timestamp(self.exp, 0)?,
+        })
+    }
 }
 
 impl Ed25519Key {
@@ -96,6 +140,32 @@ impl LoadedKey for Ed25519Key {
             exp: claims.expires.timestamp(),
             aud: claims.audience.as_deref(),
         })
+    }
+
+    fn sign_pair(&self, claims: &PairClaims) -> String {
+        self.sign(&PairPayload {
+            token_type: claims.token_type.as_str(),
+            exp: claims.expires.timestamp(),
+            iat: claims.issued_at.timestamp(),
+            jti: claims.jti.as_str(),
+            user_id: &claims.user_id.to_string(),
+        })
+    }
+
+    fn verify_pair(&self, jwt: &str) -> Option<PairClaims> {
+        let (signed, signature) = jwt.rsplit_once('.')?;
+        let (header, payload) = signed.split_once('.')?;
+        // Our own header, byte for byte: nothing else was signed by us.
+        (header == self.header).then_some(())?;
+        let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
+        let signature = ed25519_dalek::Signature::from_slice(&signature).ok()?;
+        self.signing
+            .verifying_key()
+            .verify(signed.as_bytes(), &signature)
+            .ok()?;
+        let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+        let payload: PairPayload<'_> = serde_json::from_slice(&bytes).ok()?;
+        payload.into_claims()
     }
 }
 

@@ -178,7 +178,7 @@ impl AdminUsers {
         }
         let event = updated_event(fields, id, origin, self.clock.now())
             .acted_by(actor.user.id)
-            .with_token(actor.token.id);
+            .with_token(actor.token_id());
         self.users
             .update(id, &changes, &[event])?
             .ok_or(AdminError::NotFound)
@@ -196,7 +196,7 @@ impl AdminUsers {
         let user = self.users.find_by_id(id)?.ok_or(AdminError::NotFound)?;
         let event = deleted_event(&user, origin, self.clock.now())
             .acted_by(actor.user.id)
-            .with_token(actor.token.id);
+            .with_token(actor.token_id());
         if self.users.delete(id, &[event])? {
             Ok(())
         } else {

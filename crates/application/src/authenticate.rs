@@ -1,12 +1,16 @@
-//! Authenticate: turn a presented token key into its user.
+//! Authenticate: turn a presented token key, or an access JWT, into its user.
 
 use std::sync::Arc;
 
+use quick_cache::sync::Cache;
 use tokenauth_domain::{
-    Identity, PresentedToken, Scope, Scopes, TokenDigest, TokenKey, TokenLifetime, User,
+    Identity, PairClaims, PairTokenType, PresentedToken, Scope, Scopes, TokenDigest, TokenId,
+    TokenKey, TokenLifetime, User,
 };
 
+use crate::SigningKeys;
 use crate::ports::{Clock, RepositoryError, TokenLookup};
+use crate::token_pairs::access_accepted;
 
 /// Why a presented key does not authenticate.
 #[derive(Debug, thiserror::Error)]
@@ -20,9 +24,32 @@ pub enum AuthenticateError {
     /// The token's user was deactivated.
     #[error("User inactive or deleted.")]
     UserInactive,
+    /// An access JWT that is expired, malformed, wrongly signed, ended, a
+    /// refresh JWT, or whose user is gone or inactive: SimpleJWT's one answer.
+    #[error("Token is invalid or expired")]
+    JwtNotValid,
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] RepositoryError),
+}
+
+/// What a request authenticated with.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// A stored token: a session or a personal one.
+    Token(PresentedToken),
+    /// An access JWT (`Authorization: Bearer`), which acts as a session.
+    AccessJwt(PairClaims),
+}
+
+impl Credential {
+    /// The stored token's id; `None` for a JWT, which is not stored.
+    pub fn token_id(&self) -> Option<TokenId> {
+        match self {
+            Self::Token(token) => Some(token.id),
+            Self::AccessJwt(_) => None,
+        }
+    }
 }
 
 /// A request's authenticated identity: the whole user by default, or only
@@ -31,26 +58,48 @@ pub enum AuthenticateError {
 pub struct Authenticated<Who = User> {
     /// Who.
     pub user: Who,
-    /// With which token.
-    pub token: PresentedToken,
+    /// With what.
+    pub credential: Credential,
 }
 
 impl<Who> Authenticated<Who> {
-    /// The scopes the token holds: every one for a session token.
+    /// The scopes the credential holds: every one for a session token or
+    /// an access JWT.
     pub fn scopes(&self) -> Scopes {
-        self.token.scopes()
+        match &self.credential {
+            Credential::Token(token) => token.scopes(),
+            Credential::AccessJwt(_) => Scopes::ALL,
+        }
     }
 
-    /// Whether the token holds `scope`.
+    /// Whether the credential holds `scope`.
     pub fn holds(&self, scope: Scope) -> bool {
         self.scopes().contains(scope)
     }
 
-    /// Whether the request came with a login (session) token, which alone may
-    /// make personal tokens, change the password and log out everywhere.
+    /// Whether the request came with a login (a session token or an access
+    /// JWT), which alone may make personal tokens, change the password and
+    /// log out everywhere.
     pub fn is_session(&self) -> bool {
-        self.token.kind.is_session()
+        match &self.credential {
+            Credential::Token(token) => token.kind.is_session(),
+            Credential::AccessJwt(_) => true,
+        }
     }
+
+    /// The stored token used; `None` for an access JWT.
+    pub fn token_id(&self) -> Option<TokenId> {
+        self.credential.token_id()
+    }
+}
+
+/// A stored token that authenticates, as introspection reports it.
+#[derive(Debug, Clone)]
+pub struct Introspected {
+    /// Its user.
+    pub user: User,
+    /// The token.
+    pub token: PresentedToken,
 }
 
 /// The authentication use case: the hot path of every protected request.
@@ -58,6 +107,14 @@ pub struct Authenticate {
     tokens: Arc<dyn TokenLookup>,
     clock: Arc<dyn Clock>,
     lifetime: TokenLifetime,
+    /// The keys access JWTs are checked with; `None` when they are off.
+    jwt_keys: Option<Arc<SigningKeys>>,
+    /// JWTs whose signature verified, by their text: a client sends one
+    /// access JWT with every request of its lifetime, and an Ed25519
+    /// verification costs more than the rest of such a request. Only what
+    /// verified is kept, and expiry and everything that ends a JWT are
+    /// checked on every request all the same.
+    verified: Cache<String, PairClaims>,
 }
 
 impl std::fmt::Debug for Authenticate {
@@ -79,7 +136,24 @@ impl Authenticate {
             tokens,
             clock,
             lifetime,
+            jwt_keys: None,
+            verified: Cache::new(Self::VERIFIED_JWTS),
         }
+    }
+
+    /// How many verified JWTs a process remembers; beyond it the least
+    /// used are verified again (a few MiB at most).
+    pub const VERIFIED_JWTS: usize = 10_000;
+
+    /// The same use case, accepting access JWTs signed with `keys`.
+    pub fn with_access_jwts(mut self, keys: Arc<SigningKeys>) -> Self {
+        self.jwt_keys = Some(keys);
+        self
+    }
+
+    /// Whether access JWTs are accepted at all.
+    pub fn accepts_jwts(&self) -> bool {
+        self.jwt_keys.is_some()
     }
 
     /// Looks the key up by digest (one indexed read) and checks expiry and the
@@ -96,12 +170,57 @@ impl Authenticate {
     pub async fn introspect(
         &self,
         presented_key: &str,
-    ) -> Result<Option<Authenticated>, RepositoryError> {
+    ) -> Result<Option<Introspected>, RepositoryError> {
         match self.execute(presented_key).await {
-            Ok(found) => Ok(Some(found)),
+            Ok(Authenticated {
+                user,
+                credential: Credential::Token(token),
+            }) => Ok(Some(Introspected { user, token })),
             Err(AuthenticateError::Storage(error)) => Err(error),
-            Err(_) => Ok(None),
+            Ok(_) | Err(_) => Ok(None),
         }
+    }
+
+    /// Checks an access JWT (`Authorization: Bearer`): its signature and
+    /// expiry here, then one read for its user, the user's cutoff and
+    /// whether it was logged out. No write: a JWT does not slide.
+    pub async fn execute_jwt(&self, jwt: &str) -> Result<Authenticated, AuthenticateError> {
+        let keys = self
+            .jwt_keys
+            .as_ref()
+            .ok_or(AuthenticateError::JwtNotValid)?;
+        let verified = match self.verified.get(jwt) {
+            Some(claims) => Some(claims),
+            None => keys.verify_pair(jwt).inspect(|claims| {
+                self.verified.insert(jwt.to_owned(), claims.clone());
+            }),
+        };
+        let claims = verified
+            .filter(|claims| claims.token_type == PairTokenType::Access)
+            .filter(|claims| !claims.is_expired(self.clock.now()))
+            .ok_or(AuthenticateError::JwtNotValid)?;
+        let subject = self
+            .tokens
+            .find_jwt_subject(claims.user_id, &claims.jti)
+            .await?
+            .filter(|subject| access_accepted(&claims, subject))
+            .ok_or(AuthenticateError::JwtNotValid)?;
+        Ok(Authenticated {
+            user: subject.user,
+            credential: Credential::AccessJwt(claims),
+        })
+    }
+
+    /// As [`Self::execute_jwt`], for the gateway's question.
+    pub async fn identify_jwt(
+        &self,
+        jwt: &str,
+    ) -> Result<Authenticated<Identity>, AuthenticateError> {
+        let found = self.execute_jwt(jwt).await?;
+        Ok(Authenticated {
+            user: Identity::from(&found.user),
+            credential: found.credential,
+        })
     }
 
     /// As [`Self::execute`], reading only who the user is: the gateway's
@@ -139,7 +258,10 @@ impl Authenticate {
                 tracing::warn!(%error, "could not record token use");
             }
         }
-        Ok(Authenticated { user, token })
+        Ok(Authenticated {
+            user,
+            credential: Credential::Token(token),
+        })
     }
 }
 

@@ -126,7 +126,7 @@ impl ChangePassword {
         origin: &RequestOrigin,
     ) -> Result<(), ChangePasswordError> {
         let hash = self.hasher.hash(password)?;
-        let keep = keep.map(|session| session.token.id);
+        let keep = keep.and_then(Authenticated::token_id);
         let mut event = SecurityEvent::new(
             EventKind::PasswordChanged,
             Some(user.id),

@@ -71,7 +71,7 @@ impl DeleteAccount {
             return Err(DeleteAccountError::Invalid(errors));
         }
         let event =
-            deleted_event(&session.user, origin, self.clock.now()).with_token(session.token.id);
+            deleted_event(&session.user, origin, self.clock.now()).with_token(session.token_id());
         match self.users.delete_own_account(session.user.id, &[event])? {
             AccountDeletion::Deleted | AccountDeletion::NotFound => Ok(()),
             AccountDeletion::LastSuperuser => Err(DeleteAccountError::LastSuperuser),

@@ -5,10 +5,12 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 use quick_cache::sync::Cache;
-use tokenauth_domain::{Identity, IdentityClaims, JwtId, KeyId, Scopes, Timestamp, TokenId};
+use tokenauth_domain::{
+    Identity, IdentityClaims, JwtId, KeyId, PairJwtId, Scopes, Timestamp, TokenId,
+};
 
-use crate::SigningKeys;
 use crate::ports::{Clock, KeyGenerationError, TokenGenerator};
+use crate::{Credential, SigningKeys};
 
 /// Why no JWT could be signed.
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +48,14 @@ pub struct GatewayIdentity {
     generator: Arc<dyn TokenGenerator>,
     clock: Arc<dyn Clock>,
     policy: GatewayJwtPolicy,
-    signed: Cache<TokenId, Arc<Signed>>,
+    signed: Cache<SignedFor, Arc<Signed>>,
+}
+
+/// What a reused JWT was signed for: a stored token, or an access JWT.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum SignedFor {
+    Token(TokenId),
+    AccessJwt(PairJwtId),
 }
 
 /// A JWT signed for a token, and what it states.
@@ -98,15 +107,19 @@ impl GatewayIdentity {
         }
     }
 
-    /// A JWT stating who `who` is and what the presented token (`token`)
-    /// holds, signed with the current key: the one signed for the token
+    /// A JWT stating who `who` is and what the presented credential holds,
+    /// signed with the current key: the one signed for the credential
     /// before while it may be reused. No I/O beyond the random source.
     pub fn assert(
         &self,
         who: &Identity,
-        token: TokenId,
+        credential: &Credential,
         scopes: Scopes,
     ) -> Result<Arc<str>, GatewayJwtError> {
+        let token = match credential {
+            Credential::Token(token) => SignedFor::Token(token.id),
+            Credential::AccessJwt(claims) => SignedFor::AccessJwt(claims.jti.clone()),
+        };
         let key = self.keys.signing_key().ok_or(GatewayJwtError::NoKey)?;
         let now = self.clock.now();
         if let Some(signed) = self.signed.get(&token)

@@ -34,13 +34,14 @@ pub mod second_factor;
 pub mod sessions;
 pub mod signing_keys;
 pub mod signup;
+pub mod token_pairs;
 pub mod update_profile;
 pub mod validation;
 pub mod verify_email;
 
 pub use account_mail::{AccountMail, AccountMailSettings};
 pub use admin_users::{AdminError, AdminUsers, PageRequest, UserUpdateInput};
-pub use authenticate::{Authenticate, AuthenticateError, Authenticated};
+pub use authenticate::{Authenticate, AuthenticateError, Authenticated, Credential, Introspected};
 pub use change_email::{ChangeEmail, ChangeEmailError, EmailChangeInput};
 pub use change_password::{ChangePassword, ChangePasswordError, ChangePasswordInput};
 pub use delete_account::{DeleteAccount, DeleteAccountError};
@@ -61,14 +62,14 @@ pub use password_reset::{PasswordReset, PasswordResetError, ResetConfirmInput};
 pub use personal_tokens::{CreateTokenError, PersonalTokenInput, PersonalTokens};
 pub use ports::{
     AccountDeletion, AccountKeys, AccountRequest, Admission, CeremonyStart, Clock, DatabaseHealth,
-    DecideRequest, EmailChangeRequest, EventPage, EventQuery, HashingError, JwsSigner,
-    KeyGenerationError, KeyMail, LoadedKey, LookupFuture, MailError, Mailer, Outbox,
-    PasskeyRefused, PasskeyUse, Passkeys, PasswordHasher, PoolState, ProofOutcome, QueuedMail,
-    QueuedWebhook, RegisteredCredential, RelyingParty, RepositoryError, RequestDecision,
-    SaveUserError, SecondFactorStatus, SecondFactors, SecondStep, SecurityEvents, SigningKeyStore,
-    ThrottleFuture, ThrottleStore, ThrottleStoreError, TokenGenerator, TokenLookup,
-    TokenRepository, UserPage, UserQuery, UserRepository, VerifiedAssertion, WebhookOutbox,
-    WebhookSender,
+    DecideRequest, EmailChangeRequest, EventPage, EventQuery, HashingError, JwsSigner, JwtStore,
+    JwtSubject, KeyGenerationError, KeyMail, LoadedKey, LoginGrant, LookupFuture, MailError,
+    Mailer, Outbox, PasskeyRefused, PasskeyUse, Passkeys, PasswordHasher, PoolState, ProofOutcome,
+    QueuedMail, QueuedWebhook, RefreshRotation, RefreshState, RegisteredCredential, RelyingParty,
+    RepositoryError, RequestDecision, SaveUserError, SecondFactorStatus, SecondFactors, SecondStep,
+    SecurityEvents, SigningKeyStore, ThrottleFuture, ThrottleStore, ThrottleStoreError,
+    TokenGenerator, TokenLookup, TokenRepository, UserPage, UserQuery, UserRepository,
+    VerifiedAssertion, WebhookOutbox, WebhookSender,
 };
 pub use prune_mail::{PruneMail, PrunedMail};
 pub use prune_tokens::PruneTokens;
@@ -77,6 +78,7 @@ pub use second_factor::{SecondFactor, SecondFactorError, TotpSetup};
 pub use sessions::{EndSessionError, Session, Sessions};
 pub use signing_keys::{PublicKey, Rotation, SigningKeyError, SigningKeys};
 pub use signup::{Privileges, Signup, SignupError, SignupInput};
+pub use token_pairs::{IssuedPair, PairError, PairPolicy, TokenPair, TokenPairs};
 pub use update_profile::{ProfileInput, UpdateProfile, UpdateProfileError};
 pub use validation::{FieldError, ValidationErrors};
 pub use verify_email::{VerifyEmail, VerifyEmailError};

@@ -13,8 +13,8 @@ use tokenauth_domain::{
 
 use crate::FieldValue;
 use crate::ports::{
-    Clock, KeyGenerationError, PasswordHasher, ProofOutcome, RepositoryError, SecondFactors,
-    SecondStep, SecurityEvents, TokenGenerator, TokenRepository, UserRepository,
+    Clock, KeyGenerationError, LoginGrant, PasswordHasher, ProofOutcome, RepositoryError,
+    SecondFactors, SecondStep, SecurityEvents, TokenGenerator, TokenRepository, UserRepository,
 };
 use crate::validation::{FieldError, ValidationErrors, not_blank};
 
@@ -52,6 +52,100 @@ pub enum SecondStepError {
     /// No key could be drawn for the new token.
     #[error(transparent)]
     KeyGeneration(#[from] KeyGenerationError),
+    /// No JWT could be signed: no signing key has been read lately.
+    #[error("no signing key has been read lately")]
+    NoSigningKey,
+}
+
+impl From<IssueError> for SecondStepError {
+    fn from(error: IssueError) -> Self {
+        match error {
+            IssueError::Random(error) => Self::KeyGeneration(error),
+            IssueError::NoKey => Self::NoSigningKey,
+        }
+    }
+}
+
+/// Why a login's credential could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    /// The random source failed.
+    #[error(transparent)]
+    Random(#[from] KeyGenerationError),
+    /// No JWT could be signed: no signing key has been read lately.
+    #[error("no signing key has been read lately")]
+    NoKey,
+}
+
+/// What a login hands out once the user is proven: a session token
+/// (`POST /api/login`) or an access and refresh pair (`POST /api/token/`).
+pub trait LoginIssuer {
+    /// What the client is given.
+    type Issued;
+
+    /// Makes what a login of `user` at `now` issues; nothing is stored yet.
+    fn prepare(
+        &self,
+        user: UserId,
+        origin: &RequestOrigin,
+        now: Timestamp,
+    ) -> Result<Self::Issued, IssueError>;
+
+    /// What storage keeps of it, in the login's own transaction.
+    fn grant<'a>(&self, issued: &'a Self::Issued) -> LoginGrant<'a>;
+
+    /// Stores a login that needed no second step: `last_login` set to
+    /// `at`, what [`Self::grant`] names kept, `events` written, in one
+    /// transaction; [`RepositoryError::NotFound`] when the user is gone.
+    fn store(
+        &self,
+        issued: &Self::Issued,
+        at: Timestamp,
+        events: &[SecurityEvent],
+    ) -> Result<(), RepositoryError>;
+}
+
+/// Session tokens, as `POST /api/login` issues them.
+struct SessionIssuer {
+    tokens: Arc<dyn TokenRepository>,
+    generator: Arc<dyn TokenGenerator>,
+    policy: TokenPolicy,
+}
+
+impl LoginIssuer for SessionIssuer {
+    type Issued = IssuedToken;
+
+    fn prepare(
+        &self,
+        user: UserId,
+        origin: &RequestOrigin,
+        now: Timestamp,
+    ) -> Result<IssuedToken, IssueError> {
+        Ok(session_token(
+            self.generator.as_ref(),
+            self.policy.lifetime,
+            user,
+            origin,
+            now,
+        )?)
+    }
+
+    fn grant<'a>(&self, issued: &'a IssuedToken) -> LoginGrant<'a> {
+        LoginGrant::Session {
+            token: &issued.token,
+            keep: self.policy.tokens_per_user,
+        }
+    }
+
+    fn store(
+        &self,
+        issued: &IssuedToken,
+        at: Timestamp,
+        events: &[SecurityEvent],
+    ) -> Result<(), RepositoryError> {
+        self.tokens
+            .issue_for_login(&issued.token, self.policy.tokens_per_user, at, events)
+    }
 }
 
 /// Why a login failed, checked in this order.
@@ -86,6 +180,18 @@ pub enum LoginError {
     /// No key could be drawn for the new token.
     #[error(transparent)]
     KeyGeneration(#[from] KeyGenerationError),
+    /// No JWT could be signed: no signing key has been read lately.
+    #[error("no signing key has been read lately")]
+    NoSigningKey,
+}
+
+impl From<IssueError> for LoginError {
+    fn from(error: IssueError) -> Self {
+        match error {
+            IssueError::Random(error) => Self::KeyGeneration(error),
+            IssueError::NoKey => Self::NoSigningKey,
+        }
+    }
 }
 
 impl LoginError {
@@ -99,18 +205,21 @@ impl LoginError {
             Self::EmailNotVerified => Some(LoginFailure::Unverified),
             Self::InvalidPasskey => Some(LoginFailure::Passkey),
             // Not a failure: the password was right.
-            Self::SecondFactorRequired { .. } | Self::Storage(_) | Self::KeyGeneration(_) => None,
+            Self::SecondFactorRequired { .. }
+            | Self::Storage(_)
+            | Self::KeyGeneration(_)
+            | Self::NoSigningKey => None,
         }
     }
 }
 
 /// A successful login.
 #[derive(Debug, Clone)]
-pub struct LoginSuccess {
+pub struct LoginSuccess<Issued = IssuedToken> {
     /// The user, with `last_login` set to this login.
     pub user: User,
-    /// The new token and its key, to be shown once.
-    pub issued: IssuedToken,
+    /// The new token and its key (or the pair), to be shown once.
+    pub issued: Issued,
 }
 
 /// How tokens are issued.
@@ -154,7 +263,7 @@ impl std::fmt::Debug for LoginPorts {
 /// The login use case.
 pub struct Login {
     users: Arc<dyn UserRepository>,
-    tokens: Arc<dyn TokenRepository>,
+    sessions: SessionIssuer,
     hasher: Arc<dyn PasswordHasher>,
     clock: Arc<dyn Clock>,
     generator: Arc<dyn TokenGenerator>,
@@ -177,7 +286,11 @@ impl Login {
     pub fn new(ports: LoginPorts, policy: TokenPolicy) -> Self {
         Self {
             users: ports.users,
-            tokens: ports.tokens,
+            sessions: SessionIssuer {
+                tokens: ports.tokens,
+                generator: ports.generator.clone(),
+                policy,
+            },
             hasher: ports.hasher,
             clock: ports.clock,
             generator: ports.generator,
@@ -197,8 +310,19 @@ impl Login {
         input: LoginInput,
         origin: &RequestOrigin,
     ) -> Result<LoginSuccess, LoginError> {
+        self.execute_with(input, origin, &self.sessions)
+    }
+
+    /// As [`Self::execute`], issuing what `issuer` makes (a token pair for
+    /// `POST /api/token/`) instead of a session token.
+    pub fn execute_with<I: LoginIssuer>(
+        &self,
+        input: LoginInput,
+        origin: &RequestOrigin,
+        issuer: &I,
+    ) -> Result<LoginSuccess<I::Issued>, LoginError> {
         let refused = match self.check(&input) {
-            Ok(user) => return self.first_factor_passed(user, origin),
+            Ok(user) => return self.first_factor_passed(user, origin, issuer),
             Err(refused) => refused,
         };
         let (error, user_id) = refused;
@@ -211,6 +335,23 @@ impl Login {
                 .record(&SecurityEvent::new(kind, user_id, origin, self.clock.now()))?;
         }
         Err(error)
+    }
+
+    /// Records a login refused for its fields before any check (the field
+    /// errors of `POST /api/token/`), as [`Self::execute`] records a blank
+    /// field: `login.failed` for invalid credentials, naming the address
+    /// if one was sent.
+    pub fn record_refused_fields(
+        &self,
+        input: &LoginInput,
+        origin: &RequestOrigin,
+    ) -> Result<(), RepositoryError> {
+        let kind = EventKind::LoginFailed {
+            reason: LoginFailure::InvalidCredentials,
+            email: named_email(&input.email),
+        };
+        self.events
+            .record(&SecurityEvent::new(kind, None, origin, self.clock.now()))
     }
 
     /// The user whose credentials these are, or why not (with the account
@@ -258,13 +399,14 @@ impl Login {
     }
 
     /// The password matched: a token, or a waiting login when TOTP is on.
-    fn first_factor_passed(
+    fn first_factor_passed<I: LoginIssuer>(
         &self,
         user: User,
         origin: &RequestOrigin,
-    ) -> Result<LoginSuccess, LoginError> {
+        issuer: &I,
+    ) -> Result<LoginSuccess<I::Issued>, LoginError> {
         if !self.factors.totp(user.id)?.is_some_and(|f| f.enabled) {
-            return self.issue(user, origin);
+            return self.issue(user, origin, issuer);
         }
         let now = self.clock.now();
         let mfa_token = self.generator.generate()?;
@@ -278,20 +420,16 @@ impl Login {
         Err(LoginError::SecondFactorRequired { mfa_token })
     }
 
-    fn issue(&self, mut user: User, origin: &RequestOrigin) -> Result<LoginSuccess, LoginError> {
+    fn issue<I: LoginIssuer>(
+        &self,
+        mut user: User,
+        origin: &RequestOrigin,
+        issuer: &I,
+    ) -> Result<LoginSuccess<I::Issued>, LoginError> {
         let now = self.clock.now();
-        let issued = session_token(
-            self.generator.as_ref(),
-            self.policy.lifetime,
-            user.id,
-            origin,
-            now,
-        )?;
-        let event = login_succeeded(LoginMethod::Password, &issued.token, origin, now);
-        match self
-            .tokens
-            .issue_for_login(&issued.token, self.policy.tokens_per_user, now, &[event])
-        {
+        let issued = issuer.prepare(user.id, origin, now)?;
+        let event = login_succeeded(LoginMethod::Password, &issuer.grant(&issued), origin, now);
+        match issuer.store(&issued, now, &[event]) {
             Ok(()) => {}
             // Deleted between the password check and now.
             Err(RepositoryError::NotFound) => return Err(LoginError::InvalidCredentials),
@@ -310,6 +448,16 @@ impl Login {
         input: SecondStepInput,
         origin: &RequestOrigin,
     ) -> Result<LoginSuccess, SecondStepError> {
+        self.second_step_with(input, origin, &self.sessions)
+    }
+
+    /// As [`Self::second_step`], issuing what `issuer` makes.
+    pub fn second_step_with<I: LoginIssuer>(
+        &self,
+        input: SecondStepInput,
+        origin: &RequestOrigin,
+        issuer: &I,
+    ) -> Result<LoginSuccess<I::Issued>, SecondStepError> {
         let mut errors = ValidationErrors::default();
         let mfa_token = errors.parse("mfa_token", &input.mfa_token, true, not_blank);
         let code = errors.parse("code", &input.code, true, not_blank);
@@ -336,29 +484,23 @@ impl Login {
         let Some(proof) = factor.proof(&code, now) else {
             return self.wrong_code(&digest, &user, origin, now);
         };
-        let issued = session_token(
-            self.generator.as_ref(),
-            self.policy.lifetime,
-            user.id,
-            origin,
-            now,
-        )?;
+        let issued = issuer.prepare(user.id, origin, now)?;
+        let grant = issuer.grant(&issued);
         let method = match proof {
             SecondFactorProof::Totp(_) => LoginMethod::Totp,
             SecondFactorProof::RecoveryCode(_) => LoginMethod::RecoveryCode,
         };
-        let mut events = vec![login_succeeded(method, &issued.token, origin, now)];
+        let mut events = vec![login_succeeded(method, &grant, origin, now)];
         if method == LoginMethod::RecoveryCode {
             let used =
                 SecurityEvent::new(EventKind::MfaRecoveryCodeUsed, Some(user.id), origin, now)
-                    .with_token(issued.token.id);
+                    .with_token(grant.token_id());
             events.push(used);
         }
         let step = SecondStep {
             challenge: &digest,
             proof: &proof,
-            token: &issued.token,
-            keep: self.policy.tokens_per_user,
+            grant,
         };
         match self.factors.complete_second_step(&step, now, &events)? {
             ProofOutcome::Done => {
@@ -370,13 +512,13 @@ impl Login {
         }
     }
 
-    fn wrong_code(
+    fn wrong_code<T>(
         &self,
         challenge: &TokenDigest,
         user: &User,
         origin: &RequestOrigin,
         now: Timestamp,
-    ) -> Result<LoginSuccess, SecondStepError> {
+    ) -> Result<T, SecondStepError> {
         let failed = EventKind::LoginFailed {
             reason: LoginFailure::SecondFactor,
             email: Some(user.email.as_str().to_owned()),
@@ -425,15 +567,15 @@ pub(crate) fn session_token(
     Ok(IssuedToken { key, token })
 }
 
-/// `login.succeeded` by `method`, naming the token issued.
+/// `login.succeeded` by `method`, naming the token issued (if one was).
 pub(crate) fn login_succeeded(
     method: LoginMethod,
-    token: &AuthToken,
+    grant: &LoginGrant<'_>,
     origin: &RequestOrigin,
     now: Timestamp,
 ) -> SecurityEvent {
     let kind = EventKind::LoginSucceeded { method };
-    SecurityEvent::new(kind, Some(token.user_id), origin, now).with_token(token.id)
+    SecurityEvent::new(kind, Some(grant.user_id()), origin, now).with_token(grant.token_id())
 }
 
 fn invalid_mfa_token() -> SecondStepError {

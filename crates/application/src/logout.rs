@@ -4,13 +4,14 @@ use std::sync::Arc;
 
 use tokenauth_domain::{EventKind, RequestOrigin, SecurityEvent};
 
-use crate::Authenticated;
-use crate::ports::{Clock, RepositoryError, TokenRepository};
+use crate::ports::{Clock, JwtStore, RepositoryError, TokenRepository};
+use crate::{Authenticated, Credential};
 
-/// Revokes the token that authenticated the request.
+/// Revokes the token (or ends the access JWT) that authenticated the request.
 #[derive(Clone)]
 pub struct Logout {
     tokens: Arc<dyn TokenRepository>,
+    jwts: Arc<dyn JwtStore>,
     clock: Arc<dyn Clock>,
 }
 
@@ -22,19 +23,33 @@ pub struct LogoutAll {
 }
 
 impl Logout {
-    /// Builds the use case over its port.
-    pub fn new(tokens: Arc<dyn TokenRepository>, clock: Arc<dyn Clock>) -> Self {
-        Self { tokens, clock }
+    /// Builds the use case over its ports.
+    pub fn new(
+        tokens: Arc<dyn TokenRepository>,
+        jwts: Arc<dyn JwtStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            tokens,
+            jwts,
+            clock,
+        }
     }
 
-    /// Deletes the token used; the next request with it gets `Invalid token.`
+    /// Deletes the token used (the next request with it gets `Invalid
+    /// token.`), or ends the access JWT used until it expires.
     pub fn execute(
         &self,
         session: &Authenticated,
         origin: &RequestOrigin,
     ) -> Result<(), RepositoryError> {
         let event = session_event(EventKind::Logout, session, origin, &*self.clock);
-        self.tokens.revoke(session.token.id, &[event])
+        match &session.credential {
+            Credential::Token(token) => self.tokens.revoke(token.id, &[event]),
+            Credential::AccessJwt(claims) => {
+                self.jwts.end_access(&claims.jti, claims.expires, &[event])
+            }
+        }
     }
 }
 
@@ -44,7 +59,8 @@ impl LogoutAll {
         Self { tokens, clock }
     }
 
-    /// Deletes every token of the user, the one used included.
+    /// Deletes every token of the user, the one used included, and ends
+    /// every JWT issued to the user so far.
     pub fn execute(
         &self,
         session: &Authenticated,
@@ -75,5 +91,5 @@ pub(crate) fn session_event(
     clock: &dyn Clock,
 ) -> SecurityEvent {
     SecurityEvent::new(kind, Some(session.user.id), origin, clock.now())
-        .with_token(session.token.id)
+        .with_token(session.token_id())
 }

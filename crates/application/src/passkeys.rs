@@ -12,8 +12,9 @@ use tokenauth_domain::{
 use crate::change_password::check_password;
 use crate::login::{LoginError, LoginSuccess, TokenPolicy, login_succeeded, session_token};
 use crate::ports::{
-    Clock, KeyGenerationError, PasskeyUse, Passkeys, PasswordHasher, ProofOutcome, RelyingParty,
-    RepositoryError, SecurityEvents, TokenGenerator, UserRepository, VerifiedAssertion,
+    Clock, KeyGenerationError, LoginGrant, PasskeyUse, Passkeys, PasswordHasher, ProofOutcome,
+    RelyingParty, RepositoryError, SecurityEvents, TokenGenerator, UserRepository,
+    VerifiedAssertion,
 };
 use crate::validation::{FieldError, ValidationErrors};
 use crate::{Authenticated, FieldValue};
@@ -243,7 +244,8 @@ impl PasskeyAccess {
         let added = EventKind::PasskeyAdded {
             name: passkey.name.as_str().to_owned(),
         };
-        let event = SecurityEvent::new(added, Some(user), origin, now).with_token(session.token.id);
+        let event =
+            SecurityEvent::new(added, Some(user), origin, now).with_token(session.token_id());
         if self.ports.passkeys.add(&passkey, &[event])? {
             Ok(passkey)
         } else {
@@ -271,7 +273,7 @@ impl PasskeyAccess {
             let kind = EventKind::PasskeyRemoved {
                 name: passkey.name.as_str().to_owned(),
             };
-            SecurityEvent::new(kind, Some(user), origin, now).with_token(session.token.id)
+            SecurityEvent::new(kind, Some(user), origin, now).with_token(session.token_id())
         };
         if self.ports.passkeys.delete(user, id, &removed)? {
             Ok(())
@@ -387,7 +389,6 @@ impl PasskeyAccess {
             origin,
             now,
         )?;
-        let event = login_succeeded(LoginMethod::Passkey, &issued.token, origin, now);
         let used = PasskeyUse {
             passkey,
             credential: &verified.credential,
@@ -395,6 +396,11 @@ impl PasskeyAccess {
             token: &issued.token,
             keep: self.policy.tokens_per_user,
         };
+        let grant = LoginGrant::Session {
+            token: &issued.token,
+            keep: self.policy.tokens_per_user,
+        };
+        let event = login_succeeded(LoginMethod::Passkey, &grant, origin, now);
         match self.ports.passkeys.complete_login(&used, now, &[event])? {
             ProofOutcome::Done => {
                 user.last_login = Some(now);

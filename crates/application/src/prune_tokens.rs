@@ -1,13 +1,15 @@
-//! Deleting expired tokens, so they do not pile up.
+//! Deleting expired tokens, and what is kept of expired JWTs, so they do
+//! not pile up.
 
 use std::sync::Arc;
 
-use crate::ports::{Clock, RepositoryError, TokenRepository};
+use crate::ports::{Clock, JwtStore, RepositoryError, TokenRepository};
 
-/// Deletes every token that has expired.
+/// Deletes every token that has expired, and the records of JWTs that have.
 #[derive(Clone)]
 pub struct PruneTokens {
     tokens: Arc<dyn TokenRepository>,
+    jwts: Arc<dyn JwtStore>,
     clock: Arc<dyn Clock>,
 }
 
@@ -19,12 +21,21 @@ impl std::fmt::Debug for PruneTokens {
 
 impl PruneTokens {
     /// Builds the use case over its ports.
-    pub fn new(tokens: Arc<dyn TokenRepository>, clock: Arc<dyn Clock>) -> Self {
-        Self { tokens, clock }
+    pub fn new(
+        tokens: Arc<dyn TokenRepository>,
+        jwts: Arc<dyn JwtStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            tokens,
+            jwts,
+            clock,
+        }
     }
 
-    /// Deletes the tokens expired by now; returns how many.
+    /// Deletes the tokens and JWT records expired by now; returns how many.
     pub fn execute(&self) -> Result<usize, RepositoryError> {
-        self.tokens.delete_expired(self.clock.now())
+        let now = self.clock.now();
+        Ok(self.tokens.delete_expired(now)? + self.jwts.delete_expired(now)?)
     }
 }

@@ -233,7 +233,7 @@ impl SecondFactor {
         let mut event =
             SecurityEvent::new(EventKind::MfaDisabled, Some(user), origin, self.clock.now());
         if let Some(actor) = actor {
-            event = event.acted_by(actor.user.id).with_token(actor.token.id);
+            event = event.acted_by(actor.user.id).with_token(actor.token_id());
         }
         Ok(self.factors.disable(user, None, &[event])? == ProofOutcome::Done)
     }
@@ -284,7 +284,7 @@ impl SecondFactor {
         origin: &RequestOrigin,
     ) -> SecurityEvent {
         SecurityEvent::new(kind, Some(session.user.id), origin, self.clock.now())
-            .with_token(session.token.id)
+            .with_token(session.token_id())
     }
 }
 

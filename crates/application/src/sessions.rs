@@ -52,7 +52,7 @@ impl Sessions {
         Ok(tokens
             .into_iter()
             .map(|token| Session {
-                current: token.id == session.token.id,
+                current: Some(token.id) == session.token_id(),
                 token,
             })
             .collect())

@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use tokenauth_domain::{KeyId, SigningKey, SigningSecret, Timestamp};
+use tokenauth_domain::{KeyId, PairClaims, SigningKey, SigningSecret, Timestamp};
 
 use crate::ports::{
     Clock, JwsSigner, KeyGenerationError, LoadedKey, RepositoryError, SigningKeyStore,
@@ -182,6 +182,20 @@ impl SigningKeys {
             .clone()
     }
 
+    /// The claims of a pair JWT signed with a key this process publishes,
+    /// when its signature verifies; no I/O. Expiry is the caller's check.
+    pub fn verify_pair(&self, jwt: &str) -> Option<PairClaims> {
+        let kid = self.signer.key_id_of(jwt)?;
+        let key = self
+            .read
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .loaded
+            .get(&kid)
+            .cloned()?;
+        key.verify_pair(jwt)
+    }
+
     /// Makes a new signing key; the one it replaces stays published until
     /// every JWT it signed has expired. Processes sign with the new key
     /// from [`Self::ACTIVATE_AFTER`] on.
@@ -282,6 +296,12 @@ mod tests {
         fn sign_identity(&self, _: &IdentityClaims) -> String {
             self.0.to_string()
         }
+        fn sign_pair(&self, _: &PairClaims) -> String {
+            self.0.to_string()
+        }
+        fn verify_pair(&self, _: &str) -> Option<PairClaims> {
+            None
+        }
     }
 
     struct Signer;
@@ -289,6 +309,9 @@ mod tests {
     impl JwsSigner for Signer {
         fn load(&self, key: &SigningKey) -> Arc<dyn LoadedKey> {
             Arc::new(Named(key.id.clone()))
+        }
+        fn key_id_of(&self, jwt: &str) -> Option<KeyId> {
+            KeyId::parse(jwt)
         }
     }
 

@@ -86,7 +86,7 @@ impl UpdateProfile {
             return Ok(session.user.clone());
         }
         let event = updated_event(fields, session.user.id, origin, self.clock.now())
-            .with_token(session.token.id);
+            .with_token(session.token_id());
         self.users
             .update(session.user.id, &changes, &[event])?
             .ok_or(UpdateProfileError::Storage(RepositoryError::NotFound))

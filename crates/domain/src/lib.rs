@@ -27,6 +27,7 @@ mod security_event;
 mod signing_key;
 mod token;
 mod token_lifetime;
+mod token_pair;
 mod trimmed_text;
 mod user;
 
@@ -57,6 +58,7 @@ pub use security_event::{
 pub use signing_key::{IdentityClaims, JwtId, KeyId, SigningKey, SigningSecret};
 pub use token::{AuthToken, IssuedToken, TokenDigest, TokenId, TokenKey};
 pub use token_lifetime::TokenLifetime;
+pub use token_pair::{PairClaims, PairJwtId, PairTokenType, RefreshJwt};
 pub use user::{NewUser, User, UserChanges, UserId};
 
 /// Timestamps are UTC and carried at microsecond precision, PostgreSQL's, so a

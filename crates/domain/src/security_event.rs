@@ -312,9 +312,10 @@ impl SecurityEvent {
         }
     }
 
-    /// The same event, naming the token used, created or revoked.
-    pub fn with_token(mut self, token_id: TokenId) -> Self {
-        self.token_id = Some(token_id);
+    /// The same event, naming the token used, created or revoked (none
+    /// when the request came with a JWT, which is no stored token).
+    pub fn with_token(mut self, token_id: impl Into<Option<TokenId>>) -> Self {
+        self.token_id = token_id.into();
         self
     }
 

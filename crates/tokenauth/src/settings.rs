@@ -41,6 +41,20 @@ pub struct Settings {
     pub webhooks: WebhookSettings,
     /// `[gateway]`.
     pub gateway: GatewaySettings,
+    /// `[jwt]`.
+    pub jwt: JwtSettings,
+}
+
+/// Access and refresh JWTs for clients written for SimpleJWT.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwtSettings {
+    /// `/api/token/` and its siblings, and `Authorization: Bearer` JWTs.
+    pub enabled: bool,
+    /// From an access JWT's `iat` to its `exp`.
+    pub access_ttl_seconds: u64,
+    /// From a refresh JWT's `iat` to its `exp`.
+    pub refresh_ttl_seconds: u64,
 }
 
 /// What `/api/auth/verify` gives the services behind a gateway.
@@ -426,6 +440,28 @@ impl Settings {
                 "must be 1 to 86400 (a day)".to_owned(),
             );
         }
+        for (key, seconds, most, phrase) in [
+            (
+                "jwt.access_ttl_seconds",
+                self.jwt.access_ttl_seconds,
+                86_400,
+                "a day",
+            ),
+            (
+                "jwt.refresh_ttl_seconds",
+                self.jwt.refresh_ttl_seconds,
+                31_536_000,
+                "a year",
+            ),
+        ] {
+            if !(1..=most).contains(&seconds) {
+                return invalid(
+                    key,
+                    seconds.to_string(),
+                    format!("must be 1 to {most} ({phrase})"),
+                );
+            }
+        }
         if self.auth.mfa_issuer.trim().is_empty() || self.auth.mfa_issuer.contains(':') {
             return invalid(
                 "auth.mfa_issuer",
@@ -739,6 +775,30 @@ mod tests {
             error.starts_with("auth.password_reset_ttl_seconds"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_pair_jwt_lifetime_of_zero_or_too_long_is_refused() {
+        for (variable, seconds, key) in [
+            (
+                "TOKENAUTH__JWT__ACCESS_TTL_SECONDS",
+                "0",
+                "jwt.access_ttl_seconds",
+            ),
+            (
+                "TOKENAUTH__JWT__ACCESS_TTL_SECONDS",
+                "86401",
+                "jwt.access_ttl_seconds",
+            ),
+            (
+                "TOKENAUTH__JWT__REFRESH_TTL_SECONDS",
+                "31536001",
+                "jwt.refresh_ttl_seconds",
+            ),
+        ] {
+            let error = refusal(&[(variable, seconds)]);
+            assert!(error.starts_with(key), "{error}");
+        }
     }
 
     #[test]

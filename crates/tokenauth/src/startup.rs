@@ -10,8 +10,8 @@ use actix_web::web::Data;
 use actix_web::{App, HttpServer};
 use tokenauth_adapters_db::{Database, DatabaseError};
 use tokenauth_adapters_http::{
-    AppState, BodyLimit, Cors, HashingThreads, InFlight, MailMetrics, Metrics, SharedThrottleStore,
-    access_log, browsable_api, configure, cors, count_in_flight, request_id,
+    AppState, BodyLimit, Cors, Features, HashingThreads, InFlight, MailMetrics, Metrics,
+    SharedThrottleStore, access_log, browsable_api, configure, cors, count_in_flight, request_id,
 };
 use tokenauth_adapters_redis::{InvalidRedisUrl, RedisThrottleStore};
 use tokenauth_adapters_webauthn::RelyingPartyConfigError;
@@ -43,7 +43,7 @@ pub enum StartupError {
     /// The WebAuthn relying party id does not fit `auth.public_url`.
     #[error("auth.webauthn_rp_id: {0}")]
     Passkeys(#[from] RelyingPartyConfigError),
-    /// `gateway.jwt` is on and no signing key could be read or made.
+    /// JWTs are on and no signing key could be read or made.
     #[error("cannot read or make the JWT signing key: {0}")]
     SigningKey(#[from] SigningKeyError),
     /// The hashing threads could not be started.
@@ -116,7 +116,7 @@ impl Application {
             ));
         }
         // Made (or read) before serving, so the first verify can sign.
-        let signing_keys = if settings.gateway.jwt {
+        let signing_keys = if wiring::signs_jwts(settings) {
             let keys = wiring::signing_keys(settings, &database);
             keys.refresh()?;
             Some(Arc::new(keys))
@@ -135,6 +135,9 @@ impl Application {
             in_flight: Data::new(InFlight::default()),
             body_limit: BodyLimit(settings.http.max_body_bytes),
             cors: Data::new(Cors::new(settings.http.cors_allowed_origins.clone())),
+            features: Features {
+                token_pairs: settings.jwt.enabled,
+            },
         };
         let draining = state.in_flight.get_ref().clone();
         let mut server = HttpServer::new(move || {

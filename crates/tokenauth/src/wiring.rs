@@ -6,9 +6,9 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use secrecy::ExposeSecret;
 use tokenauth_adapters_db::{
-    Database, DatabaseError, DieselAccountKeys, DieselOutbox, DieselPasskeys, DieselSecondFactors,
-    DieselSecurityEvents, DieselSigningKeys, DieselTokenLookup, DieselTokenRepository,
-    DieselUserRepository, DieselWebhookOutbox,
+    Database, DatabaseError, DieselAccountKeys, DieselJwtStore, DieselOutbox, DieselPasskeys,
+    DieselSecondFactors, DieselSecurityEvents, DieselSigningKeys, DieselTokenLookup,
+    DieselTokenRepository, DieselUserRepository, DieselWebhookOutbox,
 };
 use tokenauth_adapters_http::{HashingThreads, Services};
 use tokenauth_adapters_mail::{ConsoleMailer, SmtpConfigError, SmtpMailer};
@@ -18,9 +18,10 @@ use tokenauth_adapters_webhooks::{WebhookClient, WebhookConfigError};
 use tokenauth_application::{
     AccountMail, AccountMailSettings, AdminUsers, Authenticate, ChangeEmail, ChangePassword,
     DeleteAccount, DeliverMail, DeliverWebhooks, EventLog, GatewayIdentity, GatewayJwtPolicy,
-    Login, LoginPorts, Logout, LogoutAll, Mailer, PasskeyAccess, PasskeyPorts, PasswordReset,
-    PersonalTokens, PruneMail, PruneTokens, RevokeToken, SecondFactor, SecondFactors, Sessions,
-    SigningKeys, Signup, TokenPolicy, TokenRepository, UpdateProfile, UserRepository, VerifyEmail,
+    Login, LoginPorts, Logout, LogoutAll, Mailer, PairPolicy, PasskeyAccess, PasskeyPorts,
+    PasswordReset, PersonalTokens, PruneMail, PruneTokens, RevokeToken, SecondFactor,
+    SecondFactors, Sessions, SigningKeys, Signup, TokenPairs, TokenPolicy, TokenRepository,
+    UpdateProfile, UserRepository, VerifyEmail,
 };
 use tokenauth_domain::{DeliveryPolicy, PasswordPolicy, TokenLifetime};
 
@@ -155,14 +156,42 @@ pub fn event_log(settings: &Settings, db: &Database) -> EventLog {
 }
 
 /// The JWT signing keys in `db`, whether or not JWTs are on (the operator
-/// may rotate before turning them on).
+/// may rotate before turning them on). A retired key stays published for
+/// the longest lifetime of any JWT that may be signed.
 pub fn signing_keys(settings: &Settings, db: &Database) -> SigningKeys {
+    let longest = [
+        settings.gateway.jwt_ttl_seconds,
+        settings.jwt.access_ttl_seconds,
+        settings.jwt.refresh_ttl_seconds,
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or_default();
     SigningKeys::new(
         Arc::new(DieselSigningKeys::new(db.clone())),
         Arc::new(Ed25519Signer),
         Arc::new(OsTokenGenerator),
         Arc::new(SystemClock),
-        seconds(settings.gateway.jwt_ttl_seconds),
+        seconds(longest),
+    )
+}
+
+/// Whether any JWT is signed: the gateway's or the SimpleJWT-style pairs.
+pub fn signs_jwts(settings: &Settings) -> bool {
+    settings.gateway.jwt || settings.jwt.enabled
+}
+
+/// The SimpleJWT-style pairs, signed with `keys`.
+pub fn token_pairs(settings: &Settings, db: &Database, keys: Arc<SigningKeys>) -> TokenPairs {
+    TokenPairs::new(
+        keys,
+        Arc::new(DieselJwtStore::new(db.clone())),
+        Arc::new(OsTokenGenerator),
+        Arc::new(SystemClock),
+        PairPolicy {
+            access_ttl: seconds(settings.jwt.access_ttl_seconds),
+            refresh_ttl: seconds(settings.jwt.refresh_ttl_seconds),
+        },
     )
 }
 
@@ -181,10 +210,12 @@ pub fn gateway_identity(settings: &Settings, keys: Arc<SigningKeys>) -> GatewayI
     )
 }
 
-/// Deletes expired tokens (for the periodic job and `tokenauth prunetokens`).
+/// Deletes expired tokens and JWT records (for the periodic job and
+/// `tokenauth prunetokens`).
 pub fn prune_tokens(db: &Database) -> PruneTokens {
     PruneTokens::new(
         Arc::new(DieselTokenRepository::new(db.clone())),
+        Arc::new(DieselJwtStore::new(db.clone())),
         Arc::new(SystemClock),
     )
 }
@@ -207,6 +238,16 @@ pub(crate) fn services(
         second_step_ttl: seconds(settings.auth.mfa_login_ttl_seconds),
     };
     let factors: Arc<dyn SecondFactors> = Arc::new(DieselSecondFactors::new(db.clone()));
+    let jwts = Arc::new(DieselJwtStore::new(db.clone()));
+    let authenticate = Authenticate::new(
+        Arc::new(DieselTokenLookup::new(db.clone())),
+        clock.clone(),
+        lifetime,
+    );
+    let token_pairs = signing_keys
+        .clone()
+        .filter(|_| settings.jwt.enabled)
+        .map(|keys| Arc::new(token_pairs(settings, db, keys)));
     let account_keys = Arc::new(DieselAccountKeys::new(db.clone()));
     let passkeys = PasskeyAccess::new(
         PasskeyPorts {
@@ -242,12 +283,11 @@ pub(crate) fn services(
             },
             policy,
         ),
-        authenticate: Authenticate::new(
-            Arc::new(DieselTokenLookup::new(db.clone())),
-            clock.clone(),
-            lifetime,
-        ),
-        logout: Logout::new(tokens.clone(), clock.clone()),
+        authenticate: match signing_keys.clone().filter(|_| settings.jwt.enabled) {
+            Some(keys) => authenticate.with_access_jwts(keys),
+            None => authenticate,
+        },
+        logout: Logout::new(tokens.clone(), jwts, clock.clone()),
         revoke_token: RevokeToken::new(tokens.clone(), clock.clone()),
         logout_all: LogoutAll::new(tokens.clone(), clock.clone()),
         update_profile: UpdateProfile::new(users.clone(), clock.clone()),
@@ -283,7 +323,9 @@ pub(crate) fn services(
         event_log: event_log(settings, db),
         gateway_identity: signing_keys
             .clone()
+            .filter(|_| settings.gateway.jwt)
             .map(|keys| gateway_identity(settings, keys)),
+        token_pairs,
         signing_keys,
         health: Arc::new(db.clone()),
         hashing,

@@ -16,6 +16,7 @@ mod oauth;
 mod operations;
 mod passkeys;
 mod second_factor;
+pub(crate) mod token_pairs;
 
 use actix_web::Route;
 use actix_web::http::Method;
@@ -69,6 +70,7 @@ const GROUPS: &[&[Endpoint]] = &[
     mail_flows::ENDPOINTS,
     gateway::ENDPOINTS,
     oauth::ENDPOINTS,
+    token_pairs::ENDPOINTS,
     account::ENDPOINTS,
     events::ENDPOINTS,
     admin::ENDPOINTS,
@@ -157,10 +159,36 @@ fn template_matches(template: &str, path: &str) -> bool {
     }
 }
 
-/// The API root's links: name and path of every endpoint that has one.
-pub(crate) fn links() -> Vec<(&'static str, &'static str)> {
-    ENDPOINTS
-        .iter()
+/// The endpoints settings turn on; the rest are always served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Features {
+    /// `jwt.enabled`: the SimpleJWT-style `/api/token/` endpoints.
+    pub token_pairs: bool,
+}
+
+impl Features {
+    /// Every endpoint on, for what documents them all.
+    pub const ALL: Self = Self { token_pairs: true };
+
+    /// The endpoints served with these settings, in the table's order.
+    pub(crate) fn served(self) -> impl Iterator<Item = &'static Endpoint> {
+        ENDPOINTS
+            .iter()
+            .filter(move |endpoint| self.serves(endpoint))
+    }
+
+    fn serves(self, endpoint: &Endpoint) -> bool {
+        self.token_pairs
+            || !token_pairs::ENDPOINTS
+                .iter()
+                .any(|pair| pair.path == endpoint.path)
+    }
+}
+
+/// The API root's links: name and path of every endpoint served that has one.
+pub(crate) fn links(features: Features) -> Vec<(&'static str, &'static str)> {
+    features
+        .served()
         .filter_map(|endpoint| endpoint.link.map(|name| (name, endpoint.path)))
         .collect()
 }

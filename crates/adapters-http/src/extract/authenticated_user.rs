@@ -8,9 +8,11 @@ use tokenauth_application::{Authenticate, AuthenticateError, Authenticated};
 use tokenauth_domain::{Identity, User};
 
 use crate::access::TokenRules;
-use crate::{ApiError, Services, parse_authorization};
+use crate::extract::parse_credentials;
+use crate::{ApiError, Services};
 
-/// The user (and token) behind a request's `Authorization: Token <key>`,
+/// The user (and token) behind a request's `Authorization: Token <key>`
+/// (or `Bearer <access JWT>` when JWTs are on),
 /// allowed by the token rule declared for the operation it was routed to
 /// (403 otherwise). A handler that takes one is a protected route; one that
 /// takes `AuthenticatedUser<Identity>` reads only who the user is.
@@ -26,6 +28,12 @@ pub trait Subject: Sized + 'static {
         use_case: &Authenticate,
         key: &str,
     ) -> impl Future<Output = Result<Authenticated<Self>, AuthenticateError>>;
+
+    /// Authenticates an access JWT, reading `Self` of its user.
+    fn authenticate_jwt(
+        use_case: &Authenticate,
+        jwt: &str,
+    ) -> impl Future<Output = Result<Authenticated<Self>, AuthenticateError>>;
 }
 
 impl Subject for User {
@@ -35,6 +43,13 @@ impl Subject for User {
     ) -> impl Future<Output = Result<Authenticated<Self>, AuthenticateError>> {
         use_case.execute(key)
     }
+
+    fn authenticate_jwt(
+        use_case: &Authenticate,
+        jwt: &str,
+    ) -> impl Future<Output = Result<Authenticated<Self>, AuthenticateError>> {
+        use_case.execute_jwt(jwt)
+    }
 }
 
 impl Subject for Identity {
@@ -43,6 +58,13 @@ impl Subject for Identity {
         key: &str,
     ) -> impl Future<Output = Result<Authenticated<Self>, AuthenticateError>> {
         use_case.identify(key)
+    }
+
+    fn authenticate_jwt(
+        use_case: &Authenticate,
+        jwt: &str,
+    ) -> impl Future<Output = Result<Authenticated<Self>, AuthenticateError>> {
+        use_case.identify_jwt(jwt)
     }
 }
 
@@ -72,12 +94,17 @@ pub(crate) fn authenticate<Who: Subject>(
     req: &HttpRequest,
 ) -> impl Future<Output = Result<Authenticated<Who>, ApiError>> + 'static {
     let header = req.headers().get(AUTHORIZATION).map(|v| v.as_bytes());
-    let key = parse_authorization(header).map(str::to_owned);
+    let presented = parse_credentials(header).map(|p| (p.is_jwt(), p.key.to_owned()));
     let services = req.app_data::<Data<Services>>().cloned();
     async move {
-        let key = key?;
+        let (is_jwt, key) = presented?;
         let services = services.ok_or(ApiError::Internal)?;
+        let use_case = &services.authenticate;
         // Awaited right here: the lookup is async all the way down.
-        Ok(Who::authenticate(&services.authenticate, &key).await?)
+        Ok(if is_jwt && use_case.accepts_jwts() {
+            Who::authenticate_jwt(use_case, &key).await?
+        } else {
+            Who::authenticate(use_case, &key).await?
+        })
     }
 }

@@ -1,4 +1,5 @@
-//! Reading `Authorization: Token <key>` as DRF's `TokenAuthentication` does.
+//! Reading `Authorization: Token <key>` as DRF's `TokenAuthentication` does,
+//! and `Bearer <access JWT>` as SimpleJWT's `JWTAuthentication` does.
 
 /// Why an `Authorization` header carries no usable key. `Display` gives
 /// the contract's message.
@@ -26,6 +27,28 @@ const KEYWORDS: [&[u8]; 2] = [b"token", b"bearer"];
 /// Words are split on ASCII whitespace, as Python's `bytes.split()` does, so
 /// tabs and repeated spaces separate words too.
 pub fn parse_authorization(header: Option<&[u8]>) -> Result<&str, AuthorizationError> {
+    parse_credentials(header).map(|presented| presented.key)
+}
+
+/// What an `Authorization` header presents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Presented<'a> {
+    /// The keyword was `Bearer`, the only one that may carry a JWT.
+    pub bearer: bool,
+    /// The key (or JWT).
+    pub key: &'a str,
+}
+
+impl Presented<'_> {
+    /// Whether this is an access JWT to check as one: sent as `Bearer`,
+    /// and shaped as a compact JWS (an opaque key has no dots).
+    pub fn is_jwt(&self) -> bool {
+        self.bearer && self.key.contains('.')
+    }
+}
+
+/// As [`parse_authorization`], telling which keyword came with the key.
+pub fn parse_credentials(header: Option<&[u8]>) -> Result<Presented<'_>, AuthorizationError> {
     let mut words = header
         .unwrap_or_default()
         .split(|b| b.is_ascii_whitespace() || *b == 0x0b)
@@ -45,7 +68,11 @@ pub fn parse_authorization(header: Option<&[u8]>) -> Result<&str, AuthorizationE
     if !key.iter().all(|b| b.is_ascii_graphic()) {
         return Err(AuthorizationError::InvalidCharacters);
     }
-    std::str::from_utf8(key).map_err(|_| AuthorizationError::InvalidCharacters)
+    let key = std::str::from_utf8(key).map_err(|_| AuthorizationError::InvalidCharacters)?;
+    Ok(Presented {
+        bearer: keyword.eq_ignore_ascii_case(b"bearer"),
+        key,
+    })
 }
 
 #[cfg(test)]
@@ -75,6 +102,15 @@ mod tests {
         assert_eq!(parse("Token abc"), Ok("abc"));
         assert_eq!(parse("tOKEN abc"), Ok("abc"));
         assert_eq!(parse("Bearer abc"), Ok("abc"));
+    }
+
+    #[test]
+    fn only_a_dotted_bearer_credential_is_a_jwt() {
+        let is_jwt = |header: &str| parse_credentials(Some(header.as_bytes())).unwrap().is_jwt();
+        assert!(is_jwt("Bearer a.b.c"));
+        assert!(is_jwt("bearer a.b.c"));
+        assert!(!is_jwt("Token a.b.c"));
+        assert!(!is_jwt("Bearer abc"));
     }
 
     #[test]

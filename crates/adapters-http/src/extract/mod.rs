@@ -11,7 +11,7 @@ mod pagination;
 
 pub(crate) use authenticated_user::authenticate;
 pub use authenticated_user::{AuthenticatedUser, Subject};
-pub use authorization::{AuthorizationError, parse_authorization};
+pub use authorization::{AuthorizationError, parse_authorization, parse_credentials};
 pub use body::{BodyLimit, parse_body};
 pub(crate) use body::{declared_length, read_body, read_limited};
 pub use client_ip::client_ip;

@@ -41,9 +41,9 @@ pub(crate) struct SignupRequest {
 #[serde(default)]
 pub(crate) struct LoginRequest {
     #[schema(schema_with = fields::any_text, required = true)]
-    email: FieldValue,
+    pub(crate) email: FieldValue,
     #[schema(schema_with = fields::any_text, required = true)]
-    password: FieldValue,
+    pub(crate) password: FieldValue,
 }
 
 /// Counts the request against `per_ip` by client IP, then reads the body.
@@ -117,6 +117,27 @@ pub(crate) async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let body: LoginRequest =
         admit_then_read(&throttles, throttles.login_per_ip.as_ref(), &req, payload).await?;
+    let success = password_step(
+        &services,
+        &metrics,
+        &throttles,
+        body,
+        move |services, input| Ok(services.login.execute(input, &origin)?),
+    )
+    .await?;
+    Ok(login_answer(&success))
+}
+
+/// The password step of a login, once the IP was admitted and the body
+/// read: the per-email throttle, the check on the hashing threads, and the
+/// login metrics. `login` issues what the endpoint hands out.
+pub(crate) async fn password_step<T: Send + 'static>(
+    services: &Data<Services>,
+    metrics: &Metrics,
+    throttles: &Throttles,
+    body: LoginRequest,
+    login: impl FnOnce(&Services, LoginInput) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     if let Some(email) = body.email.as_text() {
         let key = EmailKey::from_input(email);
         throttles
@@ -128,15 +149,16 @@ pub(crate) async fn login(
         password: body.password,
     };
     let hashing = services.hashing.clone();
-    let result = hashing
-        .run(move || services.login.execute(input, &origin))
-        .await;
+    let services = services.clone();
+    let result = hashing.run(move || login(&services, input)).await;
     match &result {
         Ok(_) => metrics.observe_login(LoginOutcome::Success),
-        Err(ApiError::LoginFailed(_)) => metrics.observe_login(LoginOutcome::Failure),
+        Err(ApiError::LoginFailed(_) | ApiError::PairLoginFailed(_)) => {
+            metrics.observe_login(LoginOutcome::Failure);
+        }
         Err(_) => {}
     }
-    Ok(login_answer(&result?))
+    result
 }
 
 /// A login's 200, whichever way it proved who it was.

@@ -42,7 +42,7 @@ pub(crate) async fn verify(
     }
     let mut response = identity_headers(&session);
     if let Some(identity) = &services.gateway_identity {
-        let jwt = identity.assert(&session.user, session.token.id, session.scopes())?;
+        let jwt = identity.assert(&session.user, &session.credential, session.scopes())?;
         if let Ok(value) = HeaderValue::from_str(&jwt) {
             response.headers_mut().insert(JWT, value);
         }

@@ -16,4 +16,5 @@ pub(crate) mod passkey_page;
 pub(crate) mod passkeys;
 pub(crate) mod recovery;
 pub(crate) mod second_factor;
+pub(crate) mod token_pairs;
 pub(crate) mod verification;

@@ -7,7 +7,7 @@ use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tokenauth_application::Authenticated;
+use tokenauth_application::Introspected;
 use utoipa::ToSchema;
 
 use crate::extract::{AuthenticatedUser, Origin, fields, read_body};
@@ -63,7 +63,7 @@ pub(crate) struct IntrospectionBody {
 }
 
 impl IntrospectionBody {
-    fn of(found: &Authenticated) -> Self {
+    fn of(found: &Introspected) -> Self {
         let token = &found.token;
         Self {
             active: true,

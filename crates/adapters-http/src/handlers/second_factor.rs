@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
-use tokenauth_application::{FieldValue, SecondStepInput};
+use tokenauth_application::{FieldValue, SecondStepError, SecondStepInput};
 use tokenauth_domain::RecoveryCode;
 use utoipa::ToSchema;
 
@@ -198,21 +198,35 @@ pub(crate) async fn second_step(
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let success = code_step(&metrics, &throttles, req, payload, move |input| {
+        services.login.second_step(input, &origin)
+    })
+    .await?;
+    Ok(login_answer(&success))
+}
+
+/// The code step of a login: the IP admitted against `/api/login`'s
+/// window, the body read, `login` run off the workers, the metrics kept.
+pub(crate) async fn code_step<T: Send + 'static>(
+    metrics: &Metrics,
+    throttles: &Throttles,
+    req: HttpRequest,
+    payload: Payload,
+    login: impl FnOnce(SecondStepInput) -> Result<T, SecondStepError> + Send + 'static,
+) -> Result<T, ApiError> {
     let body: SecondStepRequest =
-        admit_then_read(&throttles, throttles.login_per_ip.as_ref(), &req, payload).await?;
+        admit_then_read(throttles, throttles.login_per_ip.as_ref(), &req, payload).await?;
     let input = SecondStepInput {
         mfa_token: body.mfa_token,
         code: body.code,
     };
-    let result = Blocking
-        .run(move || services.login.second_step(input, &origin))
-        .await;
+    let result = Blocking.run(move || login(input)).await;
     match &result {
         Ok(_) => metrics.observe_login(LoginOutcome::Success),
         Err(ApiError::Validation(_)) => metrics.observe_login(LoginOutcome::Failure),
         Err(_) => {}
     }
-    Ok(login_answer(&result?))
+    result
 }
 
 /// `DELETE /api/users/{id}/mfa`: 204; staff only, 404 for no such user.

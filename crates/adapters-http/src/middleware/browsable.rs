@@ -9,10 +9,11 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
+use actix_web::web::Data;
 use serde_json::Value;
 
 use crate::ApiError;
-use crate::endpoints::{ENDPOINTS, Endpoint};
+use crate::endpoints::{Endpoint, Features};
 use crate::extract::{BodyLimit, declared_length, read_limited};
 use crate::pages::{self, EndpointPage, Heading, Outcome, RootEntry, Submit, page};
 
@@ -30,8 +31,12 @@ pub async fn browsable_api(
     let method = req.method().clone();
     let reading = method == Method::GET || method == Method::HEAD;
     if reading && req.path() == "/" {
-        let allows: Vec<String> = ENDPOINTS.iter().map(Endpoint::allow).collect();
-        let entries: Vec<RootEntry<'_>> = ENDPOINTS
+        let features = req
+            .app_data::<Data<Features>>()
+            .map_or(Features::ALL, |features| *features.get_ref());
+        let served: Vec<&Endpoint> = features.served().collect();
+        let allows: Vec<String> = served.iter().map(|endpoint| endpoint.allow()).collect();
+        let entries: Vec<RootEntry<'_>> = served
             .iter()
             .zip(&allows)
             .map(|(endpoint, allow)| RootEntry {

@@ -17,11 +17,11 @@ use utoipa::openapi::{
 
 use crate::access::{Permission, TokenRule};
 use crate::endpoints::doc::{Body, Response, bad_request, detail};
-use crate::endpoints::{ENDPOINTS, Endpoint, Operation};
+use crate::endpoints::{Endpoint, Features, Operation};
 use crate::responses::JSON;
 
 /// The whole document.
-pub(crate) fn document() -> OpenApi {
+pub(crate) fn document(features: Features) -> OpenApi {
     let mut components = Components::new();
     let scopes: Vec<&str> = Scope::ALL.iter().map(|scope| scope.as_str()).collect();
     components.add_security_scheme(
@@ -29,7 +29,8 @@ pub(crate) fn document() -> OpenApi {
         SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
             "Authorization",
             &format!(
-                "`Token <key>` (or `Bearer <key>`), the key from login. An operation's \
+                "`Token <key>` (or `Bearer <key>`), the key from login, or `Bearer <access JWT>` \
+                 from `POST /api/token/` when JWTs are on. An operation's \
                  security requirement names the scope it needs (OpenAPI 3.1 roles); a \
                  login token holds every scope: {}.",
                 scopes.join(", ")
@@ -37,7 +38,7 @@ pub(crate) fn document() -> OpenApi {
         ))),
     );
     let mut paths = Paths::new();
-    for endpoint in ENDPOINTS {
+    for endpoint in features.served() {
         let mut item = PathItem::default();
         for operation in endpoint.operations {
             let method = http_method(&operation.method);
@@ -233,7 +234,7 @@ mod tests {
     use super::*;
 
     fn json() -> serde_json::Value {
-        serde_json::to_value(document()).unwrap()
+        serde_json::to_value(document(Features::ALL)).unwrap()
     }
 
     #[test]
@@ -278,7 +279,7 @@ mod tests {
                 documented.push((path.clone(), method.to_uppercase()));
             }
         }
-        let mut served: Vec<(String, String)> = ENDPOINTS
+        let mut served: Vec<(String, String)> = crate::endpoints::ENDPOINTS
             .iter()
             .flat_map(|e| {
                 e.operations

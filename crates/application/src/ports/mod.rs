@@ -7,6 +7,7 @@ mod account_keys;
 mod clock;
 mod database_health;
 mod jws_signer;
+mod jwt_store;
 mod mailer;
 mod outbox;
 mod passkeys;
@@ -29,6 +30,7 @@ pub use account_keys::{
 pub use clock::Clock;
 pub use database_health::{DatabaseHealth, PoolState};
 pub use jws_signer::{JwsSigner, LoadedKey};
+pub use jwt_store::{JwtStore, JwtSubject, LoginGrant, RefreshRotation, RefreshState};
 pub use mailer::{MailError, Mailer};
 pub use outbox::{Outbox, QueuedMail};
 pub use passkeys::{PasskeyUse, Passkeys};

@@ -1,11 +1,9 @@
-use std::num::NonZeroU32;
-
 use tokenauth_domain::{
-    AuthToken, MfaChallenge, SecondFactorProof, SecurityEvent, Timestamp, TokenDigest, TotpFactor,
-    TotpSecret, TotpStep, UserId,
+    MfaChallenge, SecondFactorProof, SecurityEvent, Timestamp, TokenDigest, TotpFactor, TotpSecret,
+    TotpStep, UserId,
 };
 
-use super::RepositoryError;
+use super::{LoginGrant, RepositoryError};
 
 /// What protects an account beyond its password, as `GET /api/me/mfa` shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -38,10 +36,8 @@ pub struct SecondStep<'a> {
     pub challenge: &'a TokenDigest,
     /// The code's proof.
     pub proof: &'a SecondFactorProof,
-    /// The token to issue.
-    pub token: &'a AuthToken,
-    /// How many session tokens the user may hold.
-    pub keep: NonZeroU32,
+    /// What the login issues.
+    pub grant: LoginGrant<'a>,
 }
 
 /// TOTP factors, recovery codes and logins waiting for their second step.

@@ -1,9 +1,11 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use tokenauth_domain::{Identity, PresentedToken, Timestamp, TokenDigest, TokenId, User};
+use tokenauth_domain::{
+    Identity, PairJwtId, PresentedToken, Timestamp, TokenDigest, TokenId, User, UserId,
+};
 
-use super::RepositoryError;
+use super::{JwtSubject, RepositoryError};
 
 /// What a token lookup gives, in time.
 pub type LookupFuture<'a, T> =
@@ -35,6 +37,15 @@ pub trait TokenLookup: Send + Sync + 'static {
             Ok(found.map(|(token, user)| (token, Identity::from(&user))))
         })
     }
+
+    /// The user an access JWT names, the user's cutoff, and whether the
+    /// JWT `jti` was logged out, in one read: what every request made with
+    /// an access JWT asks.
+    fn find_jwt_subject<'a>(
+        &'a self,
+        user: UserId,
+        jti: &'a PairJwtId,
+    ) -> LookupFuture<'a, Option<JwtSubject>>;
 
     /// Writes a use of the token: its new `last_used` and `expires`.
     /// A token deleted meanwhile is not an error.

@@ -6,26 +6,28 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use tokenauth_application::ports::{
-    AccountDeletion, Clock, EventPage, EventQuery, HashingError, KeyGenerationError, LookupFuture,
-    PasswordHasher, ProofOutcome, RepositoryError, SaveUserError, SecondFactorStatus,
-    SecondFactors, SecondStep, SecurityEvents, TokenGenerator, TokenLookup, TokenRepository,
-    UserPage, UserQuery, UserRepository,
+    AccountDeletion, Clock, EventPage, EventQuery, HashingError, JwtStore, JwtSubject,
+    KeyGenerationError, LookupFuture, PasswordHasher, ProofOutcome, RefreshRotation, RefreshState,
+    RepositoryError, SaveUserError, SecondFactorStatus, SecondFactors, SecondStep, SecurityEvents,
+    TokenGenerator, TokenLookup, TokenRepository, UserPage, UserQuery, UserRepository,
 };
 use tokenauth_application::{
     AdminUsers, Authenticate, Authenticated, ChangePassword, DeleteAccount, FieldValue, Login,
     LoginInput, LoginPorts, Privileges, Sessions, Signup, SignupInput, TokenPolicy, UpdateProfile,
 };
 use tokenauth_domain::{
-    AuthToken, EmailKey, Identity, MfaChallenge, NewPassword, NewUser, Password, PasswordHash,
-    PasswordPolicy, PresentedToken, RequestOrigin, SecondFactorProof, SecurityEvent, Timestamp,
-    TokenDigest, TokenId, TokenKey, TokenLifetime, TotpFactor, TotpSecret, TotpStep, User,
-    UserChanges, UserId,
+    AuthToken, EmailKey, Identity, MfaChallenge, NewPassword, NewUser, PairJwtId, Password,
+    PasswordHash, PasswordPolicy, PresentedToken, RefreshJwt, RequestOrigin, SecondFactorProof,
+    SecurityEvent, Timestamp, TokenDigest, TokenId, TokenKey, TokenLifetime, TotpFactor,
+    TotpSecret, TotpStep, User, UserChanges, UserId,
 };
 
 #[derive(Default)]
 pub struct Store {
     users: Mutex<Vec<User>>,
     tokens: Mutex<Vec<AuthToken>>,
+    refresh_jwts: Mutex<Vec<(RefreshJwt, RefreshState)>>,
+    ended_jwts: Mutex<Vec<(PairJwtId, Timestamp)>>,
     pub record_use_calls: Mutex<usize>,
     pub events: Mutex<Vec<SecurityEvent>>,
 }
@@ -223,12 +225,7 @@ impl TokenRepository for Store {
         events: &[SecurityEvent],
     ) -> Result<(), RepositoryError> {
         self.record_all(events);
-        let mut users = self.users.lock().unwrap();
-        let user = users
-            .iter_mut()
-            .find(|u| u.id == token.user_id)
-            .ok_or(RepositoryError::NotFound)?;
-        user.last_login = Some(at);
+        self.set_last_login(token.user_id, at)?;
         let mut tokens = self.tokens.lock().unwrap();
         let mut others: Vec<AuthToken> = tokens
             .iter()
@@ -332,6 +329,14 @@ impl TokenLookup for Store {
         Box::pin(std::future::ready(self.find(digest)))
     }
 
+    fn find_jwt_subject<'a>(
+        &'a self,
+        user: UserId,
+        jti: &'a PairJwtId,
+    ) -> LookupFuture<'a, Option<JwtSubject>> {
+        Box::pin(std::future::ready(self.subject(user, jti)))
+    }
+
     fn record_use(
         &self,
         id: TokenId,
@@ -343,7 +348,122 @@ impl TokenLookup for Store {
     }
 }
 
+/// JWT records; users' cutoffs are not kept (no use case under test here
+/// ends a user's JWTs).
+impl JwtStore for Store {
+    fn issue_pair(
+        &self,
+        refresh: &RefreshJwt,
+        at: Timestamp,
+        events: &[SecurityEvent],
+    ) -> Result<(), RepositoryError> {
+        self.set_last_login(refresh.user_id, at)?;
+        self.refresh_jwts
+            .lock()
+            .unwrap()
+            .push((refresh.clone(), RefreshState::Active));
+        self.record_all(events);
+        Ok(())
+    }
+
+    fn subject(
+        &self,
+        user: UserId,
+        jti: &PairJwtId,
+    ) -> Result<Option<JwtSubject>, RepositoryError> {
+        let ended = self
+            .ended_jwts
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(id, _)| id == jti);
+        let users = self.users.lock().unwrap();
+        Ok(users.iter().find(|u| u.id == user).map(|u| JwtSubject {
+            user: u.clone(),
+            valid_after: None,
+            ended,
+        }))
+    }
+
+    fn refresh_state(
+        &self,
+        jti: &PairJwtId,
+    ) -> Result<Option<(RefreshState, PairJwtId)>, RepositoryError> {
+        let stored = self.refresh_jwts.lock().unwrap();
+        Ok(stored
+            .iter()
+            .find(|(refresh, _)| &refresh.jti == jti)
+            .map(|(refresh, state)| (*state, refresh.family.clone())))
+    }
+
+    fn rotate(
+        &self,
+        used: &PairJwtId,
+        next: &RefreshJwt,
+    ) -> Result<RefreshRotation, RepositoryError> {
+        let mut stored = self.refresh_jwts.lock().unwrap();
+        let Some(index) = stored.iter().position(|(refresh, _)| &refresh.jti == used) else {
+            return Ok(RefreshRotation::Refused);
+        };
+        match stored[index].1 {
+            RefreshState::Active => {
+                stored[index].1 = RefreshState::Used;
+                stored.push((next.clone(), RefreshState::Active));
+                Ok(RefreshRotation::Rotated)
+            }
+            RefreshState::Used => {
+                for (refresh, state) in stored.iter_mut() {
+                    if refresh.family == next.family {
+                        *state = RefreshState::Ended;
+                    }
+                }
+                Ok(RefreshRotation::Reused)
+            }
+            RefreshState::Ended => Ok(RefreshRotation::Refused),
+        }
+    }
+
+    fn blacklist(&self, jti: &PairJwtId) -> Result<bool, RepositoryError> {
+        let mut stored = self.refresh_jwts.lock().unwrap();
+        Ok(stored
+            .iter_mut()
+            .find(|(refresh, state)| &refresh.jti == jti && *state == RefreshState::Active)
+            .map(|(_, state)| *state = RefreshState::Ended)
+            .is_some())
+    }
+
+    fn end_access(
+        &self,
+        jti: &PairJwtId,
+        expires: Timestamp,
+        events: &[SecurityEvent],
+    ) -> Result<(), RepositoryError> {
+        self.ended_jwts.lock().unwrap().push((jti.clone(), expires));
+        self.record_all(events);
+        Ok(())
+    }
+
+    fn delete_expired(&self, now: Timestamp) -> Result<usize, RepositoryError> {
+        let mut refresh = self.refresh_jwts.lock().unwrap();
+        let mut ended = self.ended_jwts.lock().unwrap();
+        let before = refresh.len() + ended.len();
+        refresh.retain(|(jwt, _)| jwt.expires > now);
+        ended.retain(|(_, expires)| *expires > now);
+        Ok(before - refresh.len() - ended.len())
+    }
+}
+
 impl Store {
+    fn set_last_login(&self, user: UserId, at: Timestamp) -> Result<(), RepositoryError> {
+        let mut users = self.users.lock().unwrap();
+        let user = users
+            .iter_mut()
+            .find(|u| u.id == user)
+            .ok_or(RepositoryError::NotFound)?;
+        user.last_login = Some(at);
+        Ok(())
+    }
+
     fn find(
         &self,
         digest: &TokenDigest,

@@ -35,4 +35,5 @@ mod security_events;
 mod shared_throttles;
 mod signup;
 mod throttling;
+mod token_pairs;
 mod webhooks;

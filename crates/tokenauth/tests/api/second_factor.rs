@@ -15,7 +15,7 @@ use crate::on_both_backends;
 const EMAIL: &str = "ada@example.com";
 
 /// The phone's side: the secret, and the code of a step relative to now.
-struct Phone {
+pub(crate) struct Phone {
     secret: Vec<u8>,
 }
 
@@ -27,7 +27,7 @@ impl Phone {
     }
 
     /// The code of the step `offset` steps from now's.
-    fn code(&self, offset: i64) -> String {
+    pub(crate) fn code(&self, offset: i64) -> String {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap()
@@ -59,7 +59,7 @@ async fn second_step(app: &TestApp, mfa_token: &str, code: &str) -> Reply {
 
 /// Turns TOTP on for the user of `key` with the current step's code;
 /// returns the phone and the recovery codes.
-async fn enable(app: &TestApp, key: &str) -> (Phone, Vec<String>) {
+pub(crate) async fn enable(app: &TestApp, key: &str) -> (Phone, Vec<String>) {
     let setup = begin(app, key).await;
     assert_eq!(setup.status, StatusCode::OK, "{setup:?}");
     let phone = Phone::new(setup.body["secret"].as_str().unwrap());
