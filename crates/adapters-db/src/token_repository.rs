@@ -26,10 +26,11 @@ impl DieselTokenRepository {
     }
 }
 
-/// Inside a write transaction: records a login, setting the user's
-/// `last_login` and keeping what it issued: a session token (revoking the
-/// user's sessions beyond `keep`) or a refresh JWT. `false` (nothing
-/// written) when the user is gone.
+/// Inside a write transaction: records a login made at `at`, setting the
+/// user's `last_login` and keeping what it issued: a session token
+/// (revoking the user's sessions beyond `keep`) or a refresh JWT. `false`
+/// (nothing written) when the user is gone, or its tokens were ended after
+/// `at`.
 pub(crate) fn issue_grant(
     conn: &mut DbConnection,
     grant: &LoginGrant<'_>,
@@ -37,10 +38,18 @@ pub(crate) fn issue_grant(
 ) -> QueryResult<bool> {
     let user_id = grant.user_id().to_string();
     // Updating the user row first locks it (PostgreSQL) or the database
-    // (SQLite), so concurrent logins of one user take turns.
-    let updated = diesel::update(users::table.find(&user_id))
-        .set(users::last_login.eq(naive(at)))
-        .execute(conn)?;
+    // (SQLite), so concurrent logins of one user take turns. A login that
+    // began before the user's tokens were last ended (a password change,
+    // "log out everywhere", a reset, a deactivation) stores nothing.
+    let updated = diesel::update(
+        users::table.find(&user_id).filter(
+            users::jwts_valid_after
+                .is_null()
+                .or(users::jwts_valid_after.le(naive(at))),
+        ),
+    )
+    .set(users::last_login.eq(naive(at)))
+    .execute(conn)?;
     if updated == 0 {
         return Ok(false);
     }

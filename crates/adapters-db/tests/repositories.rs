@@ -659,6 +659,22 @@ fn record_use_moves_last_used_and_expiry(backend: Backend) {
     assert_eq!((found.last_used, found.expires), (Some(at(90)), None));
 }
 
+fn a_login_that_began_before_its_user_logged_out_everywhere_stores_nothing(backend: Backend) {
+    let f = fixture(backend);
+    let user = f.users.insert(new_user("ada@example.com"), &[]).unwrap();
+    let began = Utc::now();
+    f.tokens.revoke_all(user.id, &[]).unwrap();
+    let late = token_for(user.id, &random_key(), began);
+    assert!(matches!(
+        f.tokens.issue_for_login(&late, one(), began, &[]),
+        Err(RepositoryError::NotFound)
+    ));
+    assert!(f.tokens.list_active(user.id, began).unwrap().is_empty());
+    let after = Utc::now() + TimeDelta::seconds(1);
+    let fresh = token_for(user.id, &random_key(), after);
+    f.tokens.issue_for_login(&fresh, one(), after, &[]).unwrap();
+}
+
 fn revoke_deletes_one_token_and_revoke_all_the_rest(backend: Backend) {
     let f = fixture(backend);
     let user = f.users.insert(new_user("ada@example.com"), &[]).unwrap();
@@ -912,6 +928,7 @@ on_both_backends!(
     concurrent_logins_leave_exactly_one_token,
     record_use_moves_last_used_and_expiry,
     revoke_deletes_one_token_and_revoke_all_the_rest,
+    a_login_that_began_before_its_user_logged_out_everywhere_stores_nothing,
     deleting_a_user_deletes_its_tokens,
     migrations_are_idempotent,
 );

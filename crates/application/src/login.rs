@@ -321,8 +321,12 @@ impl Login {
         origin: &RequestOrigin,
         issuer: &I,
     ) -> Result<LoginSuccess<I::Issued>, LoginError> {
+        // Read before the user is: a login that began before a password
+        // change, "log out everywhere" or deactivation must not store its
+        // token after that change committed (the store refuses it).
+        let began = self.clock.now();
         let refused = match self.check(&input) {
-            Ok(user) => return self.first_factor_passed(user, origin, issuer),
+            Ok(user) => return self.first_factor_passed(user, origin, issuer, began),
             Err(refused) => refused,
         };
         let (error, user_id) = refused;
@@ -404,9 +408,10 @@ impl Login {
         user: User,
         origin: &RequestOrigin,
         issuer: &I,
+        began: Timestamp,
     ) -> Result<LoginSuccess<I::Issued>, LoginError> {
         if !self.factors.totp(user.id)?.is_some_and(|f| f.enabled) {
-            return self.issue(user, origin, issuer);
+            return self.issue(user, origin, issuer, began);
         }
         let now = self.clock.now();
         let mfa_token = self.generator.generate()?;
@@ -420,18 +425,21 @@ impl Login {
         Err(LoginError::SecondFactorRequired { mfa_token })
     }
 
+    /// Issues for a login that began at `began`, which is its instant.
     fn issue<I: LoginIssuer>(
         &self,
         mut user: User,
         origin: &RequestOrigin,
         issuer: &I,
+        began: Timestamp,
     ) -> Result<LoginSuccess<I::Issued>, LoginError> {
-        let now = self.clock.now();
+        let now = began;
         let issued = issuer.prepare(user.id, origin, now)?;
         let event = login_succeeded(LoginMethod::Password, &issuer.grant(&issued), origin, now);
         match issuer.store(&issued, now, &[event]) {
             Ok(()) => {}
-            // Deleted between the password check and now.
+            // Deleted, or its password changed or its tokens ended, between
+            // the password check and now.
             Err(RepositoryError::NotFound) => return Err(LoginError::InvalidCredentials),
             Err(error) => return Err(error.into()),
         }

@@ -80,7 +80,8 @@ pub enum RefreshRotation {
 pub trait JwtStore: Send + Sync + 'static {
     /// Records a login that issued a pair: the user's `last_login` set to
     /// `at`, the refresh JWT stored, `events` written, in one transaction.
-    /// [`RepositoryError::NotFound`] when the user no longer exists.
+    /// [`RepositoryError::NotFound`] when the user no longer exists, or
+    /// its JWTs were ended after `at` (as for a session token).
     fn issue_pair(
         &self,
         refresh: &RefreshJwt,

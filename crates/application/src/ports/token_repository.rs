@@ -19,7 +19,10 @@ pub trait TokenRepository: Send + Sync + 'static {
     /// user (e.g. by updating the user row first), so that after any number of
     /// concurrent calls the user holds at most `keep` tokens and each call's
     /// own token was valid when it returned. MUST return
-    /// [`RepositoryError::NotFound`] when the user no longer exists.
+    /// [`RepositoryError::NotFound`] when the user no longer exists, or when
+    /// its tokens were ended (password change or reset, "log out
+    /// everywhere", deactivation) after `at`: a login that began before
+    /// such a change must not leave a token behind it.
     fn issue_for_login(
         &self,
         token: &AuthToken,
