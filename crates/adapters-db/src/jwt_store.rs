@@ -10,7 +10,7 @@ use tokenauth_domain::{PairJwtId, RefreshJwt, SecurityEvent, Timestamp, UserId};
 use crate::models::{UserRow, aware, naive};
 use crate::schema::{ended_jwts, refresh_jwts, users};
 use crate::security_events::insert_events;
-use crate::token_repository::issue_grant;
+use crate::token_repository::record_login;
 use crate::{Database, DbConnection};
 
 const ACTIVE: &str = "active";
@@ -71,9 +71,7 @@ pub(crate) fn end_jwts(
     let at = events
         .iter()
         .map(|event| event.created)
-        .chain([chrono::Utc::now()])
-        .max()
-        .unwrap_or_else(chrono::Utc::now);
+        .fold(chrono::Utc::now(), Timestamp::max);
     diesel::update(users::table.find(user))
         .set(users::jwts_valid_after.eq(naive(at)))
         .execute(conn)
@@ -114,18 +112,7 @@ impl JwtStore for DieselJwtStore {
         at: Timestamp,
         events: &[SecurityEvent],
     ) -> Result<(), RepositoryError> {
-        let issued = self.db.write(|conn| {
-            let issued = issue_grant(conn, &LoginGrant::Pair(refresh), at)?;
-            if issued {
-                insert_events(conn, events, self.db.webhooks())?;
-            }
-            Ok(issued)
-        })?;
-        if issued {
-            Ok(())
-        } else {
-            Err(RepositoryError::NotFound)
-        }
+        record_login(&self.db, &LoginGrant::Pair(refresh), at, events)
     }
 
     fn subject(

@@ -65,6 +65,29 @@ pub(crate) fn issue_grant(
     Ok(true)
 }
 
+/// In one transaction: a login that needed no second step, with its
+/// events; [`RepositoryError::NotFound`] when [`issue_grant`] stored
+/// nothing.
+pub(crate) fn record_login(
+    db: &Database,
+    grant: &LoginGrant<'_>,
+    at: Timestamp,
+    events: &[SecurityEvent],
+) -> Result<(), RepositoryError> {
+    let issued = db.write(|conn| {
+        let issued = issue_grant(conn, grant, at)?;
+        if issued {
+            insert_events(conn, events, db.webhooks())?;
+        }
+        Ok(issued)
+    })?;
+    if issued {
+        Ok(())
+    } else {
+        Err(RepositoryError::NotFound)
+    }
+}
+
 /// In one transaction: `spend` spends a login's proof (a TOTP step, a
 /// recovery code, a passkey's counter) and says how that went; when it is
 /// `Done`, the login's grant is issued with `events`. `ProofRefused` keeps
@@ -140,19 +163,7 @@ impl TokenRepository for DieselTokenRepository {
         at: Timestamp,
         events: &[SecurityEvent],
     ) -> Result<(), RepositoryError> {
-        let grant = LoginGrant::Session { token, keep };
-        let user_exists = self.db.write(|conn| {
-            let issued = issue_grant(conn, &grant, at)?;
-            if issued {
-                insert_events(conn, events, self.db.webhooks())?;
-            }
-            Ok(issued)
-        })?;
-        if user_exists {
-            Ok(())
-        } else {
-            Err(RepositoryError::NotFound)
-        }
+        record_login(&self.db, &LoginGrant::Session { token, keep }, at, events)
     }
 
     fn issue_personal(

@@ -288,10 +288,7 @@ impl From<GatewayJwtError> for ApiError {
     fn from(error: GatewayJwtError) -> Self {
         match error {
             // The keys could not be read back for a while: the database.
-            GatewayJwtError::NoKey => {
-                tracing::warn!(%error, "no gateway JWT could be signed");
-                Self::Unavailable
-            }
+            GatewayJwtError::NoKey => no_signing_key(),
             GatewayJwtError::Random(_) => {
                 tracing::error!(%error, "no gateway JWT could be signed");
                 Self::Internal

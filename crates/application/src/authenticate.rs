@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use quick_cache::sync::Cache;
 use tokenauth_domain::{
     Identity, PairClaims, PairTokenType, PresentedToken, Scope, Scopes, TokenDigest, TokenId,
     TokenKey, TokenLifetime, User,
@@ -109,12 +108,6 @@ pub struct Authenticate {
     lifetime: TokenLifetime,
     /// The keys access JWTs are checked with; `None` when they are off.
     jwt_keys: Option<Arc<SigningKeys>>,
-    /// JWTs whose signature verified, by their text: a client sends one
-    /// access JWT with every request of its lifetime, and an Ed25519
-    /// verification costs more than the rest of such a request. Only what
-    /// verified is kept, and expiry and everything that ends a JWT are
-    /// checked on every request all the same.
-    verified: Cache<String, PairClaims>,
 }
 
 impl std::fmt::Debug for Authenticate {
@@ -137,13 +130,8 @@ impl Authenticate {
             clock,
             lifetime,
             jwt_keys: None,
-            verified: Cache::new(Self::VERIFIED_JWTS),
         }
     }
-
-    /// How many verified JWTs a process remembers; beyond it the least
-    /// used are verified again (a few MiB at most).
-    pub const VERIFIED_JWTS: usize = 10_000;
 
     /// The same use case, accepting access JWTs signed with `keys`.
     pub fn with_access_jwts(mut self, keys: Arc<SigningKeys>) -> Self {
@@ -189,15 +177,8 @@ impl Authenticate {
             .jwt_keys
             .as_ref()
             .ok_or(AuthenticateError::JwtNotValid)?;
-        let verified = match self.verified.get(jwt) {
-            Some(claims) => Some(claims),
-            None => keys.verify_pair(jwt).inspect(|claims| {
-                self.verified.insert(jwt.to_owned(), claims.clone());
-            }),
-        };
-        let claims = verified
-            .filter(|claims| claims.token_type == PairTokenType::Access)
-            .filter(|claims| !claims.is_expired(self.clock.now()))
+        let claims = keys
+            .verify_pair(jwt, Some(PairTokenType::Access))
             .ok_or(AuthenticateError::JwtNotValid)?;
         let subject = self
             .tokens

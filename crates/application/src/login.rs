@@ -331,12 +331,7 @@ impl Login {
         };
         let (error, user_id) = refused;
         if let Some(reason) = error.failure() {
-            let kind = EventKind::LoginFailed {
-                reason,
-                email: named_email(&input.email),
-            };
-            self.events
-                .record(&SecurityEvent::new(kind, user_id, origin, self.clock.now()))?;
+            self.record_failure(reason, user_id, &input, origin)?;
         }
         Err(error)
     }
@@ -350,12 +345,24 @@ impl Login {
         input: &LoginInput,
         origin: &RequestOrigin,
     ) -> Result<(), RepositoryError> {
+        self.record_failure(LoginFailure::InvalidCredentials, None, input, origin)
+    }
+
+    /// `login.failed` for `reason`, on `user_id`'s account when the attempt
+    /// named one, with the address it named.
+    fn record_failure(
+        &self,
+        reason: LoginFailure,
+        user_id: Option<UserId>,
+        input: &LoginInput,
+        origin: &RequestOrigin,
+    ) -> Result<(), RepositoryError> {
         let kind = EventKind::LoginFailed {
-            reason: LoginFailure::InvalidCredentials,
+            reason,
             email: named_email(&input.email),
         };
         self.events
-            .record(&SecurityEvent::new(kind, None, origin, self.clock.now()))
+            .record(&SecurityEvent::new(kind, user_id, origin, self.clock.now()))
     }
 
     /// The user whose credentials these are, or why not (with the account

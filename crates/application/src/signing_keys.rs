@@ -6,7 +6,8 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use tokenauth_domain::{KeyId, PairClaims, SigningKey, SigningSecret, Timestamp};
+use quick_cache::sync::Cache;
+use tokenauth_domain::{KeyId, PairClaims, PairTokenType, SigningKey, SigningSecret, Timestamp};
 
 use crate::ports::{
     Clock, JwsSigner, KeyGenerationError, LoadedKey, RepositoryError, SigningKeyStore,
@@ -75,6 +76,8 @@ pub struct SigningKeys {
     clock: Arc<dyn Clock>,
     longest_lifetime: TimeDelta,
     read: RwLock<KeysRead>,
+    /// Pair JWTs whose signature verified, by their text.
+    verified: Cache<String, PairClaims>,
 }
 
 impl std::fmt::Debug for SigningKeys {
@@ -117,6 +120,7 @@ impl SigningKeys {
             clock,
             longest_lifetime,
             read: RwLock::new(KeysRead::default()),
+            verified: Cache::new(Self::VERIFIED_JWTS),
         }
     }
 
@@ -182,9 +186,31 @@ impl SigningKeys {
             .clone()
     }
 
-    /// The claims of a pair JWT signed with a key this process publishes,
-    /// when its signature verifies; no I/O. Expiry is the caller's check.
-    pub fn verify_pair(&self, jwt: &str) -> Option<PairClaims> {
+    /// How many verified pair JWTs a process remembers; beyond it the
+    /// least used are verified again (a few MiB at most).
+    pub const VERIFIED_JWTS: usize = 10_000;
+
+    /// The claims of an unexpired pair JWT of `token_type` (either, when
+    /// `None`) signed with a key this process publishes; no I/O.
+    ///
+    /// A client sends one access JWT with every request of its lifetime,
+    /// and an Ed25519 verification costs more than the rest of such a
+    /// request: what verified is remembered by its text, and only the type
+    /// and expiry are checked again.
+    pub fn verify_pair(&self, jwt: &str, token_type: Option<PairTokenType>) -> Option<PairClaims> {
+        let claims = match self.verified.get(jwt) {
+            Some(claims) => claims,
+            None => {
+                let claims = self.verify_signature(jwt)?;
+                self.verified.insert(jwt.to_owned(), claims.clone());
+                claims
+            }
+        };
+        let wanted = token_type.is_none_or(|wanted| claims.token_type == wanted);
+        (wanted && !claims.is_expired(self.clock.now())).then_some(claims)
+    }
+
+    fn verify_signature(&self, jwt: &str) -> Option<PairClaims> {
         let kid = self.signer.key_id_of(jwt)?;
         let key = self
             .read

@@ -208,10 +208,7 @@ impl TokenPairs {
                     .filter(|subject| access_accepted(&claims, subject));
                 subject.map(drop).ok_or(PairError::NotValid)
             }
-            PairTokenType::Refresh => self.usable_refresh(&claims).map_err(|error| match error {
-                PairError::NoActiveAccount => PairError::NotValid,
-                other => other,
-            }),
+            PairTokenType::Refresh => self.usable_refresh(&claims),
         }
     }
 
@@ -219,10 +216,7 @@ impl TokenPairs {
     pub fn blacklist(&self, refresh: &FieldValue) -> Result<(), PairError> {
         let jwt = required("refresh", refresh)?;
         let claims = self.signed(&jwt, Some(PairTokenType::Refresh))?;
-        self.usable_refresh(&claims).map_err(|error| match error {
-            PairError::NoActiveAccount => PairError::NotValid,
-            other => other,
-        })?;
+        self.usable_refresh(&claims)?;
         if self.store.blacklist(&claims.jti)? {
             Ok(())
         } else {
@@ -237,16 +231,20 @@ impl TokenPairs {
         token_type: Option<PairTokenType>,
     ) -> Result<PairClaims, PairError> {
         self.keys
-            .verify_pair(jwt)
-            .filter(|claims| token_type.is_none_or(|wanted| claims.token_type == wanted))
-            .filter(|claims| !claims.is_expired(self.clock.now()))
+            .verify_pair(jwt, token_type)
             .ok_or(PairError::NotValid)
     }
 
-    /// A refresh JWT not used up, blacklisted or ended, of a usable user.
+    /// A refresh JWT not used up, blacklisted or ended, of a usable user;
+    /// anything else is `token_not_valid` (verify and blacklist do not tell
+    /// an inactive user apart, as refresh does).
     fn usable_refresh(&self, claims: &PairClaims) -> Result<(), PairError> {
         match self.store.refresh_state(&claims.jti)? {
-            Some((RefreshState::Active, _)) => self.subject(claims).map(drop),
+            Some((RefreshState::Active, _)) => match self.subject(claims) {
+                Ok(_) => Ok(()),
+                Err(PairError::NoActiveAccount) => Err(PairError::NotValid),
+                Err(other) => Err(other),
+            },
             _ => Err(PairError::NotValid),
         }
     }

@@ -239,15 +239,17 @@ pub(crate) fn services(
     };
     let factors: Arc<dyn SecondFactors> = Arc::new(DieselSecondFactors::new(db.clone()));
     let jwts = Arc::new(DieselJwtStore::new(db.clone()));
-    let authenticate = Authenticate::new(
+    let mut authenticate = Authenticate::new(
         Arc::new(DieselTokenLookup::new(db.clone())),
         clock.clone(),
         lifetime,
     );
-    let token_pairs = signing_keys
-        .clone()
-        .filter(|_| settings.jwt.enabled)
-        .map(|keys| Arc::new(token_pairs(settings, db, keys)));
+    // Pairs, and the Bearer JWTs they bring, are signed with the shared keys.
+    let pair_keys = signing_keys.clone().filter(|_| settings.jwt.enabled);
+    if let Some(keys) = pair_keys.clone() {
+        authenticate = authenticate.with_access_jwts(keys);
+    }
+    let token_pairs = pair_keys.map(|keys| Arc::new(token_pairs(settings, db, keys)));
     let account_keys = Arc::new(DieselAccountKeys::new(db.clone()));
     let passkeys = PasskeyAccess::new(
         PasskeyPorts {
@@ -283,10 +285,7 @@ pub(crate) fn services(
             },
             policy,
         ),
-        authenticate: match signing_keys.clone().filter(|_| settings.jwt.enabled) {
-            Some(keys) => authenticate.with_access_jwts(keys),
-            None => authenticate,
-        },
+        authenticate,
         logout: Logout::new(tokens.clone(), jwts, clock.clone()),
         revoke_token: RevokeToken::new(tokens.clone(), clock.clone()),
         logout_all: LogoutAll::new(tokens.clone(), clock.clone()),
