@@ -171,18 +171,31 @@ impl Database {
     /// [`Database::run`] on a blocking thread, awaited: for callers on an
     /// async worker (the request path's token reads and writes).
     ///
-    /// Outside the caller's span: nothing on this path logs (a failure comes
-    /// back as an error, which the HTTP edge logs in the request's span), and
-    /// carrying the span over costs every request a clone and a reference
-    /// count written from two threads.
+    /// Only the database work's span (made where traces want it) goes
+    /// along, not the caller's: nothing on this path logs (a failure comes
+    /// back as an error, which the HTTP edge logs in the request's span).
     pub(crate) async fn run_blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
     ) -> Result<T, RepositoryError> {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || db.run(work))
+        let span = self.span();
+        tokio::task::spawn_blocking(move || span.in_scope(|| db.run_unspanned(work)))
             .await
             .unwrap_or_else(|error| Err(RepositoryError::Internal(error.to_string())))
+    }
+
+    /// A span for one piece of database work done for a request: a child
+    /// of the request's in its trace. At the debug level, so made only for
+    /// the span exporter (or `RUST_LOG=debug`); none for the background
+    /// work (mail, webhooks, keys), which would otherwise become a trace of
+    /// its own a few times a second.
+    pub(crate) fn span(&self) -> tracing::Span {
+        // The level first: off, it is decided at the call site for good.
+        if !tracing::span_enabled!(tracing::Level::DEBUG) || tracing::Span::current().is_none() {
+            return tracing::Span::none();
+        }
+        tracing::debug_span!("db", db.system.name = self.backend().system_name())
     }
 
     /// Runs `work` on a pooled connection. No connection free within the
@@ -190,6 +203,13 @@ impl Database {
     /// want of the database is dropped from the pool, not reused. While an
     /// outage is suspected, see [`Outage`].
     pub(crate) fn run<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
+    ) -> Result<T, RepositoryError> {
+        self.span().in_scope(|| self.run_unspanned(work))
+    }
+
+    fn run_unspanned<T>(
         &self,
         work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
     ) -> Result<T, RepositoryError> {

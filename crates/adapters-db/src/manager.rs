@@ -15,6 +15,16 @@ pub enum Backend {
     Sqlite,
 }
 
+impl Backend {
+    /// The name OpenTelemetry's conventions give the database system.
+    pub fn system_name(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgresql",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
 /// A database URL whose scheme has been recognised.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseUrl {

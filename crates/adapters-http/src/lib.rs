@@ -36,9 +36,8 @@ pub use extract::{
 };
 pub use metrics::{LoginOutcome, MailMetrics, Metrics};
 pub use middleware::{
-    ACCESS_MESSAGE, ACCESS_TARGET, AccessLines, AccessRecord, Cors, InFlight, REQUEST_ID,
-    access_log, browsable_api, cors, count_in_flight, is_request_span, request_id, with_request_id,
-    write_access_lines_with,
+    ACCESS_TARGET, Cors, InFlight, REQUEST_ID, Traces, access_log, browsable_api, cors,
+    count_in_flight, request_id,
 };
 pub use routes::{AppState, configure};
 pub use services::Services;

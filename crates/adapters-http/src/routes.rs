@@ -9,7 +9,7 @@ use crate::access::TokenRules;
 use crate::endpoints::{Features, links};
 use crate::handlers::operations::{ApiRoot, SchemaDocument};
 use crate::handlers::{fallback, options};
-use crate::{BodyLimit, Cors, InFlight, Metrics, Services, Throttles, openapi};
+use crate::{BodyLimit, Cors, InFlight, Metrics, Services, Throttles, Traces, openapi};
 
 /// What every endpoint shares with the handlers, built once per server.
 #[derive(Debug, Clone)]
@@ -28,6 +28,8 @@ pub struct AppState {
     pub cors: Data<Cors>,
     /// The endpoints settings turn on.
     pub features: Features,
+    /// Present when spans are exported.
+    pub traces: Option<Data<Traces>>,
 }
 
 /// Mounts every endpoint served (see [`Features`]), with 404 and 405 in the
@@ -45,6 +47,9 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut ServiceConfig) + Clone {
                 state.features,
             ))))
             .app_data(Data::new(state.features));
+        if let Some(traces) = state.traces {
+            cfg.app_data(traces);
+        }
         for endpoint in state.features.served() {
             let allow = endpoint.allow();
             let rules = TokenRules(

@@ -20,12 +20,14 @@ impl BcryptHasher {
 
 impl PasswordHasher for BcryptHasher {
     fn hash(&self, password: &NewPassword) -> Result<PasswordHash, HashingError> {
+        let _span = tracing::debug_span!("bcrypt.hash", cost = i64::from(self.cost)).entered();
         bcrypt::hash(password.as_password().expose(), self.cost)
             .map(PasswordHash::new)
             .map_err(|error| HashingError(error.to_string()))
     }
 
     fn verify(&self, password: &Password, hash: &PasswordHash) -> bool {
+        let _span = tracing::debug_span!("bcrypt.verify").entered();
         let matches = bcrypt::verify(password.expose(), hash.as_str()).unwrap_or(false);
         // bcrypt would compare only the first 72 bytes; a longer password
         // was never accepted, so it can never be the right one.

@@ -1,12 +1,7 @@
 //! The tokenauth service: configuration, wiring and startup. The command line
 //! in `main.rs` calls into this library, and so do the end-to-end tests.
 
-mod access_line;
-#[cfg(test)]
-mod captured;
 pub mod commands;
-mod log_line;
-mod log_writer;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

@@ -95,7 +95,15 @@ fn main() -> ExitCode {
     } else {
         "warn"
     };
-    let _log = telemetry::init(settings.log.format, level);
+    // Traces are a server's: a one-shot command has no requests to show.
+    let otlp_endpoint = match command {
+        Command::Serve => settings.telemetry.otlp_endpoint.as_str(),
+        _ => "",
+    };
+    let _telemetry = match telemetry::init(settings.log.format, level, otlp_endpoint) {
+        Ok(telemetry) => telemetry,
+        Err(error) => return fail(error.to_string()),
+    };
     match command {
         Command::Serve => serve(&settings),
         Command::Migrate => migrate(&settings),

@@ -35,6 +35,8 @@ pub struct Settings {
     pub http: HttpSettings,
     /// `[log]`.
     pub log: LogSettings,
+    /// `[telemetry]`.
+    pub telemetry: TelemetrySettings,
     /// `[audit]`.
     pub audit: AuditSettings,
     /// `[webhooks]`.
@@ -224,6 +226,15 @@ pub struct LogSettings {
     pub format: LogFormat,
 }
 
+/// Traces sent elsewhere.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelemetrySettings {
+    /// Where spans go, by OTLP over plain HTTP (a collector beside the
+    /// process, e.g. `http://127.0.0.1:4318`); empty: no traces.
+    pub otlp_endpoint: String,
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -401,6 +412,11 @@ impl Settings {
                 "mail.smtp_url",
                 self.mail.smtp_url.expose_secret(),
                 &["smtp", "smtps"][..],
+            ),
+            (
+                "telemetry.otlp_endpoint",
+                &self.telemetry.otlp_endpoint,
+                &["http"][..],
             ),
         ] {
             if !url.is_empty()
@@ -754,6 +770,16 @@ mod tests {
         )]);
         assert!(error.starts_with("throttle.redis_url"), "{error}");
         assert!(!error.contains("s3cret"), "{error}");
+    }
+
+    #[test]
+    fn an_otlp_endpoint_that_is_not_http_is_refused() {
+        let error = refusal(&[("TOKENAUTH__TELEMETRY__OTLP_ENDPOINT", "127.0.0.1:4318")]);
+        assert!(error.starts_with("telemetry.otlp_endpoint"), "{error}");
+        for endpoint in ["grpc://collector:4317", "https://api.honeycomb.io"] {
+            let error = refusal(&[("TOKENAUTH__TELEMETRY__OTLP_ENDPOINT", endpoint)]);
+            assert!(error.starts_with("telemetry.otlp_endpoint"), "{error}");
+        }
     }
 
     #[test]

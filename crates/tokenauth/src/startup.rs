@@ -11,7 +11,8 @@ use actix_web::{App, HttpServer};
 use tokenauth_adapters_db::{Database, DatabaseError};
 use tokenauth_adapters_http::{
     AppState, BodyLimit, Cors, Features, HashingThreads, InFlight, MailMetrics, Metrics,
-    SharedThrottleStore, access_log, browsable_api, configure, cors, count_in_flight, request_id,
+    SharedThrottleStore, Traces, access_log, browsable_api, configure, cors, count_in_flight,
+    request_id,
 };
 use tokenauth_adapters_redis::{InvalidRedisUrl, RedisThrottleStore};
 use tokenauth_adapters_webauthn::RelyingPartyConfigError;
@@ -138,6 +139,8 @@ impl Application {
             features: Features {
                 token_pairs: settings.jwt.enabled,
             },
+            traces: (!settings.telemetry.otlp_endpoint.is_empty())
+                .then(|| Data::new(Traces::default())),
         };
         let draining = state.in_flight.get_ref().clone();
         let mut server = HttpServer::new(move || {

@@ -6,16 +6,14 @@ mod access_log;
 mod browsable;
 mod cors;
 mod in_flight;
-mod in_span;
 mod request_id;
 mod request_scope;
+mod traces;
 
-pub use access_log::{
-    ACCESS_MESSAGE, ACCESS_TARGET, AccessLines, AccessRecord, access_log, write_access_lines_with,
-};
+pub use access_log::{ACCESS_TARGET, access_log};
 pub use browsable::browsable_api;
 pub use cors::{Cors, cors};
 pub use in_flight::{InFlight, count_in_flight};
 pub use request_id::{REQUEST_ID, request_id};
 pub(crate) use request_scope::RequestScope;
-pub use request_scope::{is_request_span, with_request_id};
+pub use traces::Traces;

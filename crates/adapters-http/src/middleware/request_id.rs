@@ -1,18 +1,19 @@
 //! Every request's id: the client's `X-Request-Id` when it is sane, else a
-//! new one; the request is served in its scope (its span and a task-local
-//! copy of the id, see [`super::request_scope`]), and the answer echoes it.
+//! new one; the request is served in its span (continuing a caller's trace
+//! when traces are exported), and the answer echoes the id.
 //!
 //! Hand-written rather than `tracing-actix-web`'s `RequestId`, which always
 //! makes its own id: the contract echoes the client's.
-
-use std::pin::pin;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use actix_web::web::Data;
+use tracing::Instrument;
 
-use super::request_scope::serve;
+use super::request_scope::request_span;
+use super::traces::Traces;
 
 /// The header that carries a request's id, in and out.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -28,11 +29,12 @@ pub async fn request_id(
         .filter(|value| value.to_str().is_ok_and(is_acceptable_request_id))
         .cloned()
         .unwrap_or_else(new_request_id);
-    let mut served = pin!(serve(id, next.call(req)));
-    let mut response = served.as_mut().await?;
-    if let Some(id) = served.take_value() {
-        response.headers_mut().insert(REQUEST_ID, id);
-    }
+    let span = match req.app_data::<Data<Traces>>() {
+        Some(traces) => traces.request_span(&req, &id),
+        None => request_span(&id),
+    };
+    let mut response = next.call(req).instrument(span).await?;
+    response.headers_mut().insert(REQUEST_ID, id);
     Ok(response)
 }
 

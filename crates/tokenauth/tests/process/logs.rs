@@ -93,7 +93,7 @@ async fn access_lines_are_turned_off_by_their_target_alone() {
 }
 
 /// The server's logs after it answered `request`, sent with the request id
-/// `id`, once the log writer has written them (a line waits 50 ms at most).
+/// `id`, once the log writer's thread has written them.
 async fn logs_after(server: &Server, request: reqwest::RequestBuilder, id: &str) -> String {
     request.header("x-request-id", id).send().await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -118,9 +118,9 @@ async fn plain_access_lines_carry_the_request_id() {
 async fn a_warning_during_a_request_carries_its_id_at_the_warn_level() {
     let db = TestDatabase::new(Backend::Sqlite);
     // A throttle store nobody answers at: the first login warns, once.
-    // The HTTP edge logs at the warn level only, so no span of its own
-    // would be made (`tokenauth` at info: the line that says where the
-    // server listens; a directive names a target's prefix).
+    // The HTTP edge logs at the warn level only; the request's span is
+    // still made (`tokenauth` at info: the line that says where the server
+    // listens; a directive names a target's prefix).
     let server = Server::start(
         db.url(),
         &[
@@ -146,8 +146,8 @@ async fn a_warning_during_a_request_carries_its_id_at_the_warn_level() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_filter_by_span_still_sees_the_request_span() {
     let db = TestDatabase::new(Backend::Sqlite);
-    // A directive that names a span: the filter needs the span, so it is
-    // made, and the plain line reads the id from it.
+    // A directive that names a span: the filter (EnvFilter rather than
+    // Targets) sees the request span and lets its lines through.
     let server = Server::start(
         db.url(),
         &[("RUST_LOG", "warn,tokenauth=info,[request]=debug")],

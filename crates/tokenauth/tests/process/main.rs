@@ -5,6 +5,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod otlp_receiver;
 mod server;
 
 mod generated_clients;
@@ -17,3 +18,4 @@ mod postgres_tls;
 mod pruning;
 mod several_processes;
 mod shared_throttles;
+mod traces;
