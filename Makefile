@@ -171,7 +171,9 @@ clients:
 test: deps architecture browser redis nginx smtp webhooks pyjwt django clients
 	@url=$$($(MAKE) -s test-postgres | tail -1) && \
 	echo "tests: PostgreSQL at $$url" && \
-	TEST_DATABASE_URL="$$url" $(CARGO) test --workspace --all-targets
+	TEST_DATABASE_URL="$$url" $(CARGO) test --workspace --all-targets && \
+	echo "tests: the HTTP suite on PostgreSQL again, with no verified tokens kept" && \
+	TEST_DATABASE_URL="$$url" TOKENAUTH__DATABASE__VERIFIED_TOKENS=0 $(CARGO) test -p tokenauth --test api postgres::
 
 FUZZ_EXAMPLES ?= 100
 FUZZ_SECONDS ?= 60

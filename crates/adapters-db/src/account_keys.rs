@@ -290,7 +290,7 @@ impl AccountKeys for DieselAccountKeys {
         now: Timestamp,
         events: &[SecurityEvent],
     ) -> Result<Option<User>, RepositoryError> {
-        let moved = self.db.run(|conn| {
+        let moved = self.db.run_writing(|conn| {
             let moved = write_transaction(conn, |conn| {
                 let moved = move_account(conn, change, now)?;
                 if moved.is_some() {

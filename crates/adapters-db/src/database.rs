@@ -11,6 +11,8 @@ use crate::manager::{ConnectionManager, DatabaseUrl};
 use crate::outage::Outage;
 use crate::postgres_tls::PgConnector;
 use crate::security_events::WebhookSelection;
+use crate::token_notices::{Listening, TokenNotices};
+use crate::verified_tokens::VerifiedTokens;
 use crate::worker_connections::{WorkerConnections, async_connector};
 use crate::{Backend, DbConnection, migrations};
 
@@ -61,6 +63,10 @@ pub struct Database {
     worker_connections: Option<Arc<WorkerConnections>>,
     /// Which recorded events get a webhook delivery.
     webhooks: Arc<WebhookSelection>,
+    /// The verified tokens this process keeps (PostgreSQL, when asked).
+    verified: Option<Arc<VerifiedTokens>>,
+    /// The listener that keeps them true; stops with the last clone.
+    listening: Option<Arc<Listening>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -123,7 +129,44 @@ impl Database {
             outage,
             worker_connections,
             webhooks: Arc::default(),
+            verified: None,
+            listening: None,
         })
+    }
+
+    /// Keeps up to `entries` verified tokens in this process (see
+    /// [`VerifiedTokens`]), on PostgreSQL through the async client, which
+    /// listens for the database's notices of changed tokens. Elsewhere (or
+    /// with 0) every lookup reads the database: SQLite's reads are in the
+    /// process already.
+    pub fn with_verified_tokens(mut self, entries: u64, url: &SecretString) -> Self {
+        if entries == 0 || self.worker_connections.is_none() {
+            return self;
+        }
+        let Ok(connector) = async_connector(url.expose_secret()) else {
+            return self;
+        };
+        let cache = Arc::new(VerifiedTokens::new(entries));
+        match TokenNotices::start(connector, cache.clone()) {
+            Ok(listening) => {
+                self.verified = Some(cache);
+                self.listening = Some(Arc::new(listening));
+            }
+            Err(error) => {
+                tracing::warn!(%error, "no listener for token changes: every lookup reads the database");
+            }
+        }
+        self
+    }
+
+    /// The verified tokens this process keeps, if it keeps any.
+    pub(crate) fn verified_tokens(&self) -> Option<&VerifiedTokens> {
+        self.verified.as_deref()
+    }
+
+    /// The verified tokens kept, for operators' metrics and tests.
+    pub fn verified_token_count(&self) -> Option<usize> {
+        self.verified.as_ref().map(|kept| kept.len())
     }
 
     /// The same database, queueing a webhook delivery beside every recorded
@@ -209,6 +252,26 @@ impl Database {
         self.span().in_scope(|| self.run_unspanned(work))
     }
 
+    /// [`Database::run`] for work that may change tokens or users: what it
+    /// changed is heard by this process before it returns, so a logout's
+    /// next request here is refused (other processes hear it within
+    /// 100 ms). Work that changes neither need not wait.
+    pub(crate) fn run_writing<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
+    ) -> Result<T, RepositoryError> {
+        let Some(listening) = &self.listening else {
+            return self.run(work);
+        };
+        self.run(|conn| {
+            let done = work(conn);
+            if let DbConnection::Postgresql(conn) = conn {
+                listening.notices.fence(conn);
+            }
+            done
+        })
+    }
+
     fn run_unspanned<T>(
         &self,
         work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
@@ -246,7 +309,7 @@ impl Database {
         &self,
         work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
     ) -> Result<T, RepositoryError> {
-        self.run(|conn| write_transaction(conn, work))
+        self.run_writing(|conn| write_transaction(conn, work))
     }
 
     /// Ok when the database answers a trivial query now.
@@ -261,7 +324,7 @@ impl Database {
         &self,
         work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
     ) -> Result<T, RepositoryError> {
-        self.run(work)
+        self.run_writing(work)
     }
 }
 

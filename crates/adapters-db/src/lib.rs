@@ -25,8 +25,10 @@ pub mod testing;
 #[cfg(feature = "testing")]
 pub mod throwaway_postgres;
 mod token_lookup;
+mod token_notices;
 mod token_repository;
 mod user_repository;
+mod verified_tokens;
 mod webhook_outbox;
 mod worker_connections;
 
@@ -43,4 +45,5 @@ pub use signing_keys::DieselSigningKeys;
 pub use token_lookup::DieselTokenLookup;
 pub use token_repository::DieselTokenRepository;
 pub use user_repository::DieselUserRepository;
+pub use verified_tokens::VerifiedTokens;
 pub use webhook_outbox::DieselWebhookOutbox;

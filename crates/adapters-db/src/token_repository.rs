@@ -100,7 +100,7 @@ pub(crate) fn spend_then_issue(
     now: Timestamp,
     events: &[SecurityEvent],
 ) -> Result<ProofOutcome, RepositoryError> {
-    db.run(|conn| {
+    db.run_writing(|conn| {
         let completed = write_transaction(conn, |conn| {
             match spend(conn)? {
                 ProofOutcome::Done => {}

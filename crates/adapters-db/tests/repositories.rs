@@ -57,12 +57,13 @@ impl Lookup {
 
     fn record_use(
         &self,
+        digest: &TokenDigest,
         id: TokenId,
         last_used: Timestamp,
         expires: Option<Timestamp>,
     ) -> Result<(), RepositoryError> {
         self.runtime
-            .block_on(self.lookup.record_use(id, last_used, expires))
+            .block_on(self.lookup.record_use(digest, id, last_used, expires))
     }
 }
 
@@ -654,7 +655,9 @@ fn record_use_moves_last_used_and_expiry(backend: Backend) {
     let key = random_key();
     let token = token_for(user.id, &key, at(0));
     f.tokens.issue_for_login(&token, one(), at(0), &[]).unwrap();
-    f.lookup.record_use(token.id, at(90), None).unwrap();
+    f.lookup
+        .record_use(&key.digest(), token.id, at(90), None)
+        .unwrap();
     let (found, _) = f.lookup.find_by_digest(&key.digest()).unwrap().unwrap();
     assert_eq!((found.last_used, found.expires), (Some(at(90)), None));
 }
@@ -739,7 +742,7 @@ fn migrations_are_idempotent(backend: Backend) {
         workers: 1,
         connect_timeout: Duration::from_secs(5),
     };
-    assert_eq!(Database::migrate(&settings).unwrap().len(), 12);
+    assert_eq!(Database::migrate(&settings).unwrap().len(), 13);
     assert!(Database::migrate(&settings).unwrap().is_empty());
 }
 
@@ -761,7 +764,9 @@ fn postgres_urls_the_async_client_cannot_take_keep_libpq() {
     let (user, key) = logged_in(&f, "ada@example.com");
     let (token, owner) = f.lookup.find_by_digest(&key.digest()).unwrap().unwrap();
     assert_eq!(owner.id, user);
-    f.lookup.record_use(token.id, at(90), None).unwrap();
+    f.lookup
+        .record_use(&key.digest(), token.id, at(90), None)
+        .unwrap();
 }
 
 /// Options in the URL reach PostgreSQL from the async client as written

@@ -149,7 +149,7 @@ impl Authenticate {
     pub async fn execute(&self, presented_key: &str) -> Result<Authenticated, AuthenticateError> {
         let digest = digest_of(presented_key)?;
         let found = self.tokens.find_by_digest(&digest).await?;
-        self.admit(found, |user| user.is_active).await
+        self.admit(&digest, found, |user| user.is_active).await
     }
 
     /// What `POST /api/oauth/introspect` tells of a key (RFC 7662): the
@@ -212,13 +212,14 @@ impl Authenticate {
     ) -> Result<Authenticated<Identity>, AuthenticateError> {
         let digest = digest_of(presented_key)?;
         let found = self.tokens.find_identity_by_digest(&digest).await?;
-        self.admit(found, |user| user.is_active).await
+        self.admit(&digest, found, |user| user.is_active).await
     }
 
     /// The checks of a found token, in DRF's order (expiry, then the user),
     /// and the write of its use when due.
     async fn admit<Who>(
         &self,
+        digest: &TokenDigest,
         found: Option<(PresentedToken, Who)>,
         is_active: impl FnOnce(&Who) -> bool,
     ) -> Result<Authenticated<Who>, AuthenticateError> {
@@ -235,7 +236,11 @@ impl Authenticate {
             token.expires = self.lifetime.expiry_after_use(&token, now);
             // The request is already authenticated; a failed write only
             // delays the slide to the next use.
-            if let Err(error) = self.tokens.record_use(token.id, now, token.expires).await {
+            if let Err(error) = self
+                .tokens
+                .record_use(digest, token.id, now, token.expires)
+                .await
+            {
                 tracing::warn!(%error, "could not record token use");
             }
         }

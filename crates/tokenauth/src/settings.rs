@@ -125,6 +125,9 @@ pub struct DatabaseSection {
     pub pool_size: u32,
     /// How long a request waits for a connection before 503.
     pub connect_timeout_seconds: u64,
+    /// Verified tokens each process keeps (PostgreSQL); 0: every request
+    /// reads the database.
+    pub verified_tokens: u64,
 }
 
 /// Password hashing and tokens.

@@ -90,7 +90,7 @@ impl Application {
     /// Opens the database (applying pending migrations), binds the listen
     /// address and builds the server. Nothing is served until [`Application::run`].
     pub fn build(settings: &Settings) -> Result<Self, StartupError> {
-        let database = wiring::open_database(settings)?;
+        let database = wiring::open_serving_database(settings)?;
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let bind_error = |source| StartupError::Bind {
             address: address.clone(),

@@ -115,6 +115,13 @@ pub fn open_database(settings: &Settings) -> Result<Database, DatabaseError> {
     Ok(Database::open(&settings.database_settings())?.with_webhooks(settings.webhook_selection()))
 }
 
+/// The database as the server uses it: [`open_database`], keeping the tokens
+/// it verified (the one-shot commands verify none).
+pub fn open_serving_database(settings: &Settings) -> Result<Database, DatabaseError> {
+    Ok(open_database(settings)?
+        .with_verified_tokens(settings.database.verified_tokens, &settings.database.url))
+}
+
 /// The password change use case (also the operator's `changepassword`).
 pub fn change_password(
     users: Arc<dyn UserRepository>,

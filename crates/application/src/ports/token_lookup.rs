@@ -47,10 +47,11 @@ pub trait TokenLookup: Send + Sync + 'static {
         jti: &'a PairJwtId,
     ) -> LookupFuture<'a, Option<JwtSubject>>;
 
-    /// Writes a use of the token: its new `last_used` and `expires`.
-    /// A token deleted meanwhile is not an error.
+    /// Writes a use of the token (found by `digest`): its new `last_used`
+    /// and `expires`. A token deleted meanwhile is not an error.
     fn record_use(
         &self,
+        digest: &TokenDigest,
         id: TokenId,
         last_used: Timestamp,
         expires: Option<Timestamp>,

@@ -339,6 +339,7 @@ impl TokenLookup for Store {
 
     fn record_use(
         &self,
+        _digest: &TokenDigest,
         id: TokenId,
         last_used: Timestamp,
         expires: Option<Timestamp>,

@@ -19,3 +19,4 @@ mod pruning;
 mod several_processes;
 mod shared_throttles;
 mod traces;
+mod verification_cache;
