@@ -4,11 +4,13 @@ use std::time::Duration;
 use diesel::QueryResult;
 use secrecy::{ExposeSecret, SecretString};
 use tokenauth_application::RepositoryError;
+use tokenauth_domain::Timestamp;
 
 use crate::connection::write_transaction;
 use crate::error::from_diesel;
 use crate::manager::{ConnectionManager, DatabaseUrl};
 use crate::outage::Outage;
+use crate::pending_uses::{PendingUses, Writing, write_uses};
 use crate::postgres_tls::PgConnector;
 use crate::security_events::WebhookSelection;
 use crate::token_notices::{Listening, TokenNotices};
@@ -67,6 +69,10 @@ pub struct Database {
     verified: Option<Arc<VerifiedTokens>>,
     /// The listener that keeps them true; stops with the last clone.
     listening: Option<Arc<Listening>>,
+    /// Token uses gathered for one write a second (with kept tokens).
+    uses: Option<Arc<PendingUses>>,
+    /// The thread that writes them; stops with the last clone.
+    writing: Option<Arc<Writing>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -131,6 +137,8 @@ impl Database {
             webhooks: Arc::default(),
             verified: None,
             listening: None,
+            uses: None,
+            writing: None,
         })
     }
 
@@ -147,16 +155,62 @@ impl Database {
             return self;
         };
         let cache = Arc::new(VerifiedTokens::new(entries));
-        match TokenNotices::start(connector, cache.clone()) {
-            Ok(listening) => {
-                self.verified = Some(cache);
-                self.listening = Some(Arc::new(listening));
-            }
+        let listening = match TokenNotices::start(connector, cache.clone()) {
+            Ok(listening) => listening,
             Err(error) => {
                 tracing::warn!(%error, "no listener for token changes: every lookup reads the database");
+                return self;
             }
+        };
+        self.verified = Some(cache);
+        self.listening = Some(Arc::new(listening));
+        // The writer's own handle holds neither the listener nor itself,
+        // so both stop with the last clone handed out.
+        let uses = Arc::<PendingUses>::default();
+        let writer = Database {
+            uses: Some(uses.clone()),
+            listening: None,
+            writing: None,
+            ..self.clone()
+        };
+        if let Ok(writing) = Writing::start(move || writer.write_pending_uses()) {
+            self.uses = Some(uses);
+            self.writing = Some(Arc::new(writing));
         }
         self
+    }
+
+    /// Notes a token's use for the next gathered write; `false` when uses
+    /// are written one by one here (the caller writes it).
+    pub(crate) fn gather_use(
+        &self,
+        id: &str,
+        last_used: Timestamp,
+        expires: Option<Timestamp>,
+    ) -> bool {
+        match &self.uses {
+            Some(uses) => {
+                uses.add(id.to_owned(), last_used, expires);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Writes the gathered uses now, in one statement: before a read that
+    /// shows them (a user's token list) or a deletion by expiry. A failed
+    /// write loses them (the next use slides again).
+    pub(crate) fn write_pending_uses(&self) {
+        let Some(uses) = &self.uses else {
+            return;
+        };
+        let pending = uses.take();
+        if pending.is_empty() {
+            return;
+        }
+        if let Err(error) = self.run(|conn| write_uses(conn, pending)) {
+            tracing::warn!(%error, "could not record token uses");
+        }
     }
 
     /// The verified tokens this process keeps, if it keeps any.
@@ -324,6 +378,7 @@ impl Database {
         &self,
         work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
     ) -> Result<T, RepositoryError> {
+        self.write_pending_uses();
         self.run_writing(work)
     }
 }

@@ -15,6 +15,7 @@ mod models;
 mod outage;
 mod outbox;
 mod passkeys;
+mod pending_uses;
 mod postgres_tls;
 mod schema;
 mod second_factors;

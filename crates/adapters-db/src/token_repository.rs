@@ -201,6 +201,8 @@ impl TokenRepository for DieselTokenRepository {
     }
 
     fn list_active(&self, user: UserId, now: Timestamp) -> Result<Vec<AuthToken>, RepositoryError> {
+        // The list shows each token's last use: the uses gathered go first.
+        self.db.write_pending_uses();
         let rows: Vec<TokenRow> = self.db.run(|conn| {
             auth_tokens::table
                 .filter(auth_tokens::user_id.eq(user.to_string()))
@@ -274,6 +276,8 @@ impl TokenRepository for DieselTokenRepository {
     }
 
     fn delete_expired(&self, now: Timestamp) -> Result<usize, RepositoryError> {
+        // A use gathered but not yet written may have moved an expiry on.
+        self.db.write_pending_uses();
         self.db.run(|conn| {
             diesel::delete(auth_tokens::table.filter(auth_tokens::expires.le(naive(now))))
                 .execute(conn)

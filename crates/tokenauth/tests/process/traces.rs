@@ -35,6 +35,17 @@ fn is_request(span: &Received, route: &str) -> bool {
     span.attribute("http.route").as_deref() == Some(route)
 }
 
+/// The span of the request to `route` among `spans`, once it arrived.
+async fn request_span(receiver: &OtlpReceiver, route: &str) -> (Received, Vec<Received>) {
+    let spans = receiver.spans_once(|span| is_request(span, route)).await;
+    let request = spans
+        .iter()
+        .find(|span| is_request(span, route))
+        .unwrap_or_else(|| panic!("no span of {route} in {spans:#?}"))
+        .clone();
+    (request, spans)
+}
+
 async fn a_request_is_a_server_span_with_route_and_status(backend: Backend) {
     let db = TestDatabase::new(backend);
     let receiver = OtlpReceiver::start().await;
@@ -42,13 +53,7 @@ async fn a_request_is_a_server_span_with_route_and_status(backend: Backend) {
     let client = client();
     let response = client.get(server.url("/healthz")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let spans = receiver
-        .spans_once(|span| is_request(span, "/healthz"))
-        .await;
-    let request = spans
-        .iter()
-        .find(|span| is_request(span, "/healthz"))
-        .unwrap_or_else(|| panic!("no span of the request in {spans:#?}"));
+    let (request, _) = request_span(&receiver, "/healthz").await;
     assert_eq!(request.service, "tokenauth");
     assert_eq!(request.span.name, "GET /healthz");
     // SPAN_KIND_SERVER
@@ -91,13 +96,7 @@ async fn a_gateways_traceparent_is_continued(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let spans = receiver
-        .spans_once(|span| is_request(span, "/api/me"))
-        .await;
-    let request = spans
-        .iter()
-        .find(|span| is_request(span, "/api/me"))
-        .unwrap_or_else(|| panic!("no span of the request in {spans:#?}"));
+    let (request, _) = request_span(&receiver, "/api/me").await;
     assert_eq!(hex(&request.span.trace_id), GATEWAY_TRACE);
     assert_eq!(hex(&request.span.parent_span_id), GATEWAY_SPAN);
     // The token's lookup belongs to the request, in the gateway's trace.
@@ -128,14 +127,9 @@ async fn a_login_shows_its_database_and_bcrypt_work_as_child_spans(backend: Back
     let server = traced_server(&db, &receiver);
     let client = client();
     signup_and_login(&client, &server, "ada@example.com").await;
-    let login = |span: &Received| is_request(span, "/api/login");
     // A child ends before its parent: once the login's span is here, so
     // are its children.
-    let spans = receiver.spans_once(login).await;
-    let request = spans
-        .iter()
-        .find(|span| login(span))
-        .unwrap_or_else(|| panic!("no span of the login in {spans:#?}"));
+    let (request, spans) = request_span(&receiver, "/api/login").await;
     let children: Vec<&str> = spans
         .iter()
         .filter(|span| span.span.parent_span_id == request.span.span_id)
@@ -171,13 +165,7 @@ async fn spans_not_yet_sent_leave_when_the_server_stops() {
     assert_eq!(response.status(), StatusCode::OK);
     server.signal("TERM");
     assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0));
-    let spans = receiver
-        .spans_once(|span| is_request(span, "/healthz"))
-        .await;
-    assert!(
-        spans.iter().any(|span| is_request(span, "/healthz")),
-        "{spans:#?}"
-    );
+    request_span(&receiver, "/healthz").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -188,9 +176,7 @@ async fn background_work_makes_no_traces_of_its_own() {
     client().get(server.url("/healthz")).send().await.unwrap();
     // The mail and webhook loops poll the database several times a second.
     tokio::time::sleep(Duration::from_millis(700)).await;
-    let spans = receiver
-        .spans_once(|span| is_request(span, "/healthz"))
-        .await;
+    let (_, spans) = request_span(&receiver, "/healthz").await;
     let roots: Vec<&str> = spans
         .iter()
         .filter(|span| span.span.parent_span_id.is_empty())

@@ -109,20 +109,9 @@ async fn a_token_revoked_on_one_process_is_refused_on_another_within_100_ms() {
     assert!(max <= WITHIN, "max {max:?}");
 }
 
-/// Whether `sql` (one column, `value`) gave a true row.
+/// Whether `sql` (one text column, `value`) answered `true`.
 fn sql_bool(db: &TestDatabase, sql: &str) -> bool {
-    use diesel::prelude::*;
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        value: bool,
-    }
-    let mut conn = diesel::PgConnection::establish(db.url()).unwrap();
-    diesel::sql_query(sql)
-        .load::<Row>(&mut conn)
-        .unwrap()
-        .iter()
-        .any(|row| row.value)
+    sql_text(db, "", sql) == "true"
 }
 
 /// The listener connection of `server`'s process, ended from the database's side.
@@ -131,7 +120,7 @@ fn cut_listener(db: &TestDatabase, server: &Server) -> bool {
     sql_bool(
         db,
         &format!(
-            "SELECT pg_terminate_backend(pid) AS value FROM pg_stat_activity \
+            "SELECT pg_terminate_backend(pid)::text AS value FROM pg_stat_activity \
              WHERE application_name = '{name}'"
         ),
     )
@@ -142,7 +131,7 @@ fn listening(db: &TestDatabase, server: &Server) -> bool {
     sql_bool(
         db,
         &format!(
-            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = '{name}') \
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = '{name}')::text \
              AS value"
         ),
     )
@@ -215,7 +204,7 @@ async fn a_change_made_by_hand_in_the_database_reaches_every_process() {
     );
     assert!(sql_bool(
         &db,
-        "UPDATE users SET is_active = FALSE RETURNING TRUE AS value"
+        "UPDATE users SET is_active = FALSE RETURNING 'true' AS value"
     ));
     let changed = Instant::now();
     let deadline = changed + Duration::from_secs(1);
@@ -289,5 +278,42 @@ async fn a_kept_token_is_answered_without_a_read_until_its_notice_arrives() {
             "still accepted {:?} after the notice",
             noticed.elapsed()
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uses_are_written_together_within_about_a_second() {
+    let db = TestDatabase::new(Backend::Postgres);
+    let server = Server::start(db.url(), &[("TOKENAUTH__AUTH__TOKENS_PER_USER", "100")]);
+    let client = client();
+    signup_and_login(&client, &server, "ada@example.com").await;
+    let mut keys = Vec::new();
+    for _ in 0..10 {
+        keys.push(login(&client, &server, "ada@example.com").await);
+    }
+    // Every token last used long ago: its next use slides it.
+    sql_text(
+        &db,
+        "",
+        "UPDATE auth_tokens SET last_used = '2001-01-01' RETURNING 'true' AS value",
+    );
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    for key in &keys {
+        assert_eq!(
+            get_with(&client, server.url("/api/auth/verify"), key)
+                .await
+                .0,
+            StatusCode::OK
+        );
+    }
+    let old = "SELECT count(*)::text AS value FROM auth_tokens WHERE last_used < '2002-01-01'";
+    let deadline = Instant::now() + Duration::from_millis(2500);
+    while sql_text(&db, "", old) != "1" {
+        assert!(
+            Instant::now() < deadline,
+            "uses not written: {}",
+            sql_text(&db, "", old)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

@@ -1,0 +1,98 @@
+//! Token uses gathered and written together, once a second at most, rather
+//! than one single-row UPDATE per sliding use: the write load of sliding
+//! expiry then grows with the number of processes, not with request rate.
+//! A crash loses at most that second of `last_used` (the next use slides
+//! the token again), never a revocation.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use diesel::sql_types::{Array, Nullable, Text, Timestamp as SqlTimestamp};
+use diesel::{QueryResult, RunQueryDsl};
+use tokenauth_domain::Timestamp;
+
+use crate::DbConnection;
+use crate::models::naive;
+
+/// How often the gathered uses are written.
+pub(crate) const EVERY: Duration = Duration::from_secs(1);
+
+/// Uses not yet written: a token's id → its latest `last_used` and expiry.
+#[derive(Debug, Default)]
+pub(crate) struct PendingUses(Mutex<HashMap<String, (Timestamp, Option<Timestamp>)>>);
+
+impl PendingUses {
+    /// Notes a use; a later one of the same token replaces it.
+    pub(crate) fn add(&self, id: String, last_used: Timestamp, expires: Option<Timestamp>) {
+        self.lock().insert(id, (last_used, expires));
+    }
+
+    /// Everything noted so far, leaving nothing.
+    pub(crate) fn take(&self) -> HashMap<String, (Timestamp, Option<Timestamp>)> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Timestamp, Option<Timestamp>)>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Writes `uses` in one statement (PostgreSQL). A token deleted meanwhile
+/// is skipped; a use older than the one stored changes nothing.
+pub(crate) fn write_uses(
+    conn: &mut DbConnection,
+    uses: HashMap<String, (Timestamp, Option<Timestamp>)>,
+) -> QueryResult<usize> {
+    let DbConnection::Postgresql(conn) = conn else {
+        return Ok(0);
+    };
+    let mut ids = Vec::with_capacity(uses.len());
+    let mut used = Vec::with_capacity(uses.len());
+    let mut expires = Vec::with_capacity(uses.len());
+    for (id, (last_used, expiry)) in uses {
+        ids.push(id);
+        used.push(naive(last_used));
+        expires.push(expiry.map(naive));
+    }
+    diesel::sql_query(
+        "UPDATE auth_tokens AS t SET last_used = u.last_used, expires = u.expires \
+         FROM unnest($1, $2, $3) AS u(id, last_used, expires) \
+         WHERE t.id = u.id AND (t.last_used IS NULL OR t.last_used < u.last_used)",
+    )
+    .bind::<Array<Text>, _>(ids)
+    .bind::<Array<SqlTimestamp>, _>(used)
+    .bind::<Array<Nullable<SqlTimestamp>>, _>(expires)
+    .execute(conn)
+}
+
+/// Stops the writer's thread when dropped (with the last database clone).
+#[derive(Debug)]
+pub(crate) struct Writing {
+    stopped: Arc<AtomicBool>,
+}
+
+impl Writing {
+    /// Calls `flush` every [`EVERY`] on a thread of its own until dropped,
+    /// and once more then.
+    pub(crate) fn start(flush: impl Fn() + Send + 'static) -> std::io::Result<Self> {
+        let stopped = Arc::new(AtomicBool::new(false));
+        let stop = stopped.clone();
+        std::thread::Builder::new()
+            .name("tokenauth-uses".to_owned())
+            .spawn(move || {
+                while !stop.load(Ordering::Acquire) {
+                    std::thread::sleep(EVERY);
+                    flush();
+                }
+            })?;
+        Ok(Self { stopped })
+    }
+}
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        self.stopped.store(true, Ordering::Release);
+    }
+}
