@@ -5,13 +5,8 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use tokenauth_domain::{PresentedToken, Timestamp, TokenDigest, User};
-
-/// What one kept token costs, roughly, besides its strings: the key, the
-/// `Arc`, the token and user structs and the cache's own bookkeeping.
-const FIXED_BYTES: u64 = 400;
 
 /// A token as found, and its use in this process since.
 struct Verified {
@@ -22,30 +17,11 @@ struct Verified {
     used: Mutex<Option<(Timestamp, Option<Timestamp>)>>,
 }
 
-impl Verified {
-    fn bytes(&self) -> u64 {
-        let strings = self.user.email.as_str().len()
-            + self.user.phone_number.as_str().len()
-            + self.user.first_name.as_str().len()
-            + self.user.last_name.as_str().len()
-            + self.user.password_hash.as_str().len();
-        FIXED_BYTES + strings as u64
-    }
-}
-
-#[derive(Clone)]
-struct ByBytes;
-
-impl Weighter<TokenDigest, Arc<Verified>> for ByBytes {
-    fn weight(&self, _: &TokenDigest, verified: &Arc<Verified>) -> u64 {
-        verified.bytes()
-    }
-}
-
 /// The per-process cache of verified tokens: digest → token and user,
-/// never the key. Bounded by an estimate of the bytes it holds.
+/// never the key. Bounded by a count of tokens (each about half a KiB:
+/// the token, its user's row and the cache's bookkeeping).
 pub struct VerifiedTokens {
-    entries: Cache<TokenDigest, Arc<Verified>, ByBytes>,
+    entries: Cache<TokenDigest, Arc<Verified>>,
     /// Moves on every change heard of: a read that began before one is not
     /// kept, since what it read may be what the change replaced.
     generation: AtomicU64,
@@ -68,12 +44,12 @@ impl std::fmt::Debug for VerifiedTokens {
 pub(crate) struct Generation(u64);
 
 impl VerifiedTokens {
-    /// A cache holding about `bytes` of tokens; untrusted until the first
+    /// A cache holding up to `entries` tokens; untrusted until the first
     /// [`Self::trust`].
-    pub fn new(bytes: u64) -> Self {
-        let items = usize::try_from(bytes / (FIXED_BYTES + 80)).unwrap_or(usize::MAX);
+    pub fn new(entries: u64) -> Self {
+        let entries = usize::try_from(entries).unwrap_or(usize::MAX).max(1);
         Self {
-            entries: Cache::with_weighter(items.max(1), bytes.max(1), ByBytes),
+            entries: Cache::new(entries),
             generation: AtomicU64::new(0),
             trusted: AtomicBool::new(false),
         }
@@ -187,5 +163,122 @@ impl VerifiedTokens {
     /// Whether changes are heard now.
     pub(crate) fn is_trusted(&self) -> bool {
         self.trusted.load(Ordering::Acquire)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, Utc};
+    use tokenauth_domain::{
+        Email, PasswordHash, PersonName, PhoneNumber, PresentedToken, TokenDigest, TokenId,
+        TokenKind, User, UserId,
+    };
+
+    use super::VerifiedTokens;
+
+    fn found(expires_in: TimeDelta) -> (TokenDigest, PresentedToken, User) {
+        let now = Utc::now();
+        let digest = TokenDigest::from_hex(&format!("{:064x}", rand_u64())).unwrap();
+        let token = PresentedToken {
+            id: TokenId::new_random(),
+            kind: TokenKind::Session,
+            created: now,
+            expires: Some(now + expires_in),
+            last_used: None,
+        };
+        let user = User {
+            id: UserId::new_random(),
+            email: Email::parse("ada@example.com").unwrap(),
+            phone_number: PhoneNumber::parse("+15551234567").unwrap(),
+            first_name: PersonName::default(),
+            last_name: PersonName::default(),
+            password_hash: PasswordHash::new("$2b$04$notarealhash".into()),
+            is_staff: false,
+            is_superuser: false,
+            is_active: true,
+            email_verified: false,
+            date_joined: now,
+            last_login: None,
+        };
+        (digest, token, user)
+    }
+
+    fn rand_u64() -> u64 {
+        uuid::Uuid::new_v4().as_u64_pair().0
+    }
+
+    fn trusted() -> VerifiedTokens {
+        let kept = VerifiedTokens::new(100);
+        kept.trust();
+        kept
+    }
+
+    #[test]
+    fn a_kept_token_is_given_back_with_its_user() {
+        let kept = trusted();
+        let (digest, token, user) = found(TimeDelta::hours(1));
+        kept.keep(digest, &token, &user, kept.generation());
+        assert_eq!(kept.get(&digest, Utc::now()), Some((token, user)));
+    }
+
+    #[test]
+    fn a_read_that_began_before_a_change_is_not_kept() {
+        let kept = trusted();
+        let (digest, token, user) = found(TimeDelta::hours(1));
+        let began = kept.generation();
+        kept.forget(&digest);
+        kept.keep(digest, &token, &user, began);
+        assert_eq!(kept.get(&digest, Utc::now()), None);
+    }
+
+    #[test]
+    fn nothing_is_read_or_kept_while_changes_may_go_unheard() {
+        let kept = trusted();
+        let (digest, token, user) = found(TimeDelta::hours(1));
+        kept.keep(digest, &token, &user, kept.generation());
+        kept.distrust();
+        assert_eq!(kept.get(&digest, Utc::now()), None);
+        kept.keep(digest, &token, &user, kept.generation());
+        assert!(kept.is_empty());
+    }
+
+    #[test]
+    fn listening_again_starts_empty() {
+        let kept = trusted();
+        let (digest, token, user) = found(TimeDelta::hours(1));
+        kept.keep(digest, &token, &user, kept.generation());
+        kept.trust();
+        assert_eq!(kept.get(&digest, Utc::now()), None);
+    }
+
+    #[test]
+    fn a_token_kept_as_expired_is_read_again() {
+        let kept = trusted();
+        let (digest, token, user) = found(TimeDelta::seconds(1));
+        kept.keep(digest, &token, &user, kept.generation());
+        assert_eq!(kept.get(&digest, Utc::now() + TimeDelta::seconds(2)), None);
+    }
+
+    #[test]
+    fn this_processs_use_is_seen_by_the_next_request() {
+        let kept = trusted();
+        let (digest, token, user) = found(TimeDelta::seconds(1));
+        kept.keep(digest, &token, &user, kept.generation());
+        let (used, slid) = (Utc::now(), Utc::now() + TimeDelta::hours(10));
+        kept.used(&digest, used, Some(slid));
+        let (seen, _) = kept
+            .get(&digest, Utc::now() + TimeDelta::seconds(2))
+            .unwrap();
+        assert_eq!((seen.last_used, seen.expires), (Some(used), Some(slid)));
+    }
+
+    #[test]
+    fn a_full_cache_drops_tokens_rather_than_grow() {
+        let kept = trusted();
+        for _ in 0..1000 {
+            let (digest, token, user) = found(TimeDelta::hours(1));
+            kept.keep(digest, &token, &user, kept.generation());
+        }
+        assert!(kept.len() <= 100, "{}", kept.len());
     }
 }
