@@ -218,11 +218,6 @@ impl Database {
         self.verified.as_deref()
     }
 
-    /// The verified tokens kept, for operators' metrics and tests.
-    pub fn verified_token_count(&self) -> Option<usize> {
-        self.verified.as_ref().map(|kept| kept.len())
-    }
-
     /// The same database, queueing a webhook delivery beside every recorded
     /// event that `selection` selects.
     pub fn with_webhooks(mut self, selection: WebhookSelection) -> Self {

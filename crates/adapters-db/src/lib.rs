@@ -46,5 +46,4 @@ pub use signing_keys::DieselSigningKeys;
 pub use token_lookup::DieselTokenLookup;
 pub use token_repository::DieselTokenRepository;
 pub use user_repository::DieselUserRepository;
-pub use verified_tokens::VerifiedTokens;
 pub use webhook_outbox::DieselWebhookOutbox;
