@@ -191,7 +191,7 @@ bench-micro: deps
 		$(CARGO) bench -p tokenauth-adapters-http -p tokenauth-adapters-db
 
 ## Load benchmarks on SQLite and PostgreSQL; writes BENCHMARKS.md.
-bench: deps
+bench: deps nginx
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		{ echo "make: installing wrk"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 || \
 		  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; }; } || \

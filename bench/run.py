@@ -18,6 +18,8 @@ PASSWORD = "bench-Password-77"
 PG_ADMIN = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SCENARIOS = ["healthz", "me", "login", "signup", "mixed"]
 # Measured beside "me", interleaved with it (see main).
+# verify through nginx to one and to two processes (behind_nginx).
+NGINX_LABELS = [f"verify via nginx, {n}{suffix}" for suffix in ("", ", 1 worker each") for n in ("1 process", "2 processes")]
 SIDE_BY_SIDE = ["me, interleaved", "me, RUST_LOG=warn", "me, OTLP export", "me, Bearer JWT", "verify", "verify + JWT", "introspect", "me, sslmode=require", "floor"]
 # How the side-by-side labels are measured. Runs of one server here move by
 # ±10% from one second to the next (the host, not tokenauth: an A/A pair of
@@ -316,6 +318,220 @@ def merged(runs):
         out[key] = max(r[key] for r in runs)
     for key in ("non_2xx", "socket_errors"):
         out[key] = sum(r[key] for r in runs)
+    return out
+
+
+def interleaved(side, keys, emails, what, meter=None):
+    """Every (label, target, load) of `side` for SLICE_SECONDS at 32
+    connections, in turn, CYCLES times a round, ROUNDS rounds: each label's
+    runs, and each round's rate by label. `keys(load)` names the keys file
+    of a load; a `meter` is told where each run begins and ends."""
+    slices = {label: [] for label, _, _ in side}
+    rounds = []
+    for round_ in range(ROUNDS):
+        print(f"bench: {what} c=32 ({round_ + 1}/{ROUNDS})", file=sys.stderr)
+        measured = {label: [] for label, _, _ in side}
+        for cycle in range(CYCLES):
+            # Each turn starts with another label: the first run after a
+            # minute makes the tokens' sliding-expiry writes, which would
+            # otherwise fall on one label.
+            turn = (round_ * CYCLES + cycle) % len(side)
+            for label, target, load in side[turn:] + side[:turn]:
+                target.reset_peak_rss()
+                mark = meter.begin() if meter else None
+                run = wrk(target, load, 32, SLICE_SECONDS, keys(load), emails, f"{label}{round_}{cycle}{int(time.time())}")
+                if meter:
+                    meter.end(label, mark, run["requests"])
+                measured[label].append(dict(run, peak_rss_mib=target.peak_rss_mib()))
+        for label, runs in measured.items():
+            slices[label] += runs
+        rounds.append({label: merged(runs)["rps"] for label, runs in measured.items()})
+    return slices, rounds
+
+
+def cpu_ticks(pid):
+    """User and system clock ticks a process has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rpartition(")")[2].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def children(pid):
+    """The processes whose parent is `pid` (nginx's workers)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rpartition(")")[2].split()[1]) == pid:
+                        found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+class CpuMeter:
+    """Where the machine's CPU time goes while each label runs: named groups
+    of processes, wrk (the bench's children), and the rest (PostgreSQL and
+    whatever else runs), as shares of every core over the label's runs."""
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, groups):
+        self.groups = groups
+        self.spent = {}
+
+    def _now(self):
+        with open("/proc/stat") as f:
+            cpu = [int(v) for v in f.readline().split()[1:]]
+        busy = sum(cpu) - cpu[3] - cpu[4]
+        times = os.times()
+        return {"busy": busy, "all": sum(cpu), "wrk": round((times.children_user + times.children_system) * self.TICK),
+                **{group: sum(cpu_ticks(pid) for pid in pids) for group, pids in self.groups.items()}}
+
+    def begin(self):
+        return self._now()
+
+    def end(self, label, mark, requests):
+        now = self._now()
+        spent = self.spent.setdefault(label, dict.fromkeys(list(now) + ["requests"], 0))
+        for key in now:
+            spent[key] += now[key] - mark[key]
+        spent["requests"] += requests
+
+    def shares(self, label):
+        """Each group's share of all the cores' time while `label` ran, with
+        the requests served per second of busy CPU."""
+        spent = self.spent[label]
+        shares = {key: spent[key] / spent["all"] for key in ("busy", "wrk", *self.groups)}
+        shares["rest"] = shares["busy"] - sum(shares[key] for key in ("wrk", *self.groups))
+        return shares
+
+
+class Nginx(Process):
+    """nginx as the load balancer before tokenauth processes: a port per
+    named upstream set, keep-alive connections to them, no access log."""
+    def __init__(self, work, upstreams):
+        self.dir = tempfile.mkdtemp(prefix="nginx-", dir=work)
+        self.ports = {name: free_port() for name in upstreams}
+        blocks = []
+        for index, (name, servers) in enumerate(upstreams.items()):
+            members = "".join(f"    server 127.0.0.1:{s.port};\n" for s in servers)
+            blocks.append(f"  upstream set{index} {{\n{members}    keepalive 64;\n  }}\n"
+                          f"  server {{\n    listen 127.0.0.1:{self.ports[name]} backlog=1024;\n"
+                          f"    location / {{\n      proxy_pass http://set{index};\n      proxy_http_version 1.1;\n"
+                          f"      proxy_set_header Connection \"\";\n    }}\n  }}\n")
+        d = self.dir
+        with open(os.path.join(d, "nginx.conf"), "w") as f:
+            f.write(f"daemon off;\nworker_processes auto;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n"
+                    f"events {{ worker_connections 4096; }}\nhttp {{\n  access_log off;\n"
+                    f"  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n"
+                    f"  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n" + "".join(blocks) + "}\n")
+        self.process = subprocess.Popen([NGINX, "-p", d, "-c", os.path.join(d, "nginx.conf")],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for port in self.ports.values():
+            for _ in range(500):
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                        break
+                except OSError:
+                    time.sleep(0.02)
+            else:
+                sys.exit(f"bench: nginx did not start: {open(os.path.join(d, 'error.log')).read()}")
+        self.pids = [self.process.pid] + children(self.process.pid)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+NGINX = next((path for path in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.path.exists(path)), shutil.which("nginx"))
+
+
+class Front:
+    """One of nginx's ports as a wrk target; its memory is its upstreams'."""
+    def __init__(self, nginx, name, servers):
+        self.port, self.servers = nginx.ports[name], servers
+
+    def reset_peak_rss(self):
+        for server in self.servers:
+            server.reset_peak_rss()
+
+    def peak_rss_mib(self):
+        return max(server.peak_rss_mib() for server in self.servers)
+
+
+def stale_tokens(backend):
+    """Every token last used two minutes ago: its next use slides it."""
+    backend.sql("UPDATE auth_tokens SET last_used = (now() AT TIME ZONE 'utc') - interval '2 minutes';")
+
+
+def pg_counter(backend, statement):
+    return int(backend.query(statement) or 0)
+
+
+TOKENS_UPDATED = "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'auth_tokens'"
+COMMITS = "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+
+
+# How long verify runs on a process just started (first_minute).
+FIRST_MINUTE = 60
+
+
+def first_minute(backend, work, keys, emails, connections):
+    """verify for the first minute of a process just started, every token
+    due to slide: the cache fills and all the seeded tokens are written in
+    its first seconds.
+    With the rows updated and the transactions the database committed per
+    second (every statement of the run: the cache's misses, the gathered
+    writes, and the bench's own few reads)."""
+    measured = {}
+    for c in connections:
+        stale_tokens(backend)
+        rows, commits = pg_counter(backend, TOKENS_UPDATED), pg_counter(backend, COMMITS)
+        print(f"bench: {backend.name} verify in the first minute after start c={c}", file=sys.stderr)
+        server = Server(backend, os.path.join(work, f"fresh{c}.log"))
+        started = time.monotonic()
+        result = wrk(server, "verify", c, FIRST_MINUTE, keys, emails, f"fresh{c}{int(time.time())}")
+        result["peak_rss_mib"] = server.peak_rss_mib()
+        server.stop()
+        elapsed = time.monotonic() - started
+        # The statistics reach pg_stat_* when a backend ends or idles a second.
+        time.sleep(1.5)
+        result["rows_updated_per_s"] = (pg_counter(backend, TOKENS_UPDATED) - rows) / elapsed
+        result["commits_per_s"] = (pg_counter(backend, COMMITS) - commits) / elapsed
+        measured[c] = result
+    return measured
+
+
+def behind_nginx(backend, work, keys, emails):
+    """verify through nginx to one tokenauth process and to two on the same
+    PostgreSQL, interleaved; also with each process held to one worker
+    thread. Where the CPU went in each is measured beside the rates."""
+    pairs = {"": {}, ", 1 worker each": {"TOKENAUTH__SERVER__WORKERS": "1"}}
+    servers = {suffix: [Server(backend, os.path.join(work, f"scale{i}{len(suffix)}.log"), extra=extra) for i in range(2)]
+               for suffix, extra in pairs.items()}
+    upstreams = {}
+    for suffix, (a, b) in servers.items():
+        upstreams[f"nginx, 1 process{suffix}"] = [a]
+        upstreams[f"nginx, 2 processes{suffix}"] = [a, b]
+    nginx = Nginx(work, upstreams)
+    side = [(f"verify via {label}", Front(nginx, label, members), "verify") for label, members in upstreams.items()]
+    meter = CpuMeter({"nginx": nginx.pids,
+                      "tokenauth": [s.process.pid for pair in servers.values() for s in pair]})
+    commits = pg_counter(backend, COMMITS)
+    slices, rounds = interleaved(side, lambda load: keys, emails, f"{backend.name} behind nginx", meter)
+    nginx.stop()
+    for pair in servers.values():
+        for server in pair:
+            server.stop()
+    time.sleep(1.5)
+    requests = sum(run["requests"] for runs in slices.values() for run in runs)
+    out = {"results": {label: merged(runs) for label, runs in slices.items()},
+           "cpu": {label: meter.shares(label) for label in slices},
+           "commits_per_1000": 1000 * (pg_counter(backend, COMMITS) - commits) / requests}
+    for suffix in pairs:
+        one, two = f"verify via nginx, 1 process{suffix}", f"verify via nginx, 2 processes{suffix}"
+        out[("ratio", suffix)] = statistics.median(rates[two] / rates[one] for rates in rounds)
     return out
 
 
@@ -643,35 +859,14 @@ def main():
                         side.append(("me, sslmode=require", tls, "me"))
                         floor = Floor(backend)
                         side.append(("floor", floor, "me"))
-                    slices = {label: [] for label, _, _ in side}
-                    jwt_ratios, floor_ratios = [], []
                     # Rows the sliding-expiry writes touch, over the side-by-side runs.
                     updated = lambda: int(backend.query(
                         "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'auth_tokens'") or 0) \
                         if name == "postgres" else 0
                     updates_before, side_started = updated(), time.monotonic()
-                    ratios = {label: [] for label, _, _ in side}
-                    for round_ in range(ROUNDS):
-                        print(f"bench: {name} side by side c=32 ({round_ + 1}/{ROUNDS})", file=sys.stderr)
-                        measured = {label: [] for label, _, _ in side}
-                        for cycle in range(CYCLES):
-                            # Each turn starts with another label: the first
-                            # run after a minute makes the tokens' sliding-expiry
-                            # writes, which would otherwise fall on one label.
-                            turn = (round_ * CYCLES + cycle) % len(side)
-                            for label, target, load in side[turn:] + side[:turn]:
-                                target.reset_peak_rss()
-                                measured[label].append(dict(
-                                    wrk(target, load, 32, SLICE_SECONDS, jwts if load == "me_bearer" else keys, emails,
-                                        f"{name}{label}{round_}{cycle}{int(time.time())}"),
-                                    peak_rss_mib=target.peak_rss_mib()))
-                        rates = {label: merged(runs)["rps"] for label, runs in measured.items()}
-                        for label, runs in measured.items():
-                            slices[label] += runs
-                            ratios[label].append(rates[label] / rates["me, interleaved"])
-                        jwt_ratios.append(rates["verify + JWT"] / rates["verify"])
-                        if "floor" in rates:
-                            floor_ratios.append(rates["verify"] / rates["floor"])
+                    slices, rounds = interleaved(side, lambda load: jwts if load == "me_bearer" else keys, emails,
+                                                 f"{name} side by side")
+                    ratios = {label: [rates[label] / rates["me, interleaved"] for rates in rounds] for label in slices}
                     quiet.stop()
                     signing.stop()
                     traced.stop()
@@ -682,15 +877,28 @@ def main():
                     for label, runs in slices.items():
                         results[(name, label, 32)] = merged(runs)
                         references[("paired", name, label)] = statistics.median(ratios[label])
-                    references[("paired", name, "JWT vs verify")] = statistics.median(jwt_ratios)
-                    if floor_ratios:
-                        references[("paired", name, "verify vs floor")] = statistics.median(floor_ratios)
+                    references[("paired", name, "JWT vs verify")] = statistics.median(
+                        rates["verify + JWT"] / rates["verify"] for rates in rounds)
+                    if floor:
+                        references[("paired", name, "verify vs floor")] = statistics.median(
+                            rates["verify"] / rates["floor"] for rates in rounds)
                         references[("updates", name)] = (updated() - updates_before) / (time.monotonic() - side_started)
                     # Counted here, before the mail and hashing runs leave work
                     # queued for the next server's background tasks.
                     counted = instructions(backend, work, keys, emails)
                     if counted:
                         references[("instructions", name)] = counted
+                    if name == "postgres":
+                        for c, result in first_minute(backend, work, keys, emails, connections).items():
+                            results[(name, "verify, first minute", c)] = result
+                        if NGINX:
+                            scale = behind_nginx(backend, work, keys, emails)
+                            for label, result in scale.pop("results").items():
+                                results[(name, label, 32)] = result
+                            references[("nginx", name)] = scale
+                        else:
+                            print("bench: nginx not found, the rows behind nginx are skipped (apt-get install nginx)",
+                                  file=sys.stderr)
             if "login" in args.scenarios:
                 # Every seeded user with TOTP on: the password login, then
                 # its second step; then passkeys (no bcrypt), each
@@ -775,7 +983,8 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
         lines += [f"## {name}", "",
                   "| scenario | conns | requests/s | p50 | p99 | max | non-2xx | socket errors | peak RSS | reference |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
-        for scenario in (SCENARIOS[:2] + SIDE_BY_SIDE + ["me, Redis throttles"] + SCENARIOS[2:3]
+        for scenario in (SCENARIOS[:2] + SIDE_BY_SIDE + ["verify, first minute"] + NGINX_LABELS
+                         + ["me, Redis throttles"] + SCENARIOS[2:3]
                          + ["login, Redis throttles", "login + TOTP", "passkey login"] + SCENARIOS[3:]):
             for c in connections:
                 r = results.get((name, scenario, c))
@@ -795,6 +1004,12 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
                     ref = f"{100 * r['rps'] / bounds[name][1]:.0f}% of the bcrypt bound"
                 if scenario == "passkey login" and (name, "login", c) in results:
                     ref = f"{r['rps'] / results[(name, 'login', c)]['rps']:.1f}× password login (no bcrypt)"
+                if scenario == "verify, first minute":
+                    ref = (f"a process just started, every token due to slide; {r['rows_updated_per_s']:,.0f} "
+                           f"auth_tokens rows updated/s, {r['commits_per_s']:,.0f} transactions/s in all")
+                scale = references.get(("nginx", name))
+                if scenario in NGINX_LABELS and "2 processes" in scenario and scale:
+                    ref = f"{scale[('ratio', scenario.partition('2 processes')[2])]:.2f}× one process ({PAIRED})"
                 if scenario == "me, Redis throttles" and (name, "me", c) in results:
                     ref = f"{100 * r['rps'] / results[(name, 'me', c)]['rps']:.0f}% of me without Redis"
                 lines.append(
@@ -860,6 +1075,25 @@ def write_report(args, results, references, ready, verify_alone_ms, bounds, conn
             lines.append(f"| {name} | {me:,.0f} | {quiet:,.0f} | {100 * (me / quiet - 1):.1f}% | {verify:,.0f} "
                          f"| {100 * (verify / me - 1):+.1f}% |")
         lines.append("")
+    for name in args.backends.split(","):
+        scale = references.get(("nginx", name))
+        if not scale:
+            continue
+        lines += [f"## verify behind nginx: one process, two processes ({name})", "",
+                  "nginx (`worker_processes auto`, keep-alive to its upstreams) before tokenauth processes on one "
+                  "PostgreSQL, interleaved as the side-by-side rows are. Where the machine's CPU went while each ran, "
+                  "as shares of all its cores' time (wrk is the load generator; the rest is PostgreSQL, the bench and "
+                  "the machine):", "",
+                  "| label | requests/s | CPU busy | tokenauth | nginx | wrk | rest |", "|---|---|---|---|---|---|---|"]
+        for label in NGINX_LABELS:
+            r, cpu = results[(name, label, 32)], scale["cpu"][label]
+            lines.append(f"| {label} | {r['rps']:,.0f} | {100 * cpu['busy']:.0f}% | {100 * cpu['tokenauth']:.0f}% "
+                         f"| {100 * cpu['nginx']:.0f}% | {100 * cpu['wrk']:.0f}% | {100 * cpu['rest']:.0f}% |")
+        busy = scale["cpu"]["verify via nginx, 2 processes"]["busy"]
+        lines += ["", f"The database committed {scale['commits_per_1000']:.1f} transactions per 1,000 verifies over "
+                  "these runs (the processes' misses and their gathered sliding writes). With two processes the cores "
+                  f"were {100 * busy:.0f}% busy"
+                  + (": the machine's cores bound the pair, not the database." if busy >= 0.95 else "."), ""]
     lines += targets(results, references, ready, bounds, connections)
     lines += ANALYSIS.splitlines()
     with open(args.output, "w") as f:
@@ -1201,6 +1435,17 @@ def targets(results, references, ready, bounds, connections):
         if ("updates", name) in references:
             row(f"… auth_tokens rows updated per second during the side-by-side runs (sliding expiry)",
                 f"{references[('updates', name)]:.1f}/s", True)
+        for c, bound in ((32, 10), (128, 20)):
+            fresh = results.get((name, "verify, first minute", c))
+            if fresh:
+                row(f"/api/auth/verify, {name}, {c} conns, the first minute after start "
+                    f"(every token slides): p99 ≤ {bound} ms", f"{fresh['p99_us'] / 1000:.2f} ms", fresh["p99_us"] <= bound * 1000)
+                row("… auth_tokens rows updated per second (at most one UPDATE statement a second per process)",
+                    f"{fresh['rows_updated_per_s']:,.0f}/s", True)
+        scale = references.get(("nginx", name))
+        if scale:
+            row(f"/api/auth/verify, {name}, two processes behind nginx: ≥ 1.6× one process ({PAIRED})",
+                f"{scale[('ratio', '')]:.2f}×", scale[("ratio", "")] >= 1.6)
         signed = references.get(("paired", name, "JWT vs verify"))
         if signed:
             row(f"/api/auth/verify with gateway.jwt, {name}, 32 conns: ≥ 90% of verify without ({PAIRED})",
