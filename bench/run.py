@@ -1345,8 +1345,14 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    read on every request, are now 37% of `/api/me`. `auth_tokens` rows
    updated during the side-by-side runs: 112 a second (2,000 tokens
    sliding once a minute on each of the run's servers), at most one
-   statement a second per process. The two-process row behind nginx was
-   not built.
+   statement a second per process. A later run, on a faster machine
+   (floor 30,564/s), measured verify at 2.47x the floor; in a process's
+   first minute, every token sliding, verify's p99 was 3.96 ms at 32
+   connections and 5.59 ms at 128, with 33 rows updated a second. Two
+   processes behind nginx served 0.94x one: nginx and wrk take half of
+   the two cores, which were 98% busy, and the database committed 11
+   transactions per 1,000 verifies; held to one worker each, two
+   processes served 1.20x one.
 
 What the profile shows now (`python3 bench/profile.py postgres`, `/api/me`,
 32 connections): half of the server's samples are in the kernel's TCP path
