@@ -8,7 +8,7 @@ use tokenauth_application::{
 use tokenauth_domain::{PairJwtId, RefreshJwt, SecurityEvent, Timestamp, UserId};
 
 use crate::models::{UserRow, aware, naive};
-use crate::schema::{ended_jwts, refresh_jwts, users};
+use crate::schema::{ended_jwts, mfa_challenges, refresh_jwts, users};
 use crate::security_events::insert_events;
 use crate::token_repository::record_login;
 use crate::{Database, DbConnection};
@@ -48,7 +48,10 @@ pub(crate) fn into_subject(row: SubjectRow) -> Result<JwtSubject, RepositoryErro
 }
 
 /// Inside a write transaction: ends every JWT of `user` issued so far:
-/// its refresh JWTs at once, and every JWT issued before the cutoff.
+/// its refresh JWTs at once, and every JWT issued before the cutoff. The
+/// logins waiting for their second step end too: their password was
+/// checked before the change (a password changed or reset, every session
+/// ended, the account deactivated), so a code must not complete them.
 ///
 /// The refresh JWTs go first: on PostgreSQL that waits for a rotation
 /// in flight to commit, so the cutoff, read after, is later than the
@@ -74,6 +77,11 @@ pub(crate) fn end_jwts(
         .fold(chrono::Utc::now(), Timestamp::max);
     diesel::update(users::table.find(user))
         .set(users::jwts_valid_after.eq(naive(at)))
+        .execute(conn)?;
+    // After the user's row is locked: a login opening its challenge holds
+    // that lock until it commits, so this sees its challenge (or the login
+    // sees the new cutoff and opens none).
+    diesel::delete(mfa_challenges::table.filter(mfa_challenges::user_id.eq(user)))
         .execute(conn)
         .map(drop)
 }

@@ -183,23 +183,46 @@ impl SecondFactors for DieselSecondFactors {
     fn open_challenge(
         &self,
         challenge: &MfaChallenge,
+        began: Timestamp,
         now: Timestamp,
     ) -> Result<(), RepositoryError> {
-        self.db.write(|conn| {
+        let user = challenge.user_id.to_string();
+        let opened = self.db.write(|conn| {
             // Every login that opens one sweeps the dead ones, so the table
             // holds at most the last `mfa_login_ttl_seconds` of logins.
             diesel::delete(mfa_challenges::table.filter(mfa_challenges::expires.le(naive(now))))
                 .execute(conn)?;
+            // Locks the user's row, as a change that ends the user's tokens
+            // does before it ends the waiting logins: either that change
+            // comes first and this login opens nothing, or it comes after
+            // and ends this challenge with the others.
+            let current = diesel::update(
+                users::table.find(&user).filter(
+                    users::jwts_valid_after
+                        .is_null()
+                        .or(users::jwts_valid_after.le(naive(began))),
+                ),
+            )
+            .set(users::id.eq(&user))
+            .execute(conn)?;
+            if current == 0 {
+                return Ok(false);
+            }
             diesel::insert_into(mfa_challenges::table)
                 .values((
                     mfa_challenges::digest.eq(challenge.digest.to_hex()),
-                    mfa_challenges::user_id.eq(challenge.user_id.to_string()),
+                    mfa_challenges::user_id.eq(&user),
                     mfa_challenges::expires.eq(naive(challenge.expires)),
                     mfa_challenges::failures.eq(stored_failures(challenge.failures)),
                 ))
                 .execute(conn)?;
+            Ok(true)
+        })?;
+        if opened {
             Ok(())
-        })
+        } else {
+            Err(RepositoryError::NotFound)
+        }
     }
 
     fn find_challenge(

@@ -428,8 +428,12 @@ impl Login {
             expires: now + self.policy.second_step_ttl,
             failures: 0,
         };
-        self.factors.open_challenge(&challenge, now)?;
-        Err(LoginError::SecondFactorRequired { mfa_token })
+        match self.factors.open_challenge(&challenge, began, now) {
+            Ok(()) => Err(LoginError::SecondFactorRequired { mfa_token }),
+            // Its password changed, or its tokens ended, since the check.
+            Err(RepositoryError::NotFound) => Err(LoginError::InvalidCredentials),
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// Issues for a login that began at `began`, which is its instant.

@@ -88,10 +88,14 @@ pub trait SecondFactors: Send + Sync + 'static {
         events: &[SecurityEvent],
     ) -> Result<ProofOutcome, RepositoryError>;
 
-    /// Stores a login waiting for its second step, and forgets expired ones.
+    /// Stores a login waiting for its second step, and forgets expired ones;
+    /// [`RepositoryError::NotFound`] (nothing stored) when the user's
+    /// tokens were ended after `began`, the instant the login began: its
+    /// password was checked against what the change replaced.
     fn open_challenge(
         &self,
         challenge: &MfaChallenge,
+        began: Timestamp,
         now: Timestamp,
     ) -> Result<(), RepositoryError>;
 

@@ -598,7 +598,12 @@ impl SecondFactors for NoSecondFactors {
         Ok(ProofOutcome::Gone)
     }
 
-    fn open_challenge(&self, _: &MfaChallenge, _: Timestamp) -> Result<(), RepositoryError> {
+    fn open_challenge(
+        &self,
+        _: &MfaChallenge,
+        _: Timestamp,
+        _: Timestamp,
+    ) -> Result<(), RepositoryError> {
         Ok(())
     }
 

@@ -564,6 +564,50 @@ async fn a_password_change_keeps_the_second_factor(backend: Backend) {
     assert_eq!(reply.body["error"], "Second factor required.");
 }
 
+async fn a_password_change_ends_a_login_waiting_for_its_second_step(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (key, phone, _) = user_with_totp(&app).await;
+    // Its password was checked against the one about to be replaced.
+    let token = mfa_token(&app).await;
+    let changed = post(
+        &app,
+        "/api/me/password",
+        &key,
+        json!({"current_password": PASSWORD, "new_password": "another-Strong-pass-7"}),
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{changed:?}");
+    let reply = second_step(&app, &token, &phone.code(1)).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{reply:?}");
+    assert_eq!(
+        reply.body,
+        field_error("mfa_token", "Invalid or expired token.")
+    );
+}
+
+async fn logging_out_everywhere_ends_a_login_waiting_for_its_second_step(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (key, phone, _) = user_with_totp(&app).await;
+    let token = mfa_token(&app).await;
+    let reply = app.post_with_token("/api/logoutall", &key).await;
+    assert!(reply.status.is_success(), "{reply:?}");
+    let reply = second_step(&app, &token, &phone.code(1)).await;
+    assert_eq!(
+        reply.body,
+        field_error("mfa_token", "Invalid or expired token.")
+    );
+}
+
+async fn a_login_after_the_change_still_reaches_its_second_step(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (key, phone, _) = user_with_totp(&app).await;
+    let reply = app.post_with_token("/api/logoutall", &key).await;
+    assert!(reply.status.is_success(), "{reply:?}");
+    let token = mfa_token(&app).await;
+    let reply = second_step(&app, &token, &phone.code(1)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+}
+
 async fn concurrent_second_steps_with_one_mfa_token_log_in_once(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, phone, codes) = user_with_totp(&app).await;
@@ -620,4 +664,7 @@ on_both_backends!(
     staff_can_remove_a_users_second_factor,
     a_password_change_keeps_the_second_factor,
     concurrent_second_steps_with_one_mfa_token_log_in_once,
+    a_password_change_ends_a_login_waiting_for_its_second_step,
+    logging_out_everywhere_ends_a_login_waiting_for_its_second_step,
+    a_login_after_the_change_still_reaches_its_second_step,
 );
