@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use diesel::sql_types::{Array, Nullable, Text, Timestamp as SqlTimestamp};
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::{Connection, QueryResult, RunQueryDsl};
 use tokenauth_domain::Timestamp;
 
 use crate::DbConnection;
@@ -41,6 +41,12 @@ impl PendingUses {
 
 /// Writes `uses` in one statement (PostgreSQL). A token deleted meanwhile
 /// is skipped; a use older than the one stored changes nothing.
+///
+/// Every process writes the uses of the tokens it saw, so two processes'
+/// writes often name the same rows; the statement locks them in whatever
+/// order its plan visits them, and two orders deadlock (PostgreSQL aborts
+/// one after a second, and its uses are lost). The rows are therefore
+/// locked first, in the order of their ids, in the same transaction.
 pub(crate) fn write_uses(
     conn: &mut DbConnection,
     uses: HashMap<String, (Timestamp, Option<Timestamp>)>,
@@ -56,15 +62,20 @@ pub(crate) fn write_uses(
         used.push(naive(last_used));
         expires.push(expiry.map(naive));
     }
-    diesel::sql_query(
-        "UPDATE auth_tokens AS t SET last_used = u.last_used, expires = u.expires \
-         FROM unnest($1, $2, $3) AS u(id, last_used, expires) \
-         WHERE t.id = u.id AND (t.last_used IS NULL OR t.last_used < u.last_used)",
-    )
-    .bind::<Array<Text>, _>(ids)
-    .bind::<Array<SqlTimestamp>, _>(used)
-    .bind::<Array<Nullable<SqlTimestamp>>, _>(expires)
-    .execute(conn)
+    conn.transaction(|conn| {
+        diesel::sql_query("SELECT id FROM auth_tokens WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+            .bind::<Array<Text>, _>(&ids)
+            .execute(conn)?;
+        diesel::sql_query(
+            "UPDATE auth_tokens AS t SET last_used = u.last_used, expires = u.expires \
+             FROM unnest($1, $2, $3) AS u(id, last_used, expires) \
+             WHERE t.id = u.id AND (t.last_used IS NULL OR t.last_used < u.last_used)",
+        )
+        .bind::<Array<Text>, _>(&ids)
+        .bind::<Array<SqlTimestamp>, _>(used)
+        .bind::<Array<Nullable<SqlTimestamp>>, _>(expires)
+        .execute(conn)
+    })
 }
 
 /// Stops the writer's thread when dropped (with the last database clone).

@@ -939,6 +939,99 @@ on_both_backends!(
 );
 
 /// A key from the operating system's random source, as the service draws them.
+/// Two processes that saw the same tokens write their gathered uses at the
+/// same moment: neither write is lost (one was, to a deadlock, while each
+/// locked the rows in the order of its own map).
+#[test]
+fn postgres_gathered_uses_of_two_processes_at_once_are_all_written() {
+    let test_db = TestDatabase::new(Backend::Postgres);
+    let url = secrecy::SecretString::from(test_db.url());
+    let open = || {
+        Database::open(&DatabaseSettings {
+            url: url.clone(),
+            pool_size: 2,
+            workers: 1,
+            connect_timeout: Duration::from_secs(5),
+        })
+        .unwrap()
+        .with_verified_tokens(100, &url)
+    };
+    let (a, b) = (open(), open());
+    let tokens: Vec<TokenId> = (0..1000).map(|_| TokenId::new_random()).collect();
+    let users = tokens.iter().enumerate().map(|(i, _)| {
+        format!(
+            "('{}', 'u{i}@example.com', 'u{i}@example.com', '+15550000000', 'x', now(), '')",
+            UserId::new_random()
+        )
+    });
+    let users: Vec<String> = users.collect();
+    let rows: Vec<String> = tokens
+        .iter()
+        .zip(&users)
+        .map(|(token, user)| {
+            let user_id = &user[2..38];
+            format!(
+                "('{token}', '{user_id}', '{}', now(), NULL, NULL)",
+                random_key().digest().to_hex()
+            )
+        })
+        .collect();
+    let seed = format!(
+        "INSERT INTO users (id, email, email_key, phonenumber, password_hash, date_joined, search_key) VALUES {}; \
+         INSERT INTO auth_tokens (id, user_id, digest, created, expires, last_used) VALUES {};",
+        users.join(", "),
+        rows.join(", ")
+    );
+    a.with_connection(|conn| {
+        use diesel::connection::SimpleConnection;
+        match conn {
+            tokenauth_adapters_db::DbConnection::Postgresql(pg) => pg.batch_execute(&seed),
+            tokenauth_adapters_db::DbConnection::Sqlite(_) => unreachable!(),
+        }
+    })
+    .unwrap();
+    let (lookup_a, lookup_b) = (Lookup::new(&a), Lookup::new(&b));
+    let digest = random_key().digest();
+    for round in 0..10 {
+        let (earlier, later) = (at(round * 10 + 1), at(round * 10 + 2));
+        for token in &tokens {
+            lookup_a.record_use(&digest, *token, earlier, None).unwrap();
+            lookup_b.record_use(&digest, *token, later, None).unwrap();
+        }
+        let barrier = std::sync::Barrier::new(2);
+        std::thread::scope(|scope| {
+            for db in [&a, &b] {
+                let barrier = &barrier;
+                scope.spawn(move || {
+                    barrier.wait();
+                    // Writes what was gathered, first of all.
+                    db.with_connection(|_| Ok(())).unwrap();
+                });
+            }
+        });
+        let written: i64 = a
+            .with_connection(|conn| {
+                use diesel::prelude::*;
+                use diesel::sql_types::{BigInt, Timestamp as SqlTimestamp};
+                #[derive(QueryableByName)]
+                struct Count {
+                    #[diesel(sql_type = BigInt)]
+                    n: i64,
+                }
+                let count: Count =
+                    diesel::sql_query("SELECT count(*) AS n FROM auth_tokens WHERE last_used = $1")
+                        .bind::<SqlTimestamp, _>(later.naive_utc())
+                        .get_result(conn)?;
+                Ok(count.n)
+            })
+            .unwrap();
+        assert_eq!(
+            written, 1000,
+            "round {round}: every token has the later use"
+        );
+    }
+}
+
 fn random_key() -> TokenKey {
     let mut bytes = [0; TokenKey::BYTES];
     getrandom::fill(&mut bytes).unwrap();
