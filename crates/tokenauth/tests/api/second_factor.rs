@@ -88,6 +88,15 @@ async fn mfa_token(app: &TestApp) -> String {
     reply.body["mfa_token"].as_str().unwrap().to_owned()
 }
 
+/// The second step's answer to an `mfa_token` that no longer works.
+fn assert_mfa_token_refused(reply: &Reply) {
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{reply:?}");
+    assert_eq!(
+        reply.body,
+        field_error("mfa_token", "Invalid or expired token.")
+    );
+}
+
 async fn status(app: &TestApp, key: &str) -> Value {
     app.send(Method::GET, "/api/me/mfa", key).await.body
 }
@@ -342,11 +351,7 @@ async fn the_mfa_token_dies_after_five_wrong_codes(backend: Backend) {
         let reply = second_step(&app, &token, "000000").await;
         assert_eq!(reply.body, field_error("code", "Invalid code."));
     }
-    let reply = second_step(&app, &token, &phone.code(1)).await;
-    assert_eq!(
-        reply.body,
-        field_error("mfa_token", "Invalid or expired token.")
-    );
+    assert_mfa_token_refused(&second_step(&app, &token, &phone.code(1)).await);
 }
 
 async fn blank_fields_are_reported_together_and_do_not_count_as_wrong_codes(backend: Backend) {
@@ -380,21 +385,13 @@ async fn the_mfa_token_is_single_use(backend: Backend) {
         second_step(&app, &token, &phone.code(1)).await.status,
         StatusCode::OK
     );
-    assert_eq!(
-        second_step(&app, &token, &codes[0]).await.body,
-        field_error("mfa_token", "Invalid or expired token.")
-    );
+    assert_mfa_token_refused(&second_step(&app, &token, &codes[0]).await);
 }
 
 async fn an_unknown_or_malformed_mfa_token_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     for token in ["0".repeat(40), "not-a-token".to_owned()] {
-        let reply = second_step(&app, &token, "123456").await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-        assert_eq!(
-            reply.body,
-            field_error("mfa_token", "Invalid or expired token.")
-        );
+        assert_mfa_token_refused(&second_step(&app, &token, "123456").await);
     }
 }
 
@@ -403,10 +400,7 @@ async fn an_expired_mfa_token_is_refused(backend: Backend) {
     let (_, phone, _) = user_with_totp(&app).await;
     let token = mfa_token(&app).await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    assert_eq!(
-        second_step(&app, &token, &phone.code(1)).await.body,
-        field_error("mfa_token", "Invalid or expired token.")
-    );
+    assert_mfa_token_refused(&second_step(&app, &token, &phone.code(1)).await);
 }
 
 async fn new_recovery_codes_replace_the_old(backend: Backend) {
@@ -577,12 +571,7 @@ async fn a_password_change_ends_a_login_waiting_for_its_second_step(backend: Bac
     )
     .await;
     assert_eq!(changed.status, StatusCode::NO_CONTENT, "{changed:?}");
-    let reply = second_step(&app, &token, &phone.code(1)).await;
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{reply:?}");
-    assert_eq!(
-        reply.body,
-        field_error("mfa_token", "Invalid or expired token.")
-    );
+    assert_mfa_token_refused(&second_step(&app, &token, &phone.code(1)).await);
 }
 
 async fn logging_out_everywhere_ends_a_login_waiting_for_its_second_step(backend: Backend) {
@@ -591,11 +580,7 @@ async fn logging_out_everywhere_ends_a_login_waiting_for_its_second_step(backend
     let token = mfa_token(&app).await;
     let reply = app.post_with_token("/api/logoutall", &key).await;
     assert!(reply.status.is_success(), "{reply:?}");
-    let reply = second_step(&app, &token, &phone.code(1)).await;
-    assert_eq!(
-        reply.body,
-        field_error("mfa_token", "Invalid or expired token.")
-    );
+    assert_mfa_token_refused(&second_step(&app, &token, &phone.code(1)).await);
 }
 
 async fn a_login_after_the_change_still_reaches_its_second_step(backend: Backend) {
