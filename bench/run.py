@@ -1354,6 +1354,25 @@ report: `/healthz` reached 78-98k/s there, 143-149k/s here.)
    transactions per 1,000 verifies; held to one worker each, two
    processes served 1.20x one.
 
+17. **Two regexes on every `/api/me` and verify.** actix tries resources
+   in the order they are mounted and matches a template
+   (`/api/users/{id}/mfa`, `/api/me/passkeys/{id}`) with a regex; the
+   second-factor and passkey groups were mounted before the gateway and
+   account groups, so both hot paths ran two (regex-lite's PikeVM was the
+   top entry of verify's callgrind profile). Fixed paths are mounted
+   first now: callgrind on PostgreSQL, `/api/me` 82.5k → 63.4k
+   instructions, verify 79.5k → 62.5k; the next run measured `/api/me`
+   at 90.9k/s on PostgreSQL (75.2k/s before, same machine) and verify at
+   2.85x the floor. That run's PostgreSQL log also showed the gathered
+   sliding writes of the processes behind nginx deadlocking (each locked
+   its rows in its own order; one write of a pair was lost): they lock
+   in id order now. Its first minute at 32 connections had a stall
+   (p99 283 ms, max 2.47 s) that other runs and trials did not show; the
+   stuck requests waited inside the process with no lock wait in the
+   database's log and no warning in the process's: not explained yet
+   (long maxima of a few hundred ms appear on other labels of the same
+   runs too, the floor's included).
+
 What the profile shows now (`python3 bench/profile.py postgres`, `/api/me`,
 32 connections): half of the server's samples are in the kernel's TCP path
 (the loopback send that wakes wrk or a PostgreSQL backend, and the switch
