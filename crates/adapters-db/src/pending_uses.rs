@@ -19,6 +19,11 @@ use crate::models::naive;
 /// How often the gathered uses are written.
 pub(crate) const EVERY: Duration = Duration::from_secs(1);
 
+/// How long the gathered write waits for a row lock: less than
+/// PostgreSQL's `deadlock_timeout` (1 s), so in a cycle with a request's
+/// transaction the write is the one that ends.
+const LOCK_WAIT: &str = "SET LOCAL lock_timeout = '500ms'";
+
 /// Uses not yet written: a token's id → its latest `last_used` and expiry.
 #[derive(Debug, Default)]
 pub(crate) struct PendingUses(Mutex<HashMap<String, (Timestamp, Option<Timestamp>)>>);
@@ -46,7 +51,11 @@ impl PendingUses {
 /// writes often name the same rows; the statement locks them in whatever
 /// order its plan visits them, and two orders deadlock (PostgreSQL aborts
 /// one after a second, and its uses are lost). The rows are therefore
-/// locked first, in the order of their ids, in the same transaction.
+/// locked first, in the order of their ids, in the same transaction. A
+/// request's own change of those rows (a logout deleting a user's tokens)
+/// may still lock them in another order: the write waits half a second at
+/// most for a lock ([`LOCK_WAIT`]) and then gives up its uses, so such a
+/// cycle costs a second of `last_used`, never the request.
 pub(crate) fn write_uses(
     conn: &mut DbConnection,
     uses: HashMap<String, (Timestamp, Option<Timestamp>)>,
@@ -63,6 +72,7 @@ pub(crate) fn write_uses(
         expires.push(expiry.map(naive));
     }
     conn.transaction(|conn| {
+        diesel::sql_query(LOCK_WAIT).execute(conn)?;
         diesel::sql_query("SELECT id FROM auth_tokens WHERE id = ANY($1) ORDER BY id FOR UPDATE")
             .bind::<Array<Text>, _>(&ids)
             .execute(conn)?;

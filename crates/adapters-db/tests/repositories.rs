@@ -1032,6 +1032,60 @@ fn postgres_gathered_uses_of_two_processes_at_once_are_all_written() {
     }
 }
 
+/// A token's row held by another transaction (a logout in progress, say):
+/// the gathered write gives up within its lock wait rather than queue
+/// behind it, so it can never hold a request in a lock cycle.
+#[test]
+fn postgres_gathered_uses_wait_for_a_held_row_half_a_second_at_most() {
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, PgConnection};
+    let test_db = TestDatabase::new(Backend::Postgres);
+    let url = secrecy::SecretString::from(test_db.url());
+    let db = Database::open(&DatabaseSettings {
+        url: url.clone(),
+        pool_size: 2,
+        workers: 1,
+        connect_timeout: Duration::from_secs(5),
+    })
+    .unwrap()
+    .with_verified_tokens(100, &url);
+    let users = DieselUserRepository::new(db.clone());
+    let tokens = DieselTokenRepository::new(db.clone());
+    let user = users.insert(new_user("held@example.com"), &[]).unwrap();
+    let key = random_key();
+    let token = token_for(user.id, &key, at(0));
+    tokens.issue_for_login(&token, one(), at(0), &[]).unwrap();
+    let (held, release) = (std::sync::mpsc::channel(), std::sync::mpsc::channel::<()>());
+    let holder = {
+        let (url, id) = (test_db.url().to_owned(), token.id);
+        std::thread::spawn(move || {
+            let mut conn = PgConnection::establish(&url).unwrap();
+            conn.batch_execute(&format!(
+                "BEGIN; SELECT id FROM auth_tokens WHERE id = '{id}' FOR UPDATE;"
+            ))
+            .unwrap();
+            held.0.send(()).unwrap();
+            // Three seconds, or until the write is done.
+            let _ = release.1.recv_timeout(Duration::from_secs(3));
+            conn.batch_execute("COMMIT").unwrap();
+        })
+    };
+    held.1.recv().unwrap();
+    Lookup::new(&db)
+        .record_use(&key.digest(), token.id, at(60), None)
+        .unwrap();
+    let started = std::time::Instant::now();
+    // Writes what was gathered, first of all.
+    db.with_connection(|_| Ok(())).unwrap();
+    let waited = started.elapsed();
+    release.0.send(()).unwrap();
+    holder.join().unwrap();
+    assert!(
+        waited < Duration::from_millis(1500),
+        "the gathered write waited {waited:?} for a held row"
+    );
+}
+
 fn random_key() -> TokenKey {
     let mut bytes = [0; TokenKey::BYTES];
     getrandom::fill(&mut bytes).unwrap();
