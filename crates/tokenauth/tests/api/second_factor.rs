@@ -97,6 +97,15 @@ fn assert_mfa_token_refused(reply: &Reply) {
     );
 }
 
+const NEW_PASSWORD: &str = "another-Strong-pass-7";
+
+/// Changes the password of the user of `key` to `new`.
+async fn change_password(app: &TestApp, key: &str, new: &str) {
+    let body = json!({"current_password": PASSWORD, "new_password": new});
+    let changed = post(app, "/api/me/password", key, body).await;
+    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{changed:?}");
+}
+
 async fn status(app: &TestApp, key: &str) -> Value {
     app.send(Method::GET, "/api/me/mfa", key).await.body
 }
@@ -546,15 +555,8 @@ async fn staff_can_remove_a_users_second_factor(backend: Backend) {
 async fn a_password_change_keeps_the_second_factor(backend: Backend) {
     let app = spawn_app(backend).await;
     let (key, _, _) = user_with_totp(&app).await;
-    let changed = post(
-        &app,
-        "/api/me/password",
-        &key,
-        json!({"current_password": PASSWORD, "new_password": "another-Strong-pass-7"}),
-    )
-    .await;
-    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{changed:?}");
-    let reply = app.login(EMAIL, "another-Strong-pass-7").await;
+    change_password(&app, &key, NEW_PASSWORD).await;
+    let reply = app.login(EMAIL, NEW_PASSWORD).await;
     assert_eq!(reply.body["error"], "Second factor required.");
 }
 
@@ -563,14 +565,7 @@ async fn a_password_change_ends_a_login_waiting_for_its_second_step(backend: Bac
     let (key, phone, _) = user_with_totp(&app).await;
     // Its password was checked against the one about to be replaced.
     let token = mfa_token(&app).await;
-    let changed = post(
-        &app,
-        "/api/me/password",
-        &key,
-        json!({"current_password": PASSWORD, "new_password": "another-Strong-pass-7"}),
-    )
-    .await;
-    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{changed:?}");
+    change_password(&app, &key, NEW_PASSWORD).await;
     assert_mfa_token_refused(&second_step(&app, &token, &phone.code(1)).await);
 }
 
