@@ -4,7 +4,7 @@ use std::time::Duration;
 use diesel::QueryResult;
 use secrecy::{ExposeSecret, SecretString};
 use tokenauth_application::RepositoryError;
-use tokenauth_domain::Timestamp;
+use tokenauth_domain::{Timestamp, TokenId};
 
 use crate::connection::write_transaction;
 use crate::error::from_diesel;
@@ -184,13 +184,13 @@ impl Database {
     /// are written one by one here (the caller writes it).
     pub(crate) fn gather_use(
         &self,
-        id: &str,
+        id: TokenId,
         last_used: Timestamp,
         expires: Option<Timestamp>,
     ) -> bool {
         match &self.uses {
             Some(uses) => {
-                uses.add(id.to_owned(), last_used, expires);
+                uses.add(id, last_used, expires);
                 true
             }
             None => false,

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use diesel::sql_types::{Array, Nullable, Text, Timestamp as SqlTimestamp};
 use diesel::{Connection, QueryResult, RunQueryDsl};
-use tokenauth_domain::Timestamp;
+use tokenauth_domain::{Timestamp, TokenId};
 
 use crate::DbConnection;
 use crate::models::naive;
@@ -25,21 +25,24 @@ pub(crate) const EVERY: Duration = Duration::from_secs(1);
 const LOCK_WAIT: &str = "SET LOCAL lock_timeout = '500ms'";
 
 /// Uses not yet written: a token's id → its latest `last_used` and expiry.
+pub(crate) type Uses = HashMap<TokenId, (Timestamp, Option<Timestamp>)>;
+
+/// The uses this process noted since its last write.
 #[derive(Debug, Default)]
-pub(crate) struct PendingUses(Mutex<HashMap<String, (Timestamp, Option<Timestamp>)>>);
+pub(crate) struct PendingUses(Mutex<Uses>);
 
 impl PendingUses {
     /// Notes a use; a later one of the same token replaces it.
-    pub(crate) fn add(&self, id: String, last_used: Timestamp, expires: Option<Timestamp>) {
+    pub(crate) fn add(&self, id: TokenId, last_used: Timestamp, expires: Option<Timestamp>) {
         self.lock().insert(id, (last_used, expires));
     }
 
     /// Everything noted so far, leaving nothing.
-    pub(crate) fn take(&self) -> HashMap<String, (Timestamp, Option<Timestamp>)> {
+    pub(crate) fn take(&self) -> Uses {
         std::mem::take(&mut *self.lock())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Timestamp, Option<Timestamp>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Uses> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -56,10 +59,7 @@ impl PendingUses {
 /// may still lock them in another order: the write waits half a second at
 /// most for a lock ([`LOCK_WAIT`]) and then gives up its uses, so such a
 /// cycle costs a second of `last_used`, never the request.
-pub(crate) fn write_uses(
-    conn: &mut DbConnection,
-    uses: HashMap<String, (Timestamp, Option<Timestamp>)>,
-) -> QueryResult<usize> {
+pub(crate) fn write_uses(conn: &mut DbConnection, uses: Uses) -> QueryResult<usize> {
     let DbConnection::Postgresql(conn) = conn else {
         return Ok(0);
     };
@@ -67,7 +67,7 @@ pub(crate) fn write_uses(
     let mut used = Vec::with_capacity(uses.len());
     let mut expires = Vec::with_capacity(uses.len());
     for (id, (last_used, expiry)) in uses {
-        ids.push(id);
+        ids.push(id.to_string());
         used.push(naive(last_used));
         expires.push(expiry.map(naive));
     }

@@ -201,10 +201,9 @@ impl TokenLookup for DieselTokenLookup {
         if let Some(kept) = self.db.verified_tokens() {
             kept.used(digest, last_used, expires);
         }
-        let id = id.to_string();
-        if self.db.gather_use(&id, last_used, expires) {
+        if self.db.gather_use(id, last_used, expires) {
             return Box::pin(std::future::ready(Ok(())));
         }
-        Box::pin(self.write_use(id, last_used, expires))
+        Box::pin(self.write_use(id.to_string(), last_used, expires))
     }
 }
