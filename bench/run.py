@@ -860,10 +860,8 @@ def main():
                         floor = Floor(backend)
                         side.append(("floor", floor, "me"))
                     # Rows the sliding-expiry writes touch, over the side-by-side runs.
-                    updated = lambda: int(backend.query(
-                        "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'auth_tokens'") or 0) \
-                        if name == "postgres" else 0
-                    updates_before, side_started = updated(), time.monotonic()
+                    updates_before = pg_counter(backend, TOKENS_UPDATED) if name == "postgres" else 0
+                    side_started = time.monotonic()
                     slices, rounds = interleaved(side, lambda load: jwts if load == "me_bearer" else keys, emails,
                                                  f"{name} side by side")
                     ratios = {label: [rates[label] / rates["me, interleaved"] for rates in rounds] for label in slices}
@@ -882,7 +880,7 @@ def main():
                     if floor:
                         references[("paired", name, "verify vs floor")] = statistics.median(
                             rates["verify"] / rates["floor"] for rates in rounds)
-                        references[("updates", name)] = (updated() - updates_before) / (time.monotonic() - side_started)
+                        references[("updates", name)] = (pg_counter(backend, TOKENS_UPDATED) - updates_before) / (time.monotonic() - side_started)
                     # Counted here, before the mail and hashing runs leave work
                     # queued for the next server's background tasks.
                     counted = instructions(backend, work, keys, emails)

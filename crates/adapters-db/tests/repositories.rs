@@ -939,24 +939,27 @@ on_both_backends!(
 );
 
 /// A key from the operating system's random source, as the service draws them.
+/// A process's handle on `test_db` (PostgreSQL) that keeps verified tokens
+/// and gathers their uses, as `serve` opens it.
+fn keeping_tokens(test_db: &TestDatabase) -> Database {
+    let url = secrecy::SecretString::from(test_db.url());
+    Database::open(&DatabaseSettings {
+        url: url.clone(),
+        pool_size: 2,
+        workers: 1,
+        connect_timeout: Duration::from_secs(5),
+    })
+    .unwrap()
+    .with_verified_tokens(100, &url)
+}
+
 /// Two processes that saw the same tokens write their gathered uses at the
 /// same moment: neither write is lost (one was, to a deadlock, while each
 /// locked the rows in the order of its own map).
 #[test]
 fn postgres_gathered_uses_of_two_processes_at_once_are_all_written() {
     let test_db = TestDatabase::new(Backend::Postgres);
-    let url = secrecy::SecretString::from(test_db.url());
-    let open = || {
-        Database::open(&DatabaseSettings {
-            url: url.clone(),
-            pool_size: 2,
-            workers: 1,
-            connect_timeout: Duration::from_secs(5),
-        })
-        .unwrap()
-        .with_verified_tokens(100, &url)
-    };
-    let (a, b) = (open(), open());
+    let (a, b) = (keeping_tokens(&test_db), keeping_tokens(&test_db));
     let tokens: Vec<TokenId> = (0..1000).map(|_| TokenId::new_random()).collect();
     let users = tokens.iter().enumerate().map(|(i, _)| {
         format!(
@@ -1040,15 +1043,7 @@ fn postgres_gathered_uses_wait_for_a_held_row_half_a_second_at_most() {
     use diesel::connection::SimpleConnection;
     use diesel::{Connection, PgConnection};
     let test_db = TestDatabase::new(Backend::Postgres);
-    let url = secrecy::SecretString::from(test_db.url());
-    let db = Database::open(&DatabaseSettings {
-        url: url.clone(),
-        pool_size: 2,
-        workers: 1,
-        connect_timeout: Duration::from_secs(5),
-    })
-    .unwrap()
-    .with_verified_tokens(100, &url);
+    let db = keeping_tokens(&test_db);
     let users = DieselUserRepository::new(db.clone());
     let tokens = DieselTokenRepository::new(db.clone());
     let user = users.insert(new_user("held@example.com"), &[]).unwrap();

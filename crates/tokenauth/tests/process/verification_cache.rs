@@ -109,6 +109,25 @@ async fn a_token_revoked_on_one_process_is_refused_on_another_within_100_ms() {
     assert!(max <= WITHIN, "max {max:?}");
 }
 
+/// `count` session tokens of one new user on `server` (signed up, then
+/// logged in `count` times; the server must keep that many per user).
+async fn sessions(client: &reqwest::Client, server: &Server, count: usize) -> Vec<String> {
+    signup_and_login(client, server, "ada@example.com").await;
+    let mut keys = Vec::with_capacity(count);
+    for _ in 0..count {
+        keys.push(login(client, server, "ada@example.com").await);
+    }
+    keys
+}
+
+/// Every one of `keys` passes verify on `server`.
+async fn assert_all_verified(client: &reqwest::Client, server: &Server, keys: &[String]) {
+    for key in keys {
+        let (status, _) = get_with(client, server.url("/api/auth/verify"), key).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+}
+
 /// Whether `sql` (one text column, `value`) answered `true`.
 fn sql_bool(db: &TestDatabase, sql: &str) -> bool {
     sql_text(db, "", sql) == "true"
@@ -175,20 +194,9 @@ async fn a_full_cache_evicts_without_refusing_valid_tokens() {
         ],
     );
     let client = client();
-    signup_and_login(&client, &server, "ada@example.com").await;
-    let mut keys = Vec::new();
-    for _ in 0..40 {
-        keys.push(login(&client, &server, "ada@example.com").await);
-    }
+    let keys = sessions(&client, &server, 40).await;
     for _ in 0..3 {
-        for key in &keys {
-            assert_eq!(
-                get_with(&client, server.url("/api/auth/verify"), key)
-                    .await
-                    .0,
-                StatusCode::OK
-            );
-        }
+        assert_all_verified(&client, &server, &keys).await;
     }
 }
 
@@ -269,11 +277,7 @@ async fn uses_are_written_together_within_about_a_second() {
     let db = TestDatabase::new(Backend::Postgres);
     let server = Server::start(db.url(), &[("TOKENAUTH__AUTH__TOKENS_PER_USER", "100")]);
     let client = client();
-    signup_and_login(&client, &server, "ada@example.com").await;
-    let mut keys = Vec::new();
-    for _ in 0..10 {
-        keys.push(login(&client, &server, "ada@example.com").await);
-    }
+    let keys = sessions(&client, &server, 10).await;
     // Every token last used long ago: its next use slides it.
     sql_text(
         &db,
@@ -281,14 +285,7 @@ async fn uses_are_written_together_within_about_a_second() {
         "UPDATE auth_tokens SET last_used = '2001-01-01' RETURNING 'true' AS value",
     );
     tokio::time::sleep(Duration::from_millis(50)).await;
-    for key in &keys {
-        assert_eq!(
-            get_with(&client, server.url("/api/auth/verify"), key)
-                .await
-                .0,
-            StatusCode::OK
-        );
-    }
+    assert_all_verified(&client, &server, &keys).await;
     let old = "SELECT count(*)::text AS value FROM auth_tokens WHERE last_used < '2002-01-01'";
     let deadline = Instant::now() + Duration::from_millis(2500);
     while sql_text(&db, "", old) != "1" {
